@@ -1,0 +1,1 @@
+"""Servewell: customer service is leadership."""

@@ -1,0 +1,103 @@
+"""What a warning or a breach sets in motion: events, then the policy's escalation rules
+(notify, raise priority, reassign, webhook). Runs inside the sweep's transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from servewell.commitments.models import Escalation, SlaClock
+from servewell.commitments.sla import SLA_BREACHED, SLA_WARNING
+from servewell.core import events, notifications, webhooks
+from servewell.core.models import Webhook
+from servewell.desk.models import Priority
+from servewell.people.models import Membership
+
+log = logging.getLogger(__name__)
+SLA_ESCALATED = events.declare("sla.escalated", "An SLA escalation rule called a webhook.")
+PRIORITY_UP = {
+    Priority.LOW: Priority.NORMAL,
+    Priority.NORMAL: Priority.HIGH,
+    Priority.HIGH: Priority.URGENT,
+}
+
+
+def fire(clock_ids: list[int], trigger: str, *, now: datetime) -> None:
+    clocks = list(
+        SlaClock.objects.filter(id__in=clock_ids).select_related(
+            "conversation", "conversation__assignee"
+        )
+    )
+    rules: dict[int, list[Escalation]] = defaultdict(list)
+    for rule in Escalation.objects.filter(
+        policy_id__in={c.policy_id for c in clocks}, trigger=trigger
+    ).select_related("team"):
+        rules[rule.policy_id].append(rule)
+    name = SLA_WARNING if trigger == "warning" else SLA_BREACHED
+    for clock in clocks:
+        conv = clock.conversation
+        events.publish(
+            name,
+            {
+                "conversation": conv.pk,
+                "team": conv.team_id,
+                "kind": clock.kind,
+                "due_at": clock.due_at.isoformat(),
+                "assignee": conv.assignee_id,
+            },
+        )
+        for rule in rules.get(clock.policy_id, []):
+            if rule.kind and rule.kind != clock.kind:
+                continue
+            try:
+                _apply(rule, clock, trigger, now)
+            except Exception:
+                log.exception("escalation failed", extra={"rule": rule.pk, "clock": clock.pk})
+
+
+def _apply(rule: Escalation, clock: SlaClock, trigger: str, now: datetime) -> None:
+    from servewell.desk import conversations
+
+    conv = clock.conversation
+    what = "is close to" if trigger == "warning" else "missed"
+    title = f"#{conv.pk} {what} its {clock.get_kind_display().lower()} target"
+    if rule.action == Escalation.Action.NOTIFY:
+        leads = [
+            m.user
+            for m in Membership.objects.filter(team_id=conv.team_id, is_lead=True).select_related(
+                "user"
+            )
+        ]
+        notifications.notify(
+            [conv.assignee, *leads],
+            title,
+            body=f"“{conv.subject}” was due {clock.due_at:%Y-%m-%d %H:%M} UTC.",
+            url=f"/desk/c/{conv.pk}/",
+            now=now,
+        )
+    elif rule.action == Escalation.Action.RAISE_PRIORITY and conv.priority in PRIORITY_UP:
+        conversations.update_conversation(
+            None, conv, expected_version=None, priority=PRIORITY_UP[conv.priority], now=now
+        )
+    elif (
+        rule.action == Escalation.Action.REASSIGN and rule.team_id and rule.team_id != conv.team_id
+    ):
+        conversations.update_conversation(
+            None, conv, expected_version=None, team=rule.team, now=now
+        )
+    elif rule.action == Escalation.Action.WEBHOOK and rule.url:
+        hook, _ = Webhook.objects.get_or_create(
+            url=rule.url,
+            name="SLA escalation",
+            defaults={
+                "secret": webhooks.new_secret(),
+                "events": ["sla.escalated"],
+                "is_active": False,
+            },
+        )
+        event = events.Event(
+            SLA_ESCALATED,
+            {"conversation": conv.pk, "trigger": trigger, "kind": clock.kind, "title": title},
+        )
+        webhooks.queue(hook, event)

@@ -1,0 +1,110 @@
+"""Writing SLA policies, escalation rules and team commitment settings (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from servewell.commitments import calendars
+from servewell.commitments.models import Escalation, SlaPolicy, TeamCommitments
+from servewell.core import audit
+from servewell.core.errors import DomainError
+from servewell.desk.models import Priority
+from servewell.people.models import Team
+
+POLICY_FIELDS = [
+    "priority",
+    "first_response_minutes",
+    "next_response_minutes",
+    "resolution_minutes",
+    "warn_fraction",
+    "is_active",
+]
+SETTINGS_FIELDS = [
+    "ack_enabled",
+    "ack_subject",
+    "ack_body",
+    "apology",
+    "public_page",
+    "digest_enabled",
+]
+
+
+def _check(values: dict[str, Any]) -> None:
+    if "priority" in values and values["priority"] not in Priority.values:
+        raise DomainError("invalid", "Unknown priority.", field="priority")
+    fraction = values.get("warn_fraction")
+    if fraction is not None and not 0 < fraction < 1:
+        raise DomainError(
+            "invalid", "Choose a share between 0 and 1, e.g. 0.75.", field="warn_fraction"
+        )
+    for field in ("first_response_minutes", "next_response_minutes", "resolution_minutes"):
+        if values.get(field) is not None and values[field] <= 0:
+            raise DomainError("invalid", "A target is a positive number of minutes.", field=field)
+
+
+def save_policy(
+    actor: Any, team: Team, values: dict[str, Any], policy: SlaPolicy | None = None
+) -> SlaPolicy:
+    _check(values)
+    before = audit.snapshot(policy, POLICY_FIELDS) if policy else None
+    policy = policy or SlaPolicy(team=team)
+    for key in POLICY_FIELDS:
+        if key in values:
+            setattr(policy, key, values[key])
+    try:
+        with transaction.atomic():
+            policy.save()
+            audit.record(
+                actor,
+                "sla_policy.saved",
+                policy,
+                before=before,
+                after=audit.snapshot(policy, POLICY_FIELDS),
+            )
+    except IntegrityError:
+        raise DomainError(
+            "duplicate", "This team already has a policy for that priority.", field="priority"
+        ) from None
+    return policy
+
+
+def delete_policy(actor: Any, policy: SlaPolicy) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor, "sla_policy.deleted", policy, before=audit.snapshot(policy, POLICY_FIELDS)
+        )
+        policy.delete()
+
+
+def add_escalation(actor: Any, policy: SlaPolicy, values: dict[str, Any]) -> Escalation:
+    action = values.get("action")
+    if action == Escalation.Action.REASSIGN and not values.get("team"):
+        raise DomainError("invalid", "Choose the team to reassign to.", field="team")
+    if action == Escalation.Action.WEBHOOK and not values.get("url"):
+        raise DomainError("invalid", "Give the webhook address.", field="url")
+    with transaction.atomic():
+        rule = Escalation.objects.create(policy=policy, **values)
+        audit.record(
+            actor,
+            "sla_escalation.added",
+            policy,
+            after={"trigger": rule.trigger, "action": rule.action, "kind": rule.kind},
+        )
+    return rule
+
+
+def save_settings(actor: Any, team: Team, values: dict[str, Any]) -> TeamCommitments:
+    with transaction.atomic():
+        current, _ = TeamCommitments.objects.select_for_update().get_or_create(team=team)
+        before = audit.snapshot(current, SETTINGS_FIELDS)
+        for key in SETTINGS_FIELDS:
+            if key in values:
+                setattr(current, key, values[key])
+        current.save()
+        old, new = audit.changed(before, audit.snapshot(current, SETTINGS_FIELDS))
+        if new:
+            audit.record(actor, "team.commitments_changed", team, before=old, after=new)
+    calendars.forget(team.pk)
+    return current

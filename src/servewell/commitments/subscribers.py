@@ -1,0 +1,74 @@
+"""How commitments hear about the desk: domain events, after the desk's commit."""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from servewell.commitments import acknowledge, sla
+from servewell.core import events
+from servewell.core.jobs import job
+from servewell.desk.models import Conversation, Message
+
+log = logging.getLogger(__name__)
+
+
+def _conversation(event: events.Event) -> Conversation | None:
+    pk = event.payload.get("conversation")
+    return Conversation.objects.select_related("team__calendar", "contact").filter(pk=pk).first()
+
+
+def _message_time(event: events.Event) -> object:
+    message = Message.objects.filter(pk=event.payload.get("message")).only("created_at").first()
+    return message.created_at if message else event.occurred_at
+
+
+@events.subscribe("conversation.created")
+def on_created(event: events.Event) -> None:
+    """Clocks and the acknowledgement go to the job queue: intake stays fast, and the
+    customer still hears back within seconds."""
+    start_commitments.enqueue(event.payload["conversation"])
+
+
+@job(retries=5, retry_delay=5)
+def start_commitments(conversation_id: int) -> None:
+    conversation = (
+        Conversation.objects.select_related("team__calendar", "contact")
+        .filter(pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        return
+    now = timezone.now()
+    sla.start_clocks(conversation, now=now)
+    reason = acknowledge.acknowledge(conversation, now=now)
+    if reason:
+        log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
+
+
+@events.subscribe("message.received")
+def on_customer_message(event: events.Event) -> None:
+    if (conversation := _conversation(event)) is not None:
+        sla.customer_wrote(conversation, at=_message_time(event))
+
+
+@events.subscribe("message.replied")
+def on_reply(event: events.Event) -> None:
+    if (conversation := _conversation(event)) is not None:
+        message = Message.objects.filter(pk=event.payload.get("message")).first()
+        sla.responded(
+            conversation,
+            at=message.created_at if message else event.occurred_at,
+            responder=message.author if message else None,
+        )
+
+
+@events.subscribe(
+    "conversation.updated", "conversation.assigned", "conversation.merged", "conversation.reopened"
+)
+def on_updated(event: events.Event) -> None:
+    if (conversation := _conversation(event)) is not None:
+        at = parse_datetime(event.payload.get("at", "")) if event.payload.get("at") else None
+        sla.sync(conversation, now=at or timezone.now())

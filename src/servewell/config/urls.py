@@ -1,0 +1,54 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from servewell.core import api_views
+from servewell.people import api as people_api
+from servewell.people.access import PUBLIC
+
+
+class SchemaView(SpectacularAPIView):
+    access = PUBLIC
+
+
+class DocsView(SpectacularSwaggerView):
+    access = PUBLIC
+
+
+class LoginView(auth_views.LoginView):
+    access = PUBLIC
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    access = PUBLIC
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("people", people_api.PeopleViewSet, basename="api-people")
+router.register("teams", people_api.TeamViewSet, basename="api-teams")
+router.register("tokens", people_api.TokenViewSet, basename="api-tokens")
+router.register("webhooks", api_views.WebhookViewSet, basename="api-webhooks")
+router.register("jobs/failed", api_views.FailedJobViewSet, basename="api-failed-jobs")
+router.register("audit", api_views.AuditViewSet, basename="api-audit")
+router.register("notifications", api_views.NotificationViewSet, basename="api-notifications")
+
+urlpatterns = [
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/me/", people_api.MeView.as_view(), name="api-me"),
+    path("api/", include(router.urls)),
+    path("django-admin/", admin.site.urls),
+    path("", include("servewell.people.urls")),
+    path("", include("servewell.desk.urls")),
+    path("", include("servewell.desk.mail.urls")),
+    path("", include("servewell.livequeue.urls")),
+    path("", include("servewell.commitments.urls")),
+    path("", include("servewell.quality.urls")),
+    path("", include("servewell.core.urls")),
+]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from servewell.core import nav
+from servewell.core.notifications import unread_count
+from servewell.people.access import can
+from servewell.people.models import Presence
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """Navigation entries the signed-in person may open, for the base template."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for item in nav.ITEMS:
+        if not can(user, item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "section": item.section,
+                "active": request.path.startswith(url) and url != "/" or request.path == url,
+            }
+        )
+    return {
+        "nav_main": [i for i in items if i["section"] == "main"],
+        "nav_admin": [i for i in items if i["section"] == "admin"],
+        "presence_choices": Presence.choices,
+        "shell_scripts": nav.SCRIPTS,
+        "unread_notifications": unread_count(user),
+        "shell_styles": nav.STYLES,
+    }

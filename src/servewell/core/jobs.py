@@ -1,0 +1,160 @@
+"""Background jobs on Huey.
+
+Embedded: Huey's SQLite storage, and ``servewell run`` starts an in-process consumer so one
+process is enough. Scaled out: ``REDIS_URL`` moves the queue to Redis and any number of
+``servewell worker`` processes on any number of machines share it.
+
+Jobs retry with exponential backoff. A job that has used up its retries lands in the
+dead-letter list (``FailedJob``) where an admin can replay or discard it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab, signals
+from huey.api import Huey
+
+log = logging.getLogger(__name__)
+
+
+def _build_huey() -> Huey:
+    conf = settings.JOBS
+    common = {"name": "servewell", "results": False, "utc": True}
+    if conf["immediate"]:
+        return MemoryHuey(immediate=True, **common)
+    if conf["backend"] == "redis":
+        return RedisHuey(url=conf["redis_url"], **common)
+    from pathlib import Path
+
+    Path(conf["path"]).parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey(filename=conf["path"], timeout=20, **common)
+
+
+huey: Huey = _build_huey()
+
+
+def _with_connections(fn: Callable) -> Callable:
+    """Run a job with fresh DB connections, as Django does per request.
+
+    Inline (immediate) jobs run inside the caller's connection and transaction: leave it.
+    """
+
+    @functools.wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        if huey.immediate:
+            return fn(*args, **kwargs)
+        close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return inner
+
+
+def job(*, retries: int = 5, retry_delay: float = 10, backoff: float = 2.0) -> Callable:
+    """Declare a background job: ``fn.enqueue(...)`` runs it after the current commit.
+
+    Arguments must be JSON-friendly (ids, strings): they are replayed from the
+    dead-letter list, long after the objects of the moment are gone.
+    """
+
+    def decorator(fn: Callable) -> Any:
+        task = huey.task(
+            retries=retries, retry_delay=retry_delay, retry_backoff=backoff, name=fn.__qualname__
+        )(_with_connections(fn))
+
+        def enqueue(*args: Any, **kwargs: Any) -> None:
+            transaction.on_commit(lambda: task(*args, **kwargs))
+
+        task.enqueue = enqueue
+        return task
+
+    return decorator
+
+
+def periodic(**cron: str) -> Callable:
+    """Declare a periodic job, scheduled by the worker (crontab fields: minute, hour, …)."""
+
+    def decorator(fn: Callable) -> Any:
+        return huey.periodic_task(crontab(**cron), name=fn.__qualname__)(_with_connections(fn))
+
+    return decorator
+
+
+@huey.signal(signals.SIGNAL_ERROR)
+def _dead_letter(signal: str, task: Any, exc: BaseException | None = None) -> None:
+    if task.retries:
+        return  # Huey will retry it; only the last failure is dead.
+    from servewell.core.models import FailedJob
+
+    if not huey.immediate:
+        close_old_connections()
+    FailedJob.objects.create(
+        task_name=huey._registry.task_to_string(type(task)),
+        args=list(task.args or ()),
+        kwargs=dict(task.kwargs or {}),
+        error=repr(exc)[:2000],
+        traceback="".join(traceback.format_exception(exc))[-8000:] if exc else "",
+        failed_at=timezone.now(),
+    )
+    log.error("job failed for good", extra={"task": task.name})
+
+
+class UnknownJob(Exception):
+    pass
+
+
+def replay(failed_job_id: int, *, now: Any = None) -> None:
+    """Put a dead job back on the queue with a fresh set of retries."""
+    from servewell.core.models import FailedJob
+
+    with transaction.atomic():
+        failed = FailedJob.objects.select_for_update().get(pk=failed_job_id)
+        try:
+            task_class = huey._registry.string_to_task(failed.task_name)
+        except Exception:
+            raise UnknownJob(f"No job named {failed.task_name!r} is registered.") from None
+        failed.replayed_at = now or timezone.now()
+        failed.save(update_fields=["replayed_at"])
+        transaction.on_commit(
+            lambda: huey.enqueue(task_class(tuple(failed.args), dict(failed.kwargs)))
+        )
+
+
+def discard(failed_job_id: int, *, now: Any = None) -> None:
+    from servewell.core.models import FailedJob
+
+    FailedJob.objects.filter(pk=failed_job_id, discarded_at=None).update(
+        discarded_at=now or timezone.now()
+    )
+
+
+def create_consumer(workers: int | None = None, periodic_jobs: bool = True) -> Any:
+    return huey.create_consumer(
+        workers=workers or settings.JOBS["workers"],
+        worker_type="thread",
+        periodic=periodic_jobs,
+        initial_delay=0.05,
+        max_delay=1.0,
+        check_worker_health=True,
+    )
+
+
+@periodic(minute="17", hour="3")
+def prune_webhook_deliveries() -> None:
+    """Delivered webhook logs older than 30 days are noise; failures are kept."""
+    from datetime import timedelta
+
+    from servewell.core.models import WebhookDelivery
+
+    cutoff = timezone.now() - timedelta(days=30)
+    WebhookDelivery.objects.filter(status="delivered", created_at__lt=cutoff).delete()

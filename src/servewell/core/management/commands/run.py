@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from servewell.core import jobs
+
+log = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the web app over ASGI (uvicorn). On the embedded default it also runs "
+        "the job worker in this process, so one process is enough."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="web processes")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run jobs in this process (run `servewell worker`)",
+        )
+
+    def handle(self, *args, host: str, port: int, workers: int, no_worker: bool, **options):
+        if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
+            self.stdout.write("Collecting static files (first start outside debug)…")
+            call_command("collectstatic", interactive=False, verbosity=0)
+        consumer = None
+        in_process = not no_worker and workers == 1 and not settings.JOBS["immediate"]
+        if in_process:
+            consumer = jobs.create_consumer()
+            # Start the threads without Huey's signal handlers: uvicorn owns the signals.
+            consumer.scheduler.start()
+            for _, worker in consumer.worker_threads:
+                worker.start()
+            self.stdout.write(f"Job worker running in-process ({settings.JOBS['backend']}).")
+        self.stdout.write(f"Servewell on http://{host}:{port}/  (Ctrl+C to stop)")
+        try:
+            uvicorn.run(
+                "servewell.config.asgi:application",
+                host=host,
+                port=port,
+                workers=workers,
+                lifespan="off",
+                log_level="warning",
+                timeout_graceful_shutdown=3,
+                access_log=False,
+            )
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)

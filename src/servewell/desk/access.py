@@ -1,0 +1,72 @@
+"""Desk permissions and the one scoped fetch of a conversation, a message or a contact.
+
+Agents see the conversations of their teams; managers, QA reviewers and admins see every
+team (``people.access.ORG_WIDE_ROLES``). A conversation outside one's scope is a 404, not
+a 403: its existence is none of the caller's business.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from servewell.desk.models import Contact, Conversation, Message
+from servewell.people.access import register, scope_to_teams, visible_team_ids
+from servewell.people.models import Role, User
+
+DESK_VIEW = "desk.view"  # read conversations, contacts, search
+DESK_WORK = "desk.work"  # reply, note, change, assign, merge, log calls
+DESK_ADMIN = "desk.admin"  # macros and desk settings
+
+register(Role.AGENT, DESK_VIEW, DESK_WORK)
+register(Role.LEAD, DESK_VIEW, DESK_WORK)
+register(Role.MANAGER, DESK_VIEW, DESK_WORK)
+register(Role.QA, DESK_VIEW)
+register(Role.ADMIN, DESK_VIEW, DESK_WORK, DESK_ADMIN)
+
+
+def conversations_for(user: User) -> QuerySet[Conversation]:
+    return scope_to_teams(Conversation.objects.all(), user)
+
+
+def access_conversation(user: User, pk: Any, *, for_update: bool = False) -> Conversation:
+    """The one fetch of a conversation that checks scope: 404 outside the user's teams."""
+    qs = conversations_for(user).select_related("team", "assignee", "contact")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=int(pk))
+    except (Conversation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such conversation.") from None
+
+
+def access_message(user: User, pk: Any) -> Message:
+    qs = scope_to_teams(
+        Message.objects.select_related("conversation", "conversation__team"),
+        user,
+        field="conversation__team",
+    )
+    try:
+        return qs.get(pk=int(pk))
+    except (Message.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such message.") from None
+
+
+def contacts_for(user: User) -> QuerySet[Contact]:
+    """Org-wide roles see every contact; others the contacts who wrote to one of their teams."""
+    contacts = Contact.objects.filter(merged_into__isnull=True)
+    ids = visible_team_ids(user)
+    if ids is None:
+        return contacts
+    return contacts.filter(
+        Exists(Conversation.objects.filter(contact=OuterRef("pk"), team_id__in=ids))
+    )
+
+
+def access_contact(user: User, pk: Any) -> Contact:
+    try:
+        return contacts_for(user).get(pk=int(pk))
+    except (Contact.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such contact.") from None

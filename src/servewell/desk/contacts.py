@@ -1,0 +1,202 @@
+"""Contacts: one customer across addresses and phones, found or created on first contact,
+edited, merged, and seen with their whole history."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from servewell.core import audit, events
+from servewell.core.errors import DomainError
+from servewell.desk import search
+from servewell.desk.models import Contact, ContactEmail, ContactPhone, Conversation, Message
+from servewell.people.access import visible_team_ids
+from servewell.people.models import User
+
+CONTACT_MERGED = events.declare("contact.merged", "Two contacts were merged into one.")
+CONTACT_UPDATED = events.declare("contact.updated", "A contact's details changed.")
+CONTACT_FIELDS = ["name", "organisation", "notes"]
+
+
+def normalise_email(address: str) -> str:
+    _name, addr = parseaddr(address or "")
+    addr = (addr or "").strip().lower()
+    if "@" not in addr or len(addr) > 254:
+        raise DomainError("invalid", f"{address!r} is not an email address.", field="email")
+    return addr
+
+
+def normalise_phone(number: str) -> str:
+    digits = re.sub(r"[^\d]", "", number or "")
+    if len(digits) < 5 or len(digits) > 20:
+        raise DomainError("invalid", f"{number!r} is not a phone number.", field="phone")
+    return "+" + digits if (number or "").strip().startswith("+") else digits
+
+
+def _live(contact: Contact) -> Contact:
+    """Follow merges: a merged contact's address belongs to the contact it merged into."""
+    seen = set()
+    while contact.merged_into_id and contact.pk not in seen:
+        seen.add(contact.pk)
+        contact = contact.merged_into
+    return contact
+
+
+def contact_for_email(address: str, name: str = "") -> Contact:
+    """The contact who owns ``address``, created on first contact.
+
+    Safe under concurrency: the unique address decides who wins, the loser re-reads.
+    """
+    addr = normalise_email(address)
+    row = ContactEmail.objects.select_related("contact").filter(address=addr).first()
+    if row:
+        return _live(row.contact)
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(name=(name or "").strip()[:200] or addr.split("@")[0])
+            ContactEmail.objects.create(contact=contact, address=addr, is_primary=True)
+            search.index_contact(contact)
+            return contact
+    except IntegrityError:
+        return _live(ContactEmail.objects.select_related("contact").get(address=addr).contact)
+
+
+def contact_for_phone(number: str, name: str = "") -> Contact:
+    num = normalise_phone(number)
+    row = ContactPhone.objects.select_related("contact").filter(number=num).first()
+    if row:
+        return _live(row.contact)
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(name=(name or "").strip()[:200] or num)
+            ContactPhone.objects.create(contact=contact, number=num)
+            search.index_contact(contact)
+            return contact
+    except IntegrityError:
+        return _live(ContactPhone.objects.select_related("contact").get(number=num).contact)
+
+
+def update_contact(actor: Any, contact: Contact, **changes: Any) -> Contact:
+    unknown = set(changes) - set(CONTACT_FIELDS)
+    if unknown:
+        raise DomainError("invalid", f"Cannot change {', '.join(sorted(unknown))}.")
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise DomainError("invalid", "A contact needs a name.", field="name")
+    with transaction.atomic():
+        before = audit.snapshot(contact, CONTACT_FIELDS)
+        for key, value in changes.items():
+            setattr(contact, key, (value or "").strip()[: 200 if key != "notes" else 20_000])
+        contact.save(update_fields=list(changes))
+        old, new = audit.changed(before, audit.snapshot(contact, CONTACT_FIELDS))
+        if new:
+            audit.record(actor, "contact.updated", contact, before=old, after=new)
+            events.publish(CONTACT_UPDATED, {"contact": contact.pk, "changed": sorted(new)})
+            search.index_contact(contact)
+    return contact
+
+
+def add_email(actor: Any, contact: Contact, address: str) -> ContactEmail:
+    addr = normalise_email(address)
+    with transaction.atomic():
+        owner = ContactEmail.objects.filter(address=addr).select_related("contact").first()
+        if owner:
+            raise DomainError(
+                "duplicate",
+                f"{addr} belongs to {owner.contact} already: merge the contacts instead.",
+                field="email",
+            )
+        row = ContactEmail.objects.create(
+            contact=contact, address=addr, is_primary=not contact.emails.exists()
+        )
+        audit.record(actor, "contact.email_added", contact, after={"email": addr})
+        search.index_contact(contact)
+    return row
+
+
+def add_phone(actor: Any, contact: Contact, number: str) -> ContactPhone:
+    num = normalise_phone(number)
+    with transaction.atomic():
+        owner = ContactPhone.objects.filter(number=num).select_related("contact").first()
+        if owner:
+            raise DomainError(
+                "duplicate",
+                f"{num} belongs to {owner.contact} already: merge the contacts instead.",
+                field="phone",
+            )
+        row = ContactPhone.objects.create(contact=contact, number=num)
+        audit.record(actor, "contact.phone_added", contact, after={"phone": num})
+        search.index_contact(contact)
+    return row
+
+
+def merge_contacts(actor: Any, source: Contact, target: Contact) -> Contact:
+    """One customer recorded twice becomes one: addresses, phones, conversations and
+    messages move to ``target``; ``source`` stays as a pointer so old links still lead
+    somewhere (and ``contact_for_email`` follows it)."""
+    if source.pk == target.pk:
+        raise DomainError("invalid", "A contact cannot be merged into itself.", field="target")
+    with transaction.atomic():
+        source = Contact.objects.select_for_update().get(pk=source.pk)
+        target = Contact.objects.select_for_update().get(pk=target.pk)
+        if source.merged_into_id or target.merged_into_id:
+            raise DomainError(
+                "invalid", "One of these contacts was merged already.", field="target"
+            )
+        moved = {
+            "emails": ContactEmail.objects.filter(contact=source).update(contact=target),
+            "phones": ContactPhone.objects.filter(contact=source).update(contact=target),
+            "conversations": Conversation.objects.filter(contact=source).update(contact=target),
+            "messages": Message.objects.filter(contact=source).update(contact=target),
+        }
+        ContactEmail.objects.filter(contact=target).exclude(
+            pk=ContactEmail.objects.filter(contact=target, is_primary=True)
+            .order_by("id")
+            .values("pk")[:1]
+        ).update(is_primary=False)
+        Contact.objects.filter(merged_into=source).update(merged_into=target)
+        fields = []
+        for field in ("organisation", "notes"):
+            if not getattr(target, field) and getattr(source, field):
+                setattr(target, field, getattr(source, field))
+                fields.append(field)
+        if fields:
+            target.save(update_fields=fields)
+        source.merged_into = target
+        source.save(update_fields=["merged_into"])
+        audit.record(
+            actor,
+            "contact.merged",
+            source,
+            before={"merged_into": None},
+            after={"merged_into": target.pk, **moved},
+        )
+        events.publish(CONTACT_MERGED, {"source": source.pk, "target": target.pk, **moved})
+        search.index_contact(source)
+        search.index_contact(target)
+    return target
+
+
+@dataclass
+class History:
+    """A contact's conversations the viewer may open, and how many others exist."""
+
+    conversations: list[Conversation]
+    hidden: int
+    total: int
+
+
+def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History:
+    """Past conversations across channels, newest first. Conversations of teams the user
+    cannot see are counted, not shown (team scoping)."""
+    qs: QuerySet[Conversation] = Conversation.objects.filter(contact=contact)
+    ids = visible_team_ids(user)
+    visible = qs if ids is None else qs.filter(team_id__in=ids)
+    rows = list(visible.select_related("team", "assignee").order_by("-created_at", "-id")[:limit])
+    total = qs.count()
+    hidden = 0 if ids is None else total - visible.count()
+    return History(conversations=rows, hidden=hidden, total=total)

@@ -1,0 +1,668 @@
+"""Conversations: the one place where a conversation is opened, added to or changed.
+
+Every change writes an Activity row (the conversation's history), an audit entry where a
+person made it, publishes a domain event after commit and refreshes the search document —
+whatever door it came from (mail intake, web form, phone, API, UI).
+
+Concurrency: a change made by a person carries the ``version`` they were looking at.
+The row is locked, the version compared, and a stale one refused with ``StaleVersion``
+(HTTP 409) carrying the fresh state and what changed since — never silently overwritten.
+Every change, a customer's new message included, bumps the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from servewell.core import audit, events
+from servewell.core.errors import DomainError
+from servewell.desk import search
+from servewell.desk.models import (
+    Activity,
+    Channel,
+    Contact,
+    Conversation,
+    InboundEmail,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+)
+from servewell.people.models import Team, User
+
+CONVERSATION_CREATED = events.declare("conversation.created", "A new conversation was opened.")
+MESSAGE_RECEIVED = events.declare("message.received", "A customer wrote on a conversation.")
+CONVERSATION_REOPENED = events.declare(
+    "conversation.reopened", "A customer wrote again on a solved conversation."
+)
+CONVERSATION_UPDATED = events.declare(
+    "conversation.updated", "Status, priority, team, assignee or tags of a conversation changed."
+)
+CONVERSATION_ASSIGNED = events.declare(
+    "conversation.assigned", "A conversation was assigned, taken or unassigned."
+)
+MESSAGE_REPLIED = events.declare("message.replied", "An agent replied to the customer.")
+NOTE_ADDED = events.declare("note.added", "An agent added an internal note.")
+CONVERSATION_FOLLOWED = events.declare(
+    "conversation.followed", "Someone followed or unfollowed a conversation."
+)
+
+#: Channels whose public replies go out by email (the web form left an address).
+EMAIL_CHANNELS = (Channel.EMAIL, Channel.WEB)
+MAX_BODY = 100_000
+STATE_FIELDS = ["status", "priority", "team", "assignee"]
+
+
+class StaleVersion(DomainError):
+    """Someone changed the conversation after the caller loaded it."""
+
+    status = 409
+
+    def __init__(self, conversation: Conversation, since: list[str]):
+        summary = "; ".join(since) if since else "it was changed"
+        super().__init__(
+            "conflict",
+            f"This conversation changed since you opened it ({summary}). "
+            "Nothing was saved: review the latest state and try again.",
+        )
+        self.conversation = conversation
+        self.since = since
+
+    def as_dict(self) -> dict:
+        return {
+            "detail": self.message,
+            "code": self.code.value,
+            "changes": self.since,
+            "current": state_of(self.conversation),
+        }
+
+
+def state_of(conversation: Conversation) -> dict[str, Any]:
+    """The fields a colleague may have changed, as plain JSON."""
+    return {
+        "id": conversation.pk,
+        "version": conversation.version,
+        "subject": conversation.subject,
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "team": conversation.team_id,
+        "assignee": conversation.assignee_id,
+        "tags": sorted(t.name for t in conversation.tags.all()),
+        "updated_at": conversation.updated_at.isoformat(),
+    }
+
+
+# --- Shared helpers ----------------------------------------------------------------------
+
+
+def record_activity(
+    conversation: Conversation,
+    verb: str,
+    *,
+    actor: Any = None,
+    now: datetime | None = None,
+    **data: Any,
+) -> Activity:
+    data.setdefault("v", conversation.version)
+    return Activity.objects.create(
+        conversation=conversation,
+        verb=verb,
+        data=data,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=now or timezone.now(),
+    )
+
+
+def _event_payload(conversation: Conversation, **extra: Any) -> dict[str, Any]:
+    return {
+        "conversation": conversation.pk,
+        "team": conversation.team_id,
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "channel": conversation.channel,
+        "assignee": conversation.assignee_id,
+        **extra,
+    }
+
+
+def _person(actor: Any) -> User | None:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def lock(conversation: Conversation | int, expected_version: int | None = None) -> Conversation:
+    """Re-read the row under a lock; refuse when the caller's version is stale.
+
+    A merged conversation is a pointer, not a place to work: changes to it are refused
+    (``merging.merge`` locks with ``lock_any``)."""
+    fresh = lock_any(conversation, expected_version)
+    if fresh.merged_into_id:
+        raise DomainError(
+            "invalid",
+            f"{fresh.reference} was merged into #{fresh.merged_into_id}: continue there.",
+        )
+    return fresh
+
+
+def lock_any(conversation: Conversation | int, expected_version: int | None = None) -> Conversation:
+    pk = conversation.pk if isinstance(conversation, Conversation) else conversation
+    fresh = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("team", "assignee", "contact")
+        .get(pk=pk)
+    )
+    if expected_version is not None and int(expected_version) != fresh.version:
+        raise StaleVersion(fresh, _changes_since(fresh, int(expected_version)))
+    return fresh
+
+
+def lock_live(conversation: Conversation | int) -> Conversation:
+    """Lock the conversation that now holds the messages, following merge pointers: a
+    customer writing to a merged conversation's reference reaches its target."""
+    fresh, seen = lock_any(conversation), set()
+    while fresh.merged_into_id and fresh.pk not in seen:
+        seen.add(fresh.pk)
+        fresh = lock_any(fresh.merged_into_id)
+    return fresh
+
+
+def _changes_since(conversation: Conversation, version: int) -> list[str]:
+    rows = (
+        Activity.objects.filter(conversation=conversation, data__v__gt=version)
+        .select_related("actor")
+        .order_by("-at", "-id")[:4]
+    )
+    return [describe(a) for a in reversed(list(rows))]
+
+
+VERBS = {
+    "opened": "opened the conversation",
+    "customer_wrote": "the customer wrote",
+    "reopened": "the conversation was reopened",
+    "replied": "replied",
+    "note_added": "added a note",
+    "status_changed": "set the status to {to}",
+    "priority_changed": "set the priority to {to}",
+    "team_changed": "moved it to another team",
+    "assigned": "assigned it to {to_name}",
+    "unassigned": "unassigned it",
+    "tags_changed": "changed the tags",
+    "merged_into": "merged it into #{target}",
+    "merged_from": "merged #{source} into it",
+    "split_to": "split a message into #{other}",
+    "split_from": "split from #{other}",
+    "call_logged": "logged a call",
+    "macro_applied": "applied the macro “{macro_name}”",
+}
+
+
+def describe(activity: Activity) -> str:
+    """One readable line of history: 'Lena Lindqvist set the status to pending'."""
+    template = VERBS.get(activity.verb, activity.verb.replace("_", " "))
+    if activity.verb == "assigned" and activity.data.get("by") == "round_robin":
+        template = "round-robin assigned it to {to_name}"
+    try:
+        text = template.format(**activity.data)
+    except (KeyError, IndexError, ValueError):
+        text = activity.verb.replace("_", " ")
+    who = str(activity.actor) if activity.actor_id else ""
+    return f"{who} {text}".strip() if who else text[:1].upper() + text[1:]
+
+
+def _clean_body(body_text: str, field: str = "body_text") -> str:
+    body = (body_text or "").strip()
+    if not body:
+        raise DomainError("invalid", "Write something first.", field=field)
+    if len(body) > MAX_BODY:
+        raise DomainError("invalid", f"Keep it under {MAX_BODY:,} characters.", field=field)
+    return body
+
+
+def _bump(conversation: Conversation, now: datetime, *fields: str) -> None:
+    conversation.version += 1
+    conversation.updated_at = now
+    conversation.save(update_fields=["version", "updated_at", *fields])
+
+
+def clean_tags(names: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for name in names:
+        name = (name or "").strip().lower()[:60]
+        if name and name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _tags(names: Sequence[str]) -> list[Tag]:
+    return [Tag.objects.get_or_create(name=name)[0] for name in clean_tags(names)]
+
+
+# --- Opening and customer messages -------------------------------------------------------
+
+
+def create_conversation(
+    *,
+    team: Team,
+    contact: Contact,
+    subject: str,
+    channel: str,
+    now: datetime,
+    priority: str = Priority.NORMAL,
+    status: str = Status.NEW,
+    actor: Any = None,
+    tags: Sequence[str] = (),
+    auto_submitted: bool = False,
+) -> Conversation:
+    """The row, its tags, the 'opened' activity, the event and round-robin assignment.
+
+    Callers add the first message (customer message, call, split message) themselves.
+    """
+    from servewell.desk import assignment
+
+    if channel not in Channel.values:
+        raise DomainError("invalid", f"Unknown channel {channel!r}.", field="channel")
+    if priority not in Priority.values:
+        raise DomainError("invalid", f"Unknown priority {priority!r}.", field="priority")
+    subject = " ".join((subject or "").split())[:300] or "(no subject)"
+    conversation = Conversation.objects.create(
+        subject=subject,
+        channel=channel,
+        team=team,
+        contact=contact,
+        priority=priority,
+        status=status,
+        created_at=now,
+        updated_at=now,
+    )
+    if tags:
+        conversation.tags.set(_tags(tags))
+    record_activity(conversation, "opened", actor=actor, now=now, channel=channel)
+    events.publish(
+        CONVERSATION_CREATED,
+        _event_payload(
+            conversation, contact=contact.pk, subject=subject, auto_submitted=auto_submitted
+        ),
+    )
+    assignment.auto_assign(conversation, now=now)
+    return conversation
+
+
+def open_conversation(
+    *,
+    team: Team,
+    contact: Contact,
+    subject: str,
+    channel: str,
+    now: datetime,
+    body_text: str = "",
+    body_html: str = "",
+    priority: str = Priority.NORMAL,
+    actor: Any = None,
+    inbound: InboundEmail | None = None,
+    email_message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    tags: Sequence[str] = (),
+) -> tuple[Conversation, Message]:
+    """Open a conversation with its first customer message."""
+    with transaction.atomic():
+        conversation = create_conversation(
+            team=team,
+            contact=contact,
+            subject=subject,
+            channel=channel,
+            now=now,
+            priority=priority,
+            actor=actor,
+            tags=tags,
+        )
+        message = Message.objects.create(
+            conversation=conversation,
+            kind=MessageKind.CUSTOMER,
+            contact=contact,
+            body_text=body_text,
+            body_html=body_html,
+            created_at=now,
+            inbound=inbound,
+            email_message_id=email_message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(last_customer_message_at=now)
+        conversation.last_customer_message_at = now
+        search.index_conversation(conversation.pk)
+    return conversation, message
+
+
+def add_customer_message(
+    conversation: Conversation,
+    *,
+    contact: Contact,
+    now: datetime,
+    body_text: str = "",
+    body_html: str = "",
+    inbound: InboundEmail | None = None,
+    email_message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    kind: str = MessageKind.CUSTOMER,
+) -> Message:
+    """A customer wrote again: the conversation comes back to the team's attention.
+
+    Written to a merged conversation, the message lands in the one it was merged into."""
+    with transaction.atomic():
+        conversation = lock_live(conversation)
+        message = Message.objects.create(
+            conversation=conversation,
+            kind=kind,
+            contact=contact,
+            body_text=body_text,
+            body_html=body_html,
+            created_at=now,
+            inbound=inbound,
+            email_message_id=email_message_id,
+            in_reply_to=in_reply_to,
+            references=references,
+        )
+        reopened = conversation.status in (Status.SOLVED, Status.CLOSED, Status.PENDING)
+        previous = conversation.status
+        if reopened:
+            conversation.status = Status.OPEN
+            conversation.solved_at = None
+        conversation.last_customer_message_at = now
+        _bump(conversation, now, "status", "solved_at", "last_customer_message_at")
+        record_activity(conversation, "customer_wrote", now=now, message=message.pk)
+        events.publish(MESSAGE_RECEIVED, _event_payload(conversation, message=message.pk))
+        if reopened and previous != Status.PENDING:
+            record_activity(conversation, "reopened", now=now, previous=previous)
+            events.publish(CONVERSATION_REOPENED, _event_payload(conversation, previous=previous))
+        search.index_conversation(conversation.pk)
+    return message
+
+
+# --- Agents' work ------------------------------------------------------------------------
+
+
+def reply(
+    actor: User,
+    conversation: Conversation,
+    *,
+    body_text: str,
+    expected_version: int | None,
+    now: datetime | None = None,
+    status: str | None = None,
+    deliver: bool = True,
+) -> Message:
+    """A public reply. By default the conversation then waits on the customer (pending).
+
+    The first reply sets ``first_response_at``; an unassigned conversation goes to the
+    person who answered it. ``deliver=False`` records history without sending it
+    (imported or demo data); otherwise email and web conversations are handed to the
+    mail pipeline's outbound queue after commit.
+    """
+    body = _clean_body(body_text)
+    if status is not None and status not in Status.values:
+        raise DomainError("invalid", f"Unknown status {status!r}.", field="status")
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = lock(conversation, expected_version)
+        before = audit.snapshot(conversation, STATE_FIELDS)
+        message = Message.objects.create(
+            conversation=conversation,
+            kind=MessageKind.REPLY,
+            author=actor,
+            body_text=body,
+            created_at=now,
+        )
+        if status is None:
+            opened = (Status.NEW, Status.OPEN)
+            status = Status.PENDING if conversation.status in opened else conversation.status
+        fields = _apply_status(conversation, status, now)
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+            fields.append("first_response_at")
+        if conversation.assignee_id is None and _person(actor):
+            conversation.assignee = actor
+            fields.append("assignee")
+        _bump(conversation, now, *fields)
+        record_activity(conversation, "replied", actor=actor, now=now, message=message.pk)
+        _record_changes(actor, conversation, before, now)
+        audit.record(actor, "conversation.replied", conversation, after={"message": message.pk})
+        events.publish(
+            MESSAGE_REPLIED,
+            _event_payload(conversation, message=message.pk, author=getattr(actor, "pk", None)),
+        )
+        search.index_conversation(conversation.pk)
+        if deliver and conversation.channel in EMAIL_CHANNELS:
+            _queue_email(message)
+    return message
+
+
+def _queue_email(message: Message) -> None:
+    """Hand the reply to the mail pipeline (desk/mail/outbound.py, owned by the mail
+    helper). Until that module exists the reply stays recorded, unsent, and says so."""
+    try:
+        from servewell.desk.mail import outbound
+    except ImportError:
+        outbound = None
+    if outbound is not None and hasattr(outbound, "queue_reply"):
+        outbound.queue_reply(message)
+    else:
+        message.delivery_status = "failed"
+        message.delivery_error = "Outbound email is not configured."
+        message.save(update_fields=["delivery_status", "delivery_error"])
+
+
+def add_note(
+    actor: User, conversation: Conversation, *, body_text: str, now: datetime | None = None
+) -> Message:
+    """An internal note: never sent, never changes status. Notes do not conflict (they
+    add, they do not overwrite), so no version is asked; they still bump it, so that a
+    colleague about to reply is told something new was said."""
+    body = _clean_body(body_text)
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = lock(conversation)
+        message = Message.objects.create(
+            conversation=conversation,
+            kind=MessageKind.NOTE,
+            author=actor,
+            body_text=body,
+            created_at=now,
+        )
+        _bump(conversation, now)
+        record_activity(conversation, "note_added", actor=actor, now=now, message=message.pk)
+        audit.record(actor, "conversation.note_added", conversation, after={"message": message.pk})
+        events.publish(
+            NOTE_ADDED,
+            _event_payload(conversation, message=message.pk, author=getattr(actor, "pk", None)),
+        )
+        search.index_conversation(conversation.pk)
+    return message
+
+
+_UNSET: Any = object()
+
+
+def update_conversation(
+    actor: Any,
+    conversation: Conversation,
+    *,
+    expected_version: int | None,
+    status: str = _UNSET,
+    priority: str = _UNSET,
+    team: Team | None = _UNSET,
+    assignee: User | None = _UNSET,
+    tags: Sequence[str] = _UNSET,
+    now: datetime | None = None,
+) -> Conversation:
+    """Change any of status, priority, team, assignee, tags; only what is passed changes.
+
+    Moving to a team the assignee is not a member of unassigns it (and round-robin in the
+    new team may pick someone). ``assignee=None`` unassigns.
+    """
+    from servewell.desk import assignment
+
+    if status is not _UNSET and status not in Status.values:
+        raise DomainError("invalid", f"Unknown status {status!r}.", field="status")
+    if priority is not _UNSET and priority not in Priority.values:
+        raise DomainError("invalid", f"Unknown priority {priority!r}.", field="priority")
+    if team is not _UNSET and (team is None or not team.is_active):
+        raise DomainError("invalid", "Choose an active team.", field="team")
+    now = now or timezone.now()
+    with transaction.atomic():
+        conversation = lock(conversation, expected_version)
+        before = audit.snapshot(conversation, STATE_FIELDS)
+        old_tags = sorted(t.name for t in conversation.tags.all())
+        fields: list[str] = []
+        if status is not _UNSET:
+            fields += _apply_status(conversation, status, now)
+        if priority is not _UNSET and priority != conversation.priority:
+            conversation.priority = priority
+            fields.append("priority")
+        if team is not _UNSET and team.pk != conversation.team_id:
+            conversation.team = team
+            fields.append("team")
+            if assignee is _UNSET and conversation.assignee_id:
+                if not assignment.can_be_assigned(conversation.assignee, team):
+                    conversation.assignee = None
+                    fields.append("assignee")
+        if assignee is not _UNSET and getattr(assignee, "pk", None) != conversation.assignee_id:
+            if assignee is not None and not assignment.can_be_assigned(assignee, conversation.team):
+                raise DomainError(
+                    "invalid",
+                    f"{assignee} is not an agent of {conversation.team}.",
+                    field="assignee",
+                )
+            conversation.assignee = assignee
+            fields.append("assignee")
+        new_tags = old_tags if tags is _UNSET else sorted(clean_tags(tags))
+        if not fields and new_tags == old_tags:
+            return conversation
+        _bump(conversation, now, *dict.fromkeys(fields))
+        if new_tags != old_tags:
+            conversation.tags.set(_tags(new_tags))
+            added = sorted(set(new_tags) - set(old_tags))
+            removed = sorted(set(old_tags) - set(new_tags))
+            record_activity(
+                conversation, "tags_changed", actor=actor, now=now, added=added, removed=removed
+            )
+        changed = _record_changes(actor, conversation, before, now, tags=(old_tags, new_tags))
+        if "team" in fields:
+            search.index_conversation(conversation.pk)  # the document carries the team
+            if conversation.assignee_id is None:
+                assignment.auto_assign(conversation, now=now)
+        events.publish(CONVERSATION_UPDATED, _event_payload(conversation, changed=changed))
+    return conversation
+
+
+def _apply_status(conversation: Conversation, status: str, now: datetime) -> list[str]:
+    if status == conversation.status:
+        return []
+    conversation.status = status
+    if status in (Status.SOLVED, Status.CLOSED):
+        conversation.solved_at = conversation.solved_at or now
+    else:
+        conversation.solved_at = None
+    return ["status", "solved_at"]
+
+
+def _record_changes(
+    actor: Any,
+    conversation: Conversation,
+    before: dict[str, Any],
+    now: datetime,
+    tags: tuple[list[str], list[str]] | None = None,
+) -> list[str]:
+    """Activity rows, the audit entry and the assignment event for what differs."""
+    old, new = audit.changed(before, audit.snapshot(conversation, STATE_FIELDS))
+    for field in ("status", "priority"):
+        if field in new:
+            record_activity(
+                conversation,
+                f"{field}_changed",
+                actor=actor,
+                now=now,
+                **{"from": old[field], "to": new[field]},
+            )
+    if "team" in new:
+        record_activity(
+            conversation,
+            "team_changed",
+            actor=actor,
+            now=now,
+            to=new["team"],
+            to_name=str(conversation.team),
+        )
+    if "assignee" in new:
+        _assigned(actor, conversation, old["assignee"], now)
+    if tags and tags[0] != tags[1]:
+        old["tags"], new["tags"] = tags
+    if new:
+        audit.record(actor, "conversation.updated", conversation, before=old, after=new)
+    return sorted(new)
+
+
+def _assigned(actor: Any, conversation: Conversation, previous: int | None, now: datetime) -> None:
+    assignee = conversation.assignee
+    if assignee is None:
+        record_activity(conversation, "unassigned", actor=actor, now=now, **{"from": previous})
+    else:
+        record_activity(
+            conversation,
+            "assigned",
+            actor=actor,
+            now=now,
+            to=assignee.pk,
+            to_name=str(assignee),
+            **{"from": previous},
+        )
+    events.publish(
+        CONVERSATION_ASSIGNED,
+        _event_payload(conversation, previous=previous, by=getattr(actor, "pk", None)),
+    )
+
+
+def take(
+    actor: User,
+    conversation: Conversation,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Conversation:
+    """Assign to oneself in one click. With the version the inbox showed, taking one a
+    colleague took a moment ago is refused instead of snatching it from them."""
+    return update_conversation(
+        actor, conversation, expected_version=expected_version, assignee=actor, now=now
+    )
+
+
+def follow(actor: User, conversation: Conversation, *, now: datetime | None = None) -> bool:
+    """Follow: be told about changes. Not a change of the conversation (no version bump)."""
+    return _set_following(actor, conversation, True, now)
+
+
+def unfollow(actor: User, conversation: Conversation, *, now: datetime | None = None) -> bool:
+    return _set_following(actor, conversation, False, now)
+
+
+def _set_following(actor: User, conversation: Conversation, on: bool, now: Any) -> bool:
+    now = now or timezone.now()
+    with transaction.atomic():
+        present = conversation.followers.filter(pk=actor.pk).exists()
+        if present == on:
+            return False
+        (conversation.followers.add if on else conversation.followers.remove)(actor)
+        verb = "followed" if on else "unfollowed"
+        record_activity(conversation, verb, actor=actor, now=now)
+        audit.record(actor, f"conversation.{verb}", conversation, after={"user": actor.pk})
+        events.publish(
+            CONVERSATION_FOLLOWED,
+            _event_payload(conversation, user=actor.pk, following=on),
+        )
+    return True

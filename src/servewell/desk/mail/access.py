@@ -1,0 +1,11 @@
+"""Mail permissions: who may push raw mail in, and who looks after the quarantine."""
+
+from __future__ import annotations
+
+from servewell.people.access import register
+from servewell.people.models import Role
+
+MAIL_INBOUND = "mail.inbound"  # POST raw RFC 5322 mail to /api/mail/inbound/
+MAIL_QUARANTINE = "mail.quarantine"  # inspect, retry and discard unreadable mail
+
+register(Role.ADMIN, MAIL_INBOUND, MAIL_QUARANTINE)

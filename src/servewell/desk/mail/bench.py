@@ -1,0 +1,85 @@
+"""Email benchmark figures, yielded by the desk group (``desk/bench.py`` yields from
+``run``): ingest speed from a generated Maildir, re-import duplicates, threading share.
+
+Not a group of its own (no ``GROUP``): the desk group owns the database it runs on.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from servewell.desk.mail.importer import import_path
+from servewell.desk.mail.testing import GeneratedMail, generate_maildir
+from servewell.desk.models import Message, MessageKind
+from servewell.people import teams
+from servewell.people.models import Team
+
+SIZES = {"tiny": 300, "small": 2_000, "large": 10_000}
+ADDRESS = "mail-bench@example.org"
+
+
+def _team() -> Team:
+    return Team.objects.filter(email=ADDRESS).first() or teams.create_team(
+        None, name="Mail bench", email=ADDRESS
+    )
+
+
+def run(ctx: Any) -> Iterator[dict[str, Any]]:
+    n = SIZES[ctx.scale]
+    _team()
+    with tempfile.TemporaryDirectory(prefix="servewell-mail-bench-") as tmp:
+        maildir = Path(tmp) / "Maildir"
+        written = generate_maildir(maildir, n, to=ADDRESS, seed=7)
+        replies = sum(1 for m in written if m.is_reply)
+        multipart = sum(1 for m in written if m.has_attachment)
+        started = time.perf_counter()
+        first = import_path(maildir, progress=ctx.progress)
+        took = time.perf_counter() - started
+        yield ctx.figure(
+            "email.ingest.msgs_per_s",
+            n / took,
+            "msg/s",
+            messages=n,
+            replies=replies,
+            with_attachment=multipart,
+            new=first.new,
+            threaded=first.threaded,
+            seconds=round(took, 2),
+            includes="parse, dedup, thread, store raw + message + attachment, events",
+        )
+        again = import_path(maildir, progress=ctx.progress)
+        yield ctx.figure(
+            "email.reimport.duplicates",
+            again.new + again.threaded,
+            "messages",
+            duplicates_recognised=again.duplicate,
+            messages=n,
+        )
+    yield ctx.figure(
+        "email.replies_threaded.share", threaded_share(written), "ratio", replies=replies
+    )
+
+
+def threaded_share(written: list[GeneratedMail]) -> float:
+    """Share of generated replies that sit in the conversation of their thread's root."""
+    conversation_of: dict[str, int] = {}
+    ids = [m.message_id for m in written]
+    for start in range(0, len(ids), 500):
+        rows = Message.objects.filter(
+            kind=MessageKind.CUSTOMER, email_message_id__in=ids[start : start + 500]
+        ).values_list("email_message_id", "conversation_id")
+        conversation_of.update(rows)
+    replies = [m for m in written if m.is_reply]
+    if not replies:
+        return 1.0
+    right = sum(
+        1
+        for m in replies
+        if m.message_id in conversation_of
+        and conversation_of[m.message_id] == conversation_of.get(m.root_id)
+    )
+    return right / len(replies)

@@ -1,0 +1,107 @@
+"""The quarantine screens for admins: list, inspect, download, retry, discard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from servewell.core.errors import DomainError
+from servewell.desk.access import DESK_VIEW, access_message
+from servewell.desk.mail import quarantine
+from servewell.desk.mail.access import MAIL_QUARANTINE
+from servewell.desk.mail.api import raw_response
+from servewell.desk.models import Attachment, InboundEmail
+from servewell.people.access import requires
+
+TABS = [
+    (InboundEmail.State.QUARANTINED, "Quarantined"),
+    (InboundEmail.State.IGNORED, "Ignored"),
+    (InboundEmail.State.DISCARDED, "Discarded"),
+    (InboundEmail.State.RECEIVED, "Waiting"),
+]
+
+
+@requires(MAIL_QUARANTINE)
+@require_GET
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state") or InboundEmail.State.QUARANTINED
+    try:
+        rows = quarantine.list_inbound(state)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("mail-quarantine")
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "desk/mail/quarantine_list.html", {"page": page, "state": state, "tabs": TABS}
+    )
+
+
+@requires(MAIL_QUARANTINE)
+@require_GET
+def quarantine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inbound = quarantine.get_inbound(pk)
+    return render(
+        request,
+        "desk/mail/quarantine_detail.html",
+        {"inbound": inbound, "preview": quarantine.preview(inbound)},
+    )
+
+
+@requires(MAIL_QUARANTINE)
+@require_GET
+def quarantine_raw(request: HttpRequest, pk: int) -> HttpResponse:
+    return raw_response(quarantine.get_inbound(pk))
+
+
+@requires(MAIL_QUARANTINE)
+@require_POST
+def quarantine_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        result = quarantine.retry(pk, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("mail-quarantine-detail", pk=pk)
+    if result.conversation_id:
+        messages.success(
+            request, f"Filed: conversation #{result.conversation_id} ({result.state})."
+        )
+    else:
+        messages.warning(request, f"Still not filed ({result.state}): {result.reason}")
+    return redirect("mail-quarantine")
+
+
+@requires(MAIL_QUARANTINE)
+@require_POST
+def quarantine_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        quarantine.discard(pk, actor=request.user)
+        messages.info(request, "Discarded. A re-delivery of this email stays a duplicate.")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("mail-quarantine")
+
+
+@requires(DESK_VIEW)
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """An email attachment, for people who may see its conversation (404 otherwise).
+    Always a download: a stored HTML or SVG file must never render on our origin."""
+    attachment = Attachment.objects.filter(pk=pk).only("message_id").first()
+    if attachment is None:
+        return HttpResponse("No such attachment.", status=404, content_type="text/plain")
+    access_message(request.user, attachment.message_id)  # 404 outside the user's teams
+    attachment = Attachment.objects.get(pk=pk)
+    if attachment.rejected_reason or not attachment.file:
+        return HttpResponse(
+            attachment.rejected_reason or "This file was not stored.",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )
+    response["Content-Type"] = "application/octet-stream"
+    return response

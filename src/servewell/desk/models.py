@@ -1,0 +1,362 @@
+"""The desk: contacts, conversations, messages, and the raw inbound mail they came from.
+
+Two front doors (htmx, API), the mail pipeline and jobs all change these rows through the
+domain modules (``conversations.py``, ``intake.py``…), never directly.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    WEB = "web", "Web form"
+    PHONE = "phone", "Phone"
+    CHAT = "chat", "Chat"
+    API = "api", "API"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending (waiting on customer)"
+    ON_HOLD = "on_hold", "On hold"
+    SOLVED = "solved", "Solved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Contact(models.Model):
+    """One customer across channels: several addresses and phone numbers."""
+
+    name = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_contacts"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"Contact {self.pk}"
+
+
+class ContactEmail(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    address = models.CharField(max_length=254, unique=True, help_text="Stored lower-case.")
+    is_primary = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class ContactPhone(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    number = models.CharField(max_length=32, unique=True, help_text="Digits with leading +.")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conversation(models.Model):
+    """A request and everything said about it. The primary key is its reference number
+    (shown as #1234 and carried in email subjects as [#1234])."""
+
+    subject = models.CharField(max_length=300)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="conversations")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_conversations",
+    )
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="conversations")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="conversations")
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="followed_conversations"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_conversations",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic-lock counter.")
+    # Derived from status by the database itself, so it can never disagree with it. The
+    # inbox asks for "open" (four statuses): ``status IN (...)`` cannot walk an index in
+    # updated_at order and must sort every open row, while ``is_open = true`` is one range.
+    is_open = models.GeneratedField(
+        expression=models.Case(
+            models.When(status__in=[s.value for s in OPEN_STATUSES], then=models.Value(True)),
+            default=models.Value(False),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["team", "status", "updated_at", "id"], name="conv_team_status_upd"
+            ),
+            models.Index(
+                fields=["assignee", "status", "updated_at", "id"], name="conv_assignee_status_upd"
+            ),
+            models.Index(fields=["status", "updated_at", "id"], name="conv_status_upd"),
+            models.Index(fields=["contact", "created_at"], name="conv_contact_created"),
+            # Keyset pages of the inbox views (see queries.py): each is one index range.
+            models.Index(fields=["is_open", "updated_at", "id"], name="conv_open_upd"),
+            models.Index(fields=["team", "is_open", "updated_at", "id"], name="conv_team_open_upd"),
+            models.Index(
+                fields=["team", "assignee", "is_open", "updated_at", "id"],
+                name="conv_team_asg_open_upd",
+            ),
+            models.Index(
+                fields=["assignee", "is_open", "updated_at", "id"], name="conv_asg_open_upd"
+            ),
+            models.Index(fields=["updated_at", "id"], name="conv_upd"),
+            models.Index(fields=["team", "updated_at", "id"], name="conv_team_upd"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"#{self.pk}"
+
+
+class MessageKind(models.TextChoices):
+    CUSTOMER = "customer", "From the customer"
+    REPLY = "reply", "Public reply"
+    NOTE = "note", "Internal note"
+    CALL = "call", "Phone call"
+    SYSTEM = "system", "System"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(max_length=8, choices=MessageKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True, help_text="Sanitised with nh3 before storing.")
+    created_at = models.DateTimeField()
+    # Email threading: our own Message-ID for outbound, the sender's for inbound.
+    email_message_id = models.CharField(max_length=998, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
+    references = models.TextField(blank=True)
+    inbound = models.OneToOneField(
+        "InboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+    )
+    delivery_status = models.CharField(
+        max_length=10, blank=True, help_text="Outbound email: queued, sent or failed."
+    )
+    delivery_error = models.TextField(blank=True)
+    call_seconds = models.PositiveIntegerField(null=True, blank=True)
+    call_direction = models.CharField(
+        max_length=8, blank=True, choices=[("inbound", "Inbound"), ("outbound", "Outbound")]
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["conversation", "created_at"], name="msg_conv_created")]
+
+
+class Attachment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=127)
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to="attachments/%Y/%m/", blank=True)
+    rejected_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why the file was kept out (e.g. over the cap)."
+    )
+    sha256 = models.CharField(max_length=64, blank=True)
+
+
+class InboundEmail(models.Model):
+    """The raw bytes of every inbound email, stored before parsing.
+
+    Dedup keys: the Message-ID, else the SHA-256 of the raw bytes. Both unique, so a second
+    delivery — even racing the first — can never create a second message.
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSED = "processed", "Processed"
+        QUARANTINED = "quarantined", "Quarantined"
+        IGNORED = "ignored", "Ignored (loop or bounce)"
+        DISCARDED = "discarded", "Discarded by an admin"
+
+    raw = models.BinaryField()
+    raw_sha256 = models.CharField(max_length=64)
+    message_id = models.CharField(max_length=998, blank=True)
+    dedup_key = models.CharField(
+        max_length=1000, unique=True, help_text="'mid:<Message-ID>' or 'sha:<sha256>'."
+    )
+    source = models.CharField(max_length=200, help_text="imap:<mailbox>, http, import:<file>…")
+    received_at = models.DateTimeField(db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(blank=True, help_text="Why it was quarantined or ignored.")
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["state", "received_at"], name="inbound_state_received")]
+
+
+class Activity(models.Model):
+    """The conversation's history: every change, who made it and when."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="activities"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=60)
+    data = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["conversation", "at"], name="activity_conv_at")]
+
+
+class Macro(models.Model):
+    """A canned reply; placeholders like {{ contact.first_name }} are filled when used."""
+
+    name = models.CharField(max_length=120)
+    body = models.TextField()
+    team = models.ForeignKey(
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="macros",
+        help_text="Empty: shared by every team.",
+    )
+    set_status = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    add_tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    name = models.CharField(max_length=80)
+    filters = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox polled for new mail. The password is read from the environment
+    variable named here, never stored in the database."""
+
+    name = models.CharField(max_length=120, unique=True)
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="mailboxes")
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField(default=True)
+    username = models.CharField(max_length=255)
+    password_env = models.CharField(max_length=100, help_text="Environment variable name.")
+    folder = models.CharField(max_length=255, default="INBOX")
+    move_to = models.CharField(
+        max_length=255, blank=True, help_text="Folder to move processed mail to; empty: mark seen."
+    )
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AutoReplyLog(models.Model):
+    """Per-address record of automatic replies, for the RFC 3834 rate limit."""
+
+    address = models.CharField(max_length=254, db_index=True)
+    sent_at = models.DateTimeField()
+
+
+class DeskTeamSettings(models.Model):
+    """How the desk treats one team's conversations.
+
+    ``last_assigned`` is the round-robin pointer: the next conversation goes to the first
+    available member after it. The row is locked (select_for_update) while choosing, so
+    two conversations opened at once never go to the same person by accident.
+    """
+
+    team = models.OneToOneField(
+        "people.Team", on_delete=models.CASCADE, related_name="desk_settings"
+    )
+    round_robin = models.BooleanField(
+        default=False, help_text="Assign new conversations in turn among available members."
+    )
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_form = models.BooleanField(
+        default=False, help_text="Offer this team on the public request form."
+    )
+
+    def __str__(self) -> str:
+        return f"Desk settings of {self.team}"

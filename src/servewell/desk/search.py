@@ -1,0 +1,463 @@
+"""Full-text search over conversations (subject and message texts) and contacts.
+
+One small interface, two engines chosen by the database in use:
+
+- SQLite: FTS5 virtual tables ``desk_conversation_fts`` / ``desk_contact_fts`` (porter
+  stemming), ranked with bm25, highlighted with FTS5's ``highlight``/``snippet``.
+- PostgreSQL: tables with a generated weighted ``tsvector`` and a GIN index, ranked with
+  ``ts_rank_cd``, highlighted with ``ts_headline``.
+
+One document per conversation (rowid = conversation id), rewritten by the domain
+functions whenever its subject or messages change (``index_conversation``) — never by
+signals. Ranking costs about a microsecond per matching document, so a common word over a
+million conversations would cost hundreds of milliseconds: we rank only the newest
+``WINDOW`` in-scope matches (walking ids backwards, which both engines do from an index)
+and highlight only the page we return.
+
+Highlights are built with sentinel characters, HTML-escaped, and only then turned into
+``<mark>``: nothing a customer wrote can become markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+from django.urls import reverse
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from servewell.desk.models import Contact, Conversation, Message, MessageKind
+from servewell.people.access import visible_team_ids
+from servewell.people.models import User
+
+#: How many of the newest matches are ranked. A match older than the newest WINDOW is
+#: still found when fewer than WINDOW documents match (rare words): the common case.
+WINDOW = 2000
+CONTACT_WINDOW = 500
+MAX_CONTACTS = 5
+MAX_MESSAGE_CHARS = 20_000
+MAX_DOCUMENT_CHARS = 200_000
+MAX_QUERY_TERMS = 12
+
+_OPEN, _CLOSE = "\x02", "\x03"
+_WORD = re.compile(r"\w+", re.UNICODE)
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{5,}$")
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # "conversation" or "contact"
+    id: int
+    title: SafeString
+    snippet: SafeString
+    score: float
+    status: str = ""
+    status_label: str = ""
+    channel: str = ""
+    team: str = ""
+    updated_at: datetime | None = None
+
+    @property
+    def url(self) -> str:
+        name = "desk-conversation" if self.kind == "conversation" else "desk-contact"
+        return reverse(name, args=[self.id])
+
+
+# --- Query parsing -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+def parse_query(q: str) -> list[Term]:
+    """Whitespace-separated terms, each a phrase of its words; ``word*`` is a prefix.
+
+    Only word characters survive, so no user input can reach either engine's query
+    syntax (FTS5's NEAR/column filters, tsquery operators).
+    """
+    terms = []
+    for raw in (q or "").split()[:MAX_QUERY_TERMS]:
+        words = tuple(w.lower() for w in _WORD.findall(raw))
+        if words:
+            terms.append(Term(words, prefix=raw.endswith("*") and len(words[-1]) >= 2))
+    return terms
+
+
+def _fts5_query(terms: Sequence[Term]) -> str:
+    return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def _tsquery(terms: Sequence[Term]) -> str:
+    parts = []
+    for t in terms:
+        words = list(t.words)
+        if t.prefix:
+            words[-1] += ":*"
+        parts.append("(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0])
+    return " & ".join(parts)
+
+
+def _phone_digits(q: str) -> str:
+    q = q.strip()
+    if _PHONE_LIKE.match(q):
+        digits = re.sub(r"\D", "", q)
+        if len(digits) >= 5:
+            return digits
+    return ""
+
+
+def _mark(text: str) -> SafeString:
+    """Escape first, then turn the sentinels into <mark>: customer text stays text."""
+    escaped = escape((text or "").replace("\x00", ""))
+    return mark_safe(escaped.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>"))  # noqa: S308
+
+
+# --- Documents ---------------------------------------------------------------------------
+
+
+def conversation_document(conversation_id: int) -> tuple[str, str, int] | None:
+    """(subject, all message texts, team id); None for a missing or merged conversation
+    (a merged one is a pointer: its messages are searched where they now are)."""
+    row = (
+        Conversation.objects.filter(pk=conversation_id)
+        .values_list("subject", "team_id", "merged_into_id")
+        .first()
+    )
+    if row is None or row[2] is not None:
+        return None
+    subject, team_id, _merged = row
+    texts = (
+        Message.objects.filter(conversation_id=conversation_id)
+        .exclude(kind=MessageKind.SYSTEM)
+        .order_by("created_at", "id")
+        .values_list("body_text", "body_html")
+    )
+    return subject, _join_texts(text or strip_tags(html) for text, html in texts), team_id
+
+
+def _join_texts(texts: Iterable[str]) -> str:
+    body, size = [], 0
+    for text in texts:
+        text = (text or "").strip()[:MAX_MESSAGE_CHARS]
+        if not text:
+            continue
+        body.append(text)
+        size += len(text)
+        if size >= MAX_DOCUMENT_CHARS:
+            break
+    return "\n\n".join(body)[:MAX_DOCUMENT_CHARS]
+
+
+def contact_document(contact: Contact) -> tuple[str, str]:
+    emails = [e.address for e in contact.emails.all()]
+    phones = [p.number for p in contact.phones.all()]
+    digits = [re.sub(r"\D", "", p) for p in phones]
+    # Addresses also as plain words: PostgreSQL's parser keeps an address as one token,
+    # while a search for "ruth.okafor@…" is parsed as the phrase of its words.
+    words = [" ".join(_WORD.findall(e)) for e in emails]
+    details = " ".join([contact.organisation, *emails, *words, *phones, *digits]).strip()
+    return contact.name, details
+
+
+# --- Index maintenance (called by the domain modules, inside their transactions) ----------
+
+
+def index_conversation(conversation_id: int) -> None:
+    document = conversation_document(conversation_id)
+    if document is None:
+        _engine().delete("conversation", conversation_id)
+    else:
+        _engine().upsert("conversation", [(conversation_id, *document)])
+
+
+def index_conversations(rows: Iterable[tuple[int, str, str, int]]) -> None:
+    """Bulk load (id, subject, body, team id) documents: demo data, benchmarks, re-indexing.
+
+    The team rides along in the PostgreSQL document so that a search filters by team
+    without a join (a join makes the planner hash every conversation of the team when
+    it misjudges how rare a word is)."""
+    _engine().upsert("conversation", list(rows))
+
+
+def index_contact(contact: Contact) -> None:
+    if contact.merged_into_id:
+        _engine().delete("contact", contact.pk)
+    else:
+        _engine().upsert("contact", [(contact.pk, *contact_document(contact))])
+
+
+def index_contacts(rows: Iterable[tuple[int, str, str]]) -> None:
+    _engine().upsert("contact", list(rows))
+
+
+def reindex_all(batch: int = 500) -> int:
+    """Rebuild every document from the rows; returns the number of conversations."""
+    count = 0
+    ids = list(Conversation.objects.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        docs = [(pk, *doc) for pk in chunk if (doc := conversation_document(pk))]
+        index_conversations(docs)
+        count += len(docs)
+    contacts = Contact.objects.filter(merged_into=None).prefetch_related("emails", "phones")
+    index_contacts((c.pk, *contact_document(c)) for c in contacts.iterator(chunk_size=batch))
+    return count
+
+
+# --- Search ------------------------------------------------------------------------------
+
+
+def search(user: User, q: str, *, limit: int = 20) -> list[Hit]:
+    """Contacts (at most five) then conversations, each ranked, within the user's teams."""
+    terms = parse_query(q)
+    limit = max(1, min(int(limit), 100))
+    phone = _phone_digits(q)
+    if not terms and not phone:
+        return []
+    team_ids = visible_team_ids(user)
+    engine = _engine()
+    contact_terms = [Term((phone,), prefix=True)] if phone else terms
+    contacts = _contact_hits(engine, contact_terms, team_ids, min(MAX_CONTACTS, limit))
+    conversations = _conversation_hits(engine, terms, team_ids, limit - len(contacts))
+    return contacts + conversations
+
+
+def _conversation_hits(engine: Any, terms: list[Term], team_ids: Any, limit: int) -> list[Hit]:
+    if not terms or limit <= 0:
+        return []
+    ranked = engine.rank_conversations(terms, team_ids, limit)
+    if not ranked:
+        return []
+    ids = [pk for pk, _score in ranked]
+    marks = engine.highlight("conversation", terms, ids)
+    rows = Conversation.objects.select_related("team").in_bulk(ids)
+    hits = []
+    for pk, score in ranked:
+        conv = rows.get(pk)
+        if conv is None:
+            continue
+        subject, snippet = marks.get(pk, (conv.subject, ""))
+        hits.append(
+            Hit(
+                kind="conversation",
+                id=pk,
+                title=_mark(subject or conv.subject),
+                snippet=_mark(snippet),
+                score=float(score),
+                status=conv.status,
+                status_label=conv.get_status_display(),
+                channel=conv.get_channel_display(),
+                team=conv.team.name,
+                updated_at=conv.updated_at,
+            )
+        )
+    return hits
+
+
+def _contact_hits(engine: Any, terms: list[Term], team_ids: Any, limit: int) -> list[Hit]:
+    if not terms or limit <= 0:
+        return []
+    ranked = engine.rank_contacts(terms, team_ids, limit)
+    if not ranked:
+        return []
+    ids = [pk for pk, _score in ranked]
+    marks = engine.highlight("contact", terms, ids)
+    rows = Contact.objects.filter(merged_into=None).in_bulk(ids)
+    hits = []
+    for pk, score in ranked:
+        contact = rows.get(pk)
+        if contact is None:
+            continue
+        name, details = marks.get(pk, (contact.name, ""))
+        hits.append(
+            Hit(
+                kind="contact",
+                id=pk,
+                title=_mark(name or str(contact)),
+                snippet=_mark(details),
+                score=float(score),
+            )
+        )
+    return hits
+
+
+# --- Engines -----------------------------------------------------------------------------
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+_CONTACT_SCOPE = (
+    "AND EXISTS (SELECT 1 FROM desk_conversation c WHERE c.contact_id = f.rowid"
+    " AND c.team_id IN ({placeholders}))"
+)
+
+
+class _Fts5:
+    TABLES = {"conversation": "desk_conversation_fts", "contact": "desk_contact_fts"}
+    COLUMNS = {"conversation": ("subject", "body"), "contact": ("name", "details")}
+
+    def upsert(self, kind: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        a, b = self.COLUMNS[kind]
+        rows = [row[:3] for row in rows]  # the team comes from the join (see rank_*)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT OR REPLACE INTO {self.TABLES[kind]}(rowid, {a}, {b}) "  # noqa: S608
+                "VALUES (%s, %s, %s)",
+                rows,
+            )
+
+    def delete(self, kind: str, pk: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {self.TABLES[kind]} WHERE rowid = %s", [pk])  # noqa: S608
+
+    def rank_conversations(self, terms: list[Term], team_ids: Any, limit: int) -> list:
+        scope, params = "", []
+        if team_ids is not None:
+            if not team_ids:
+                return []
+            scope, params = f"AND c.team_id IN ({_in(team_ids)})", list(team_ids)
+        sql = f"""
+            SELECT id, score FROM (
+              SELECT f.rowid AS id, bm25(desk_conversation_fts, 4.0, 1.0) AS score
+              FROM desk_conversation_fts f JOIN desk_conversation c ON c.id = f.rowid
+              WHERE desk_conversation_fts MATCH %s AND c.merged_into_id IS NULL {scope}
+              ORDER BY f.rowid DESC LIMIT %s
+            ) ORDER BY score, id DESC LIMIT %s"""  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_fts5_query(terms), *params, WINDOW, limit])
+            return cursor.fetchall()
+
+    def rank_contacts(self, terms: list[Term], team_ids: Any, limit: int) -> list:
+        scope, params = "", []
+        if team_ids is not None:
+            if not team_ids:
+                return []
+            scope = _CONTACT_SCOPE.format(placeholders=_in(team_ids))
+            params = list(team_ids)
+        sql = f"""
+            SELECT id, score FROM (
+              SELECT f.rowid AS id, bm25(desk_contact_fts, 3.0, 1.0) AS score
+              FROM desk_contact_fts f
+              WHERE desk_contact_fts MATCH %s {scope}
+              ORDER BY f.rowid DESC LIMIT %s
+            ) ORDER BY score, id DESC LIMIT %s"""  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_fts5_query(terms), *params, CONTACT_WINDOW, limit])
+            return cursor.fetchall()
+
+    def highlight(self, kind: str, terms: list[Term], ids: list[int]) -> dict:
+        table = self.TABLES[kind]
+        sql = f"""
+            SELECT rowid, highlight({table}, 0, %s, %s), snippet({table}, 1, %s, %s, '…', 24)
+            FROM {table} WHERE {table} MATCH %s AND rowid IN ({_in(ids)})"""  # noqa: S608
+        params = [_OPEN, _CLOSE, _OPEN, _CLOSE, _fts5_query(terms), *ids]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {pk: (title, snippet) for pk, title, snippet in cursor.fetchall()}
+
+
+class _Postgres:
+    TABLES = {
+        "conversation": ("desk_conversation_search", "conversation_id", "subject", "body"),
+        "contact": ("desk_contact_search", "contact_id", "name", "details"),
+    }
+    CONFIG = {"conversation": "english", "contact": "simple"}
+
+    def upsert(self, kind: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        table, key, a, b = self.TABLES[kind]
+        clean = [(row[0], row[1].replace("\x00", ""), row[2].replace("\x00", "")) for row in rows]
+        if kind == "conversation":
+            sql = (
+                f"INSERT INTO {table} ({key}, {a}, {b}, team_id) VALUES (%s, %s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT ({key}) DO UPDATE SET {a} = EXCLUDED.{a}, {b} = EXCLUDED.{b}, "
+                "team_id = EXCLUDED.team_id"
+            )
+            clean = [(*c, row[3]) for c, row in zip(clean, rows, strict=True)]
+        else:
+            sql = (
+                f"INSERT INTO {table} ({key}, {a}, {b}) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT ({key}) DO UPDATE SET {a} = EXCLUDED.{a}, {b} = EXCLUDED.{b}"
+            )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, clean)
+
+    def delete(self, kind: str, pk: int) -> None:
+        table, key, _a, _b = self.TABLES[kind]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE {key} = %s", [pk])  # noqa: S608
+
+    def rank_conversations(self, terms: list[Term], team_ids: Any, limit: int) -> list:
+        scope, params = "", []
+        if team_ids is not None:
+            if not team_ids:
+                return []
+            scope, params = "AND s.team_id = ANY(%s)", [list(team_ids)]
+        sql = f"""
+            SELECT id, score FROM (
+              SELECT s.conversation_id AS id,
+                     ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}', s.document, q) AS score
+              FROM desk_conversation_search s, to_tsquery('english', %s) q
+              WHERE s.document @@ q {scope}
+              ORDER BY s.conversation_id DESC LIMIT %s
+            ) w ORDER BY score DESC, id DESC LIMIT %s"""  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_tsquery(terms), *params, WINDOW, limit])
+            return cursor.fetchall()
+
+    def rank_contacts(self, terms: list[Term], team_ids: Any, limit: int) -> list:
+        scope, params = "", []
+        if team_ids is not None:
+            if not team_ids:
+                return []
+            scope = (
+                "AND EXISTS (SELECT 1 FROM desk_conversation c"
+                " WHERE c.contact_id = s.contact_id AND c.team_id = ANY(%s))"
+            )
+            params = [list(team_ids)]
+        sql = f"""
+            SELECT id, score FROM (
+              SELECT s.contact_id AS id, ts_rank_cd(s.document, q) AS score
+              FROM desk_contact_search s, to_tsquery('simple', %s) q
+              WHERE s.document @@ q {scope}
+              ORDER BY s.contact_id DESC LIMIT %s
+            ) w ORDER BY score DESC, id DESC LIMIT %s"""  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_tsquery(terms), *params, CONTACT_WINDOW, limit])
+            return cursor.fetchall()
+
+    def highlight(self, kind: str, terms: list[Term], ids: list[int]) -> dict:
+        table, key, a, b = self.TABLES[kind]
+        config = self.CONFIG[kind]
+        options = f"StartSel={_OPEN}, StopSel={_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2"
+        sql = f"""
+            SELECT {key}, ts_headline('{config}', {a}, q, %s),
+                   ts_headline('{config}', left({b}, 50000), q, %s)
+            FROM {table}, to_tsquery('{config}', %s) q
+            WHERE {key} = ANY(%s)"""  # noqa: S608
+        with connection.cursor() as cursor:
+            title_options = f"StartSel={_OPEN}, StopSel={_CLOSE}, HighlightAll=true"
+            cursor.execute(sql, [title_options, options, _tsquery(terms), list(ids)])
+            rows = cursor.fetchall()
+        return {pk: (title, snippet if _OPEN in snippet else "") for pk, title, snippet in rows}
+
+
+def _engine() -> _Fts5 | _Postgres:
+    if connection.vendor == "postgresql":
+        return _Postgres()
+    if connection.vendor == "sqlite":
+        return _Fts5()
+    raise NotImplementedError(f"No full-text search for {connection.vendor}.")

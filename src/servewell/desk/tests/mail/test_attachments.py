@@ -1,0 +1,38 @@
+from servewell.desk.mail.intake import ingest
+from servewell.desk.tests.mail import samples
+
+
+def _mail_with_files(settings):
+    settings.DESK_ATTACHMENT_MAX_BYTES = 1000
+    raw = samples.alternative(
+        attachments=[
+            ("invoice.pdf", "application/pdf", b"%PDF-1.4 the invoice"),
+            ("page.html", "text/html", b"<script>alert(1)</script>"),
+            ("video.mov", "video/quicktime", b"v" * 5000),
+        ]
+    )
+    return ingest(raw, source="test").message.attachments.order_by("id")
+
+
+def test_agent_of_the_team_downloads_an_attachment(client_as, alice, care, settings):
+    pdf, html, _video = _mail_with_files(settings)
+    response = client_as(alice).get(f"/desk/attachments/{pdf.pk}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 the invoice"
+    assert 'attachment; filename="invoice.pdf"' in response["Content-Disposition"]
+    hostile = client_as(alice).get(f"/desk/attachments/{html.pk}/")
+    assert hostile["Content-Type"] == "application/octet-stream"
+    assert hostile["Content-Disposition"].startswith("attachment")
+
+
+def test_a_file_over_the_cap_says_why_it_is_missing(client_as, alice, care, settings):
+    _pdf, _html, video = _mail_with_files(settings)
+    response = client_as(alice).get(f"/desk/attachments/{video.pk}/")
+    assert response.status_code == 410
+    assert "limit" in response.content.decode()
+
+
+def test_other_teams_cannot_download(client_as, bob, care, settings):
+    pdf, _html, _video = _mail_with_files(settings)
+    assert client_as(bob).get(f"/desk/attachments/{pdf.pk}/").status_code == 404
+    assert client_as(bob).get("/desk/attachments/999999/").status_code == 404

@@ -1,0 +1,67 @@
+"""One contact across addresses and phones; merging; the history beside a conversation."""
+
+from __future__ import annotations
+
+import pytest
+
+from servewell.core.errors import DomainError
+from servewell.desk import contacts
+from servewell.desk.models import Contact
+from servewell.desk.tests.factories import make_contact, make_conversation
+
+
+def test_the_same_address_finds_the_same_contact_whatever_its_case(db):
+    first = contacts.contact_for_email("Ruth Okafor <Ruth@Example.org>")
+    again = contacts.contact_for_email("ruth@example.org")
+    assert first == again and first.name == "ruth"
+
+
+def test_merging_contacts_moves_addresses_phones_and_conversations(alice, care, commit, published):
+    ruth = contacts.contact_for_email("ruth@example.org", "Ruth Okafor")
+    dup = contacts.contact_for_phone("+44 20 7946 0018", "R. Okafor")
+    contacts.update_contact(alice, dup, organisation="Okafor Bakery")
+    conv = make_conversation(care, contact=dup)
+    with commit():
+        contacts.merge_contacts(alice, dup, ruth)
+    conv.refresh_from_db()
+    dup.refresh_from_db()
+    ruth.refresh_from_db()
+    assert conv.contact == ruth and dup.merged_into == ruth
+    assert [p.number for p in ruth.phones.all()] == ["+442079460018"]
+    assert ruth.organisation == "Okafor Bakery"
+    assert contacts.contact_for_phone("+442079460018") == ruth
+    assert ("contact.merged", published[-1][1]) == published[-1]
+
+
+def test_merging_a_contact_twice_is_refused(alice):
+    a, b, c = (make_contact() for _ in range(3))
+    contacts.merge_contacts(alice, a, b)
+    with pytest.raises(DomainError):
+        contacts.merge_contacts(alice, a.__class__.objects.get(pk=a.pk), c)
+
+
+def test_an_address_belongs_to_one_contact(alice):
+    ruth, other = make_contact("Ruth Okafor"), make_contact("Other Person")
+    contacts.add_email(alice, ruth, "ruth.work@example.org")
+    with pytest.raises(DomainError) as caught:
+        contacts.add_email(alice, other, "RUTH.WORK@example.org")
+    assert caught.value.code == "duplicate"
+
+
+def test_history_shows_every_channel_but_only_counts_other_teams(alice, care, orders, maria):
+    ruth = make_contact("Ruth Okafor")
+    contacts.add_phone(alice, ruth, "+49 30 1234567")
+    make_conversation(care, contact=ruth, subject="Kettle", channel="email")
+    make_conversation(care, contact=ruth, subject="Called about kettle", channel="phone")
+    make_conversation(orders, contact=ruth, subject="Return label")
+    mine = contacts.contact_history(alice, ruth)
+    assert [c.subject for c in mine.conversations] == ["Called about kettle", "Kettle"]
+    assert (mine.hidden, mine.total) == (1, 3)
+    everything = contacts.contact_history(maria, ruth)
+    assert len(everything.conversations) == 3 and everything.hidden == 0
+
+
+def test_contact_needs_a_name(alice):
+    with pytest.raises(DomainError):
+        contacts.update_contact(alice, make_contact(), name="  ")
+    assert Contact.objects.count() == 1

@@ -1,0 +1,76 @@
+"""Macros: placeholders filled safely, status and tags applied with the reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from servewell.core.errors import DomainError
+from servewell.desk import macros
+from servewell.desk.models import MessageKind, Status
+from servewell.desk.tests.factories import make_contact, make_conversation
+
+
+@pytest.fixture
+def conv(care):
+    return make_conversation(care, contact=make_contact("Ruth Okafor"), subject="Kettle")
+
+
+def test_placeholders_are_filled_from_the_conversation(alice, conv):
+    text = macros.render(
+        "Hi {{ contact.first_name }}, {{agent.name}} here about {{ conversation.reference }}.",
+        conversation=conv,
+        agent=alice,
+    )
+    assert text == f"Hi Ruth, Alice here about #{conv.pk}."
+
+
+def test_template_code_in_a_name_stays_text(alice, care):
+    sneaky = make_conversation(care, contact=make_contact("{{ agent.name }} {% debug %}"))
+    text = macros.render("Dear {{ contact.name }}", conversation=sneaky, agent=alice)
+    assert text == "Dear {{ agent.name }} {% debug %}"
+
+
+def test_unknown_placeholders_are_refused_when_saving(adam):
+    with pytest.raises(DomainError) as caught:
+        macros.create_macro(adam, name="Oops", body="Hi {{ contact.password }}")
+    assert caught.value.field == "body" and "contact.password" in caught.value.message
+
+
+def test_applying_a_macro_replies_sets_status_and_adds_tags(adam, alice, conv):
+    macro = macros.create_macro(
+        adam,
+        name="Refund sent",
+        body="Hello {{ contact.first_name }}, your refund is on its way.",
+        set_status=Status.SOLVED,
+        add_tags="Refund, kettle",
+    )
+    message = macros.apply_macro(alice, conv, macro, expected_version=conv.version)
+    conv.refresh_from_db()
+    assert message.kind == MessageKind.REPLY
+    assert message.body_text == "Hello Ruth, your refund is on its way."
+    assert conv.status == Status.SOLVED
+    assert sorted(t.name for t in conv.tags.all()) == ["kettle", "refund"]
+    assert conv.activities.filter(verb="macro_applied", data__macro=macro.pk).exists()
+
+
+def test_the_agent_may_edit_the_macro_text_before_sending(adam, alice, conv):
+    macro = macros.create_macro(adam, name="Thanks", body="Thanks!")
+    message = macros.apply_macro(
+        alice, conv, macro, expected_version=conv.version, body_text="Thanks a lot, Ruth!"
+    )
+    assert message.body_text == "Thanks a lot, Ruth!"
+
+
+def test_a_macro_without_text_only_changes_fields(adam, alice, conv):
+    macro = macros.create_macro(adam, name="Park it", set_status=Status.ON_HOLD)
+    assert macros.apply_macro(alice, conv, macro, expected_version=conv.version) is None
+    conv.refresh_from_db()
+    assert conv.status == Status.ON_HOLD and not conv.messages.filter(kind="reply").exists()
+
+
+def test_team_macros_are_offered_to_that_team_only(adam, alice, bob, care, orders):
+    macros.create_macro(adam, name="Shared", body="Hello")
+    macros.create_macro(adam, name="Care only", body="Hello", team=care)
+    macros.create_macro(adam, name="Orders only", body="Hello", team=orders)
+    assert [m.name for m in macros.macros_for(alice)] == ["Care only", "Shared"]
+    assert [m.name for m in macros.macros_for(bob)] == ["Orders only", "Shared"]

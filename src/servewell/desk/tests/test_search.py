@@ -1,0 +1,109 @@
+"""Full-text search: ranked, highlighted, escaped, scoped — on SQLite FTS5 and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from servewell.desk import contacts, conversations, merging, search
+from servewell.desk.tests.factories import make_contact, make_conversation
+
+
+@pytest.fixture(autouse=True)
+def _engine_note():
+    assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_subject_and_message_words_find_the_conversation_highlighted(alice, care):
+    conv = make_conversation(
+        care, subject="Broken kettle lid", body="The hinge snapped after two days of use."
+    )
+    make_conversation(care, subject="Invoice address", body="Please change my billing address.")
+    by_subject = search.search(alice, "kettle")
+    assert [h.id for h in by_subject] == [conv.pk]
+    assert "<mark>" in by_subject[0].title and "kettle" in by_subject[0].title.lower()
+    by_body = search.search(alice, "hinge")
+    assert [h.id for h in by_body] == [conv.pk]
+    assert "<mark>hinge</mark>" in by_body[0].snippet.lower()
+    assert by_body[0].url == f"/desk/c/{conv.pk}/"
+
+
+def test_replies_notes_and_calls_are_searchable_as_they_are_written(alice, care):
+    conv = make_conversation(care)
+    assert search.search(alice, "voucher") == []
+    conversations.add_note(alice, conv, body_text="Offered a voucher for the delay.")
+    assert [h.id for h in search.search(alice, "voucher")] == [conv.pk]
+
+
+def test_stemming_finds_other_forms_of_a_word(alice, care):
+    conv = make_conversation(care, subject="Refunds", body="I was refunded twice by mistake.")
+    assert [h.id for h in search.search(alice, "refund")] == [conv.pk]
+
+
+def test_a_subject_match_ranks_above_a_passing_mention(alice, care):
+    mention = make_conversation(care, subject="Question", body="Also, the blender is loud.")
+    subject = make_conversation(care, subject="Blender stopped working", body="It just stopped.")
+    assert [h.id for h in search.search(alice, "blender")] == [subject.pk, mention.pk]
+
+
+def test_customer_html_in_results_stays_text(alice, care):
+    make_conversation(care, subject="<script>alert(1)</script> toaster", body="<b>toaster</b>")
+    hit = search.search(alice, "toaster")[0]
+    assert "<script>" not in hit.title and "&lt;script&gt;" in hit.title
+    assert "<b>" not in hit.snippet
+
+
+def test_other_teams_conversations_are_not_found(alice, orders, maria):
+    other = make_conversation(orders, subject="Secret pallet order")
+    assert search.search(alice, "pallet") == []
+    assert [h.id for h in search.search(maria, "pallet")] == [other.pk]
+
+
+def test_contacts_are_found_by_name_address_and_phone(alice, care):
+    ruth = make_contact("Ruth Okafor", email="ruth.okafor@bakery.test")
+    contacts.add_phone(alice, ruth, "+44 20 7946 0018")
+    make_conversation(care, contact=ruth, subject="Bread slicer")
+    for q in ("okafor", "ruth.okafor@bakery.test", "+44 20 7946 0018"):
+        hits = [h for h in search.search(alice, q) if h.kind == "contact"]
+        assert [h.id for h in hits] == [ruth.pk], q
+        assert hits[0].url == f"/desk/contacts/{ruth.pk}/"
+
+
+def test_contacts_without_conversations_in_my_teams_are_not_found(alice, bob, orders):
+    ruth = make_contact("Ruth Okafor")
+    make_conversation(orders, contact=ruth)
+    assert [h for h in search.search(alice, "okafor") if h.kind == "contact"] == []
+    assert [h.id for h in search.search(bob, "okafor") if h.kind == "contact"] == [ruth.pk]
+
+
+def test_query_syntax_cannot_be_injected(alice, care):
+    make_conversation(care, subject="Normal subject")
+    for q in ['"', "subject:*", "NEAR(a b)", "a & | ! b", "'; DROP TABLE x; --", "***", ""]:
+        search.search(alice, q)  # never raises
+    assert search.search(alice, "   ") == []
+
+
+def test_prefix_search_with_a_star(alice, care):
+    conv = make_conversation(care, subject="Dishwasher leaking")
+    assert [h.id for h in search.search(alice, "dishwa*")] == [conv.pk]
+
+
+def test_merged_conversations_leave_the_results(alice, care):
+    a = make_conversation(care, subject="Toaster smoke")
+    b = make_conversation(care, subject="Toaster again")
+    merging.merge(alice, b, a)
+    assert [h.id for h in search.search(alice, "toaster")] == [a.pk]
+
+
+def test_reindex_all_rebuilds_the_documents(alice, care):
+    conv = make_conversation(care, subject="Mixer bowl cracked")
+    assert search.reindex_all() >= 1
+    assert [h.id for h in search.search(alice, "mixer")] == [conv.pk]
+
+
+def test_moving_a_conversation_to_another_team_moves_it_out_of_my_results(alice, bob, care, orders):
+    conv = make_conversation(care, subject="Pallet of kettles")
+    assert [h.id for h in search.search(alice, "pallet")] == [conv.pk]
+    conversations.update_conversation(alice, conv, expected_version=conv.version, team=orders)
+    assert search.search(alice, "pallet") == []
+    assert [h.id for h in search.search(bob, "pallet")] == [conv.pk]

@@ -1,0 +1,108 @@
+"""The public request form: no account, honeypot, rate limit, a receipt with the reference."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from servewell.desk import assignment, webform
+from servewell.desk.models import AutoReplyLog, Channel, Conversation
+
+
+@pytest.fixture
+def open_care(care, adam):
+    assignment.update_settings(adam, care, public_form=True)
+    return care
+
+
+def form(team, **overrides):
+    return {
+        "name": "Ruth Okafor",
+        "email": "ruth@example.org",
+        "team": team.pk,
+        "subject": "Kettle lid cracked",
+        "message": "The lid of my new kettle cracked on the second day.",
+        "website": "",
+        **overrides,
+    }
+
+
+def test_a_visitor_sends_a_request_and_gets_the_reference_by_email(open_care, commit):
+    client = Client()
+    page = client.get("/help/request/")
+    assert page.status_code == 200 and "Care" in page.content.decode()
+    with commit():
+        response = client.post("/help/request/", form(open_care))
+    assert response.status_code == 302
+    conversation = Conversation.objects.get()
+    assert conversation.channel == Channel.WEB and conversation.team == open_care
+    assert conversation.contact.name == "Ruth Okafor"
+    thanks = client.get(response["Location"]).content.decode()
+    assert f"#{conversation.pk}" in thanks
+    # One email with the reference: the desk's receipt, or the team's acknowledgement
+    # (commitments) when that is switched on — never both.
+    [receipt] = [m for m in mail.outbox if f"[#{conversation.pk}]" in m.subject]
+    assert receipt.to == ["ruth@example.org"]
+    assert f"#{conversation.pk}" in receipt.body
+
+
+def test_the_receipt_is_sent_when_nothing_else_answered(open_care, commit):
+    conversation = webform.submit_request(
+        name="Ruth Okafor",
+        email="ruth@example.org",
+        team_id=open_care.pk,
+        subject="Lid",
+        message="Cracked lid",
+        ip="198.51.100.1",
+    )
+    AutoReplyLog.objects.all().delete()
+    mail.outbox.clear()
+    webform.send_request_receipt.call_local(conversation.pk, "ruth@example.org")
+    [receipt] = mail.outbox
+    assert receipt.subject.startswith(f"[#{conversation.pk}] We received your request")
+    assert receipt.extra_headers["Auto-Submitted"] == "auto-replied"
+    assert AutoReplyLog.objects.filter(address="ruth@example.org").count() == 1
+
+
+def test_teams_not_opted_in_are_not_offered(care, orders, adam):
+    assignment.update_settings(adam, care, public_form=True)
+    html = Client().get("/help/request/").content.decode()
+    assert "Care" in html and "Orders" not in html
+    response = Client().post("/help/request/", form(orders))
+    assert response.status_code == 400 and not Conversation.objects.exists()
+
+
+def test_the_form_is_closed_when_no_team_opted_in(db):
+    assert "closed" in Client().get("/help/request/").content.decode()
+
+
+def test_the_honeypot_looks_successful_but_keeps_nothing(open_care, commit):
+    with commit():
+        response = Client().post("/help/request/", form(open_care, website="http://spam.test"))
+    assert response.status_code == 302
+    assert not Conversation.objects.exists() and not mail.outbox
+
+
+def test_missing_fields_are_explained(open_care):
+    response = Client().post("/help/request/", form(open_care, email="nope", message=""))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Enter a valid email address" in html and "This field is required" in html
+
+
+def test_a_burst_from_one_address_is_refused_with_429(open_care):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(webform.RATE_LIMIT):
+        assert client.post("/help/request/", form(open_care, subject=f"n{n}")).status_code == 302
+    response = client.post("/help/request/", form(open_care))
+    assert response.status_code == 429
+    assert "wait an hour" in response.content.decode()
+    assert Conversation.objects.count() == webform.RATE_LIMIT
+    other = Client(REMOTE_ADDR="203.0.113.10")
+    assert other.post("/help/request/", form(open_care)).status_code == 302
+
+
+def test_a_forged_thank_you_link_shows_no_reference(db):
+    html = Client().get("/help/request/sent/?r=123").content.decode()
+    assert "Your reference is" not in html

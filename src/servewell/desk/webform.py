@@ -1,0 +1,128 @@
+"""The public request form: anyone, no account, spam kept out by a honeypot and a rate
+limit per address; the requester is sent their reference by email."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from servewell.core.errors import DomainError
+from servewell.core.jobs import job
+from servewell.desk import contacts, conversations
+from servewell.desk.models import AutoReplyLog, Channel, Conversation
+from servewell.people.models import Team
+
+RATE_LIMIT = 5  # requests …
+RATE_WINDOW = 3600  # … per hour and per IP address
+
+
+class RateLimited(DomainError):
+    status = 429
+
+    def __init__(self) -> None:
+        super().__init__(
+            "forbidden",
+            "You have sent several requests in a short time. Please wait an hour and try "
+            "again, or write to us by email.",
+        )
+
+
+def public_teams() -> QuerySet[Team]:
+    return Team.objects.filter(is_active=True, desk_settings__public_form=True).order_by("name")
+
+
+def check_rate(ip: str) -> None:
+    """Count this attempt; refuse beyond RATE_LIMIT per window. Fixed window: simple,
+    and a burst at a window's edge gets at most twice the limit."""
+    key = f"desk:webform:{ip or 'unknown'}"
+    cache.add(key, 0, RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RATE_WINDOW)
+        count = 1
+    if count > RATE_LIMIT:
+        raise RateLimited()
+
+
+def submit_request(
+    *,
+    name: str,
+    email: str,
+    team_id: int,
+    subject: str,
+    message: str,
+    ip: str,
+    now: datetime | None = None,
+) -> Conversation:
+    check_rate(ip)
+    team = public_teams().filter(pk=team_id).first()
+    if team is None:
+        raise DomainError("invalid", "Choose one of the teams listed.", field="team")
+    body = (message or "").strip()
+    if len(body) < 2:
+        raise DomainError("invalid", "Tell us what you need.", field="message")
+    now = now or timezone.now()
+    with transaction.atomic():
+        contact = contacts.contact_for_email(email, name)
+        conversation, _message = conversations.open_conversation(
+            team=team,
+            contact=contact,
+            subject=subject,
+            channel=Channel.WEB,
+            now=now,
+            body_text=body[:20_000],
+        )
+        address = contacts.normalise_email(email)
+        # Queued after the conversation.created subscribers have run (their callbacks were
+        # registered first): the team's own acknowledgement, when it has one, is then
+        # already logged and the receipt steps aside (see send_request_receipt).
+        transaction.on_commit(lambda: send_request_receipt.enqueue(conversation.pk, address))
+    return conversation
+
+
+@job(retries=5, retry_delay=30)
+def send_request_receipt(conversation_id: int, address: str) -> None:
+    """The requester's receipt with the reference.
+
+    When the team's instant acknowledgement (commitments) already answered this request —
+    it also carries the reference, and the expected answer time — the receipt would be a
+    second email saying the same: automatic answers are logged per address
+    (``AutoReplyLog``), so a log entry since the request was made means it was answered.
+    With several job workers the two can still race (both send): a duplicate receipt, the
+    lesser evil next to none.
+    """
+    conversation = Conversation.objects.select_related("team", "contact").get(pk=conversation_id)
+    answered = AutoReplyLog.objects.filter(
+        address=address, sent_at__gte=conversation.created_at
+    ).exists()
+    if answered:
+        return
+    team = conversation.team
+    sender = f"{team.name} <{team.email}>" if team.email else settings.DEFAULT_FROM_EMAIL
+    first = (conversation.contact.name or "").split()
+    greeting = f"Hello {first[0]}," if first else "Hello,"
+    body = (
+        f"{greeting}\n\n"
+        f"Thank you for writing to {team.name}. We have your request and its reference is "
+        f"{conversation.reference}.\n\n"
+        f"Subject: {conversation.subject}\n\n"
+        "You can reply to this email to add anything; keep the reference in the subject so "
+        "it reaches the same conversation.\n\n"
+        f"{team.name}\n"
+    )
+    EmailMessage(
+        subject=f"[{conversation.reference}] We received your request: {conversation.subject}",
+        body=body,
+        from_email=sender,
+        to=[address],
+        reply_to=[team.email] if team.email else None,
+        headers={"Auto-Submitted": "auto-replied"},
+    ).send()
+    AutoReplyLog.objects.create(address=address, sent_at=timezone.now())

@@ -1,0 +1,26 @@
+"""Permissions of the live queue, granted to roles at import time.
+
+- ``queue.view``: the wallboard, the alarm log, the presence board, metrics and the
+  real-time stream, and answering "I'm on it". Every staff role: an all-hands alarm is for
+  all hands.
+- ``queue.rules``: alarm rules and service-level settings of a team. Leads (of that
+  team, checked per object with ``can_manage_team``), managers and admins.
+- ``queue.feed``: posting telephony events to ``/api/queue/events/``. Admins and
+  managers; the usual set-up is a dedicated account holding one of these roles whose API
+  token the phone system (or ``servewell ami_listen``) uses.
+"""
+
+from __future__ import annotations
+
+from servewell.people.access import register
+from servewell.people.models import Role
+
+QUEUE_VIEW = "queue.view"
+QUEUE_RULES = "queue.rules"
+QUEUE_FEED = "queue.feed"
+
+for _role in (Role.AGENT, Role.LEAD, Role.MANAGER, Role.QA, Role.TRAINER, Role.ADMIN):
+    register(_role, QUEUE_VIEW)
+register(Role.LEAD, QUEUE_RULES)
+register(Role.MANAGER, QUEUE_RULES, QUEUE_FEED)
+register(Role.ADMIN, QUEUE_RULES, QUEUE_FEED)

@@ -1,0 +1,286 @@
+"""Benchmarks of the live queue: alarm fan-out latency and feed throughput.
+
+``alarm.fanout.p95_ms``: N signed-in browsers hold ``/queue/stream/`` open (raw asyncio
+sockets speaking HTTP/1.1, as cheap as a client can be, so the figure is the server's);
+a queue event is POSTed that trips an alarm rule, and each stream's arrival time of the
+``alarm`` frame is taken against the moment the POST started. Every round clears the
+alarm again before the next. Measured on one embedded server process, and — when Redis
+answers — on two processes sharing Redis pub/sub (streams split between them, events
+POSTed to the first), the scaled-out set-up.
+
+``queue.events.per_s``: telephony events (join, answer, complete) POSTed by a few
+concurrent clients with a bearer token, as a phone system would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+
+from servewell.core.bench import measure
+from servewell.core.bench import server as bench_server
+from servewell.livequeue.models import AlarmRule, RuleKind
+from servewell.people import teams
+from servewell.people.models import Membership, Role, RoleGrant, Team, User
+from servewell.people.tokens import create_token
+
+GROUP = "queue"
+
+
+@dataclass(frozen=True)
+class Size:
+    clients: int  # open SSE streams
+    people: int  # distinct signed-in people behind them
+    rounds: int  # alarms raised (and cleared) while they listen
+    calls: int  # calls posted for the throughput figure (3 events each)
+    posters: int  # concurrent clients posting events
+
+
+SIZES = {
+    "tiny": Size(clients=50, people=10, rounds=5, calls=100, posters=4),
+    "small": Size(clients=200, people=40, rounds=10, calls=500, posters=4),
+    "large": Size(clients=1000, people=100, rounds=20, calls=2000, posters=4),
+}
+RAISED = b'"event":"raised"'
+ROUND_TIMEOUT_S = 30.0
+WARMUP_ROUNDS = 1
+#: Where to look for Redis for the second fan-out figure (the bench child does not
+#: inherit REDIS_URL, on purpose: it must never touch the user's data).
+REDIS_URL = os.environ.get("SERVEWELL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def run(ctx: Any) -> Iterator[dict[str, Any]]:
+    size = SIZES[ctx.scale]
+    setup = _organisation(size)
+    with ctx.server() as base:
+        cookies = [_cookie(ctx.client(person)) for person in setup["people"]]
+        latencies = asyncio.run(_fanout([base], cookies, size, setup["token"], "fan"))
+        yield _fanout_figure(ctx, latencies, size, fanout="embedded", processes=1)
+        yield _throughput(ctx, base, size, setup["token"])
+    if _redis_answers():
+        with _env(REDIS_URL=REDIS_URL), bench_server.serve() as one, bench_server.serve() as two:
+            cookies = [_cookie(_session_client(one, p)) for p in setup["people"]]
+            latencies = asyncio.run(_fanout([one, two], cookies, size, setup["token"], "red"))
+        yield _fanout_figure(ctx, latencies, size, fanout="redis", processes=2)
+
+
+# --- Set-up --------------------------------------------------------------------------------
+
+
+def _organisation(size: Size) -> dict[str, Any]:
+    """A team whose alarm trips at the first caller, its people, and the phone system's
+    token; and a second team for throughput whose rule (50 waiting) never trips."""
+    care = Team.objects.filter(slug="bench-care").first() or teams.create_team(
+        None, name="Bench Care"
+    )
+    AlarmRule.objects.get_or_create(
+        team=care, kind=RuleKind.WAITING, defaults={"threshold": 1, "clear_threshold": 0}
+    )
+    orders = Team.objects.filter(slug="bench-orders").first() or teams.create_team(
+        None, name="Bench Orders"
+    )
+    AlarmRule.objects.get_or_create(
+        team=orders, kind=RuleKind.WAITING, defaults={"threshold": 50, "clear_threshold": 10}
+    )
+    people = []
+    for n in range(size.people):
+        person, created = User.objects.get_or_create(
+            username=f"bench-agent-{n}", defaults={"display_name": f"Agent {n}"}
+        )
+        if created:
+            RoleGrant.objects.create(user=person, role=Role.AGENT)
+            Membership.objects.create(team=care, user=person, is_lead=n == 0)
+        people.append(person)
+    pbx, created = User.objects.get_or_create(username="bench-pbx")
+    if created:
+        RoleGrant.objects.create(user=pbx, role=Role.ADMIN)
+    _, raw = create_token(pbx, name="bench phone system")
+    return {"people": people, "token": raw}
+
+
+def _cookie(client: httpx.Client) -> str:
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME]}"
+
+
+def _session_client(base_url: str, user: User) -> httpx.Client:
+    from servewell.core.bench.context import signed_in_session
+
+    return httpx.Client(
+        base_url=base_url, cookies={settings.SESSION_COOKIE_NAME: signed_in_session(user)}
+    )
+
+
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def _env(**values: str) -> Iterator[None]:
+    """Environment for the server processes started inside (they copy os.environ)."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+# --- Fan-out ---------------------------------------------------------------------------------
+
+
+class _Stream(asyncio.Protocol):
+    """One listening screen, as cheap as a client can be (a protocol callback, no
+    coroutine per read), so that on a small machine the figure is the server's time."""
+
+    def __init__(self, request: bytes) -> None:
+        self.request = request
+        self.opened: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.raised: list[float] = []  # arrival time of each round's alarm
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        transport.write(self.request)  # type: ignore[attr-defined]
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        self.buffer += data
+        if not self.opened.done():
+            if b"event: hello" not in self.buffer:
+                return
+            if not self.buffer.startswith(b"HTTP/1.1 200"):
+                self.opened.set_exception(ConnectionError(f"refused: {self.buffer[:200]!r}"))
+                return
+            self.opened.set_result(True)
+        found = self.buffer.count(RAISED)
+        self.raised += [now] * found
+        if found:
+            self.buffer = self.buffer[self.buffer.rindex(RAISED) + len(RAISED) :]
+        self.buffer = self.buffer[-len(RAISED) :]  # a marker may straddle two reads
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError(f"closed: {exc or self.buffer[:200]!r}"))
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+async def _open_stream(base_url: str, cookie: str) -> _Stream:
+    parts = urlsplit(base_url)
+    request = (
+        f"GET /queue/stream/ HTTP/1.1\r\nHost: {parts.netloc}\r\nCookie: {cookie}\r\n"
+        "Accept: text/event-stream\r\n\r\n"
+    ).encode()
+    loop = asyncio.get_running_loop()
+    _, stream = await loop.create_connection(lambda: _Stream(request), parts.hostname, parts.port)
+    await asyncio.wait_for(stream.opened, 30)
+    return stream
+
+
+async def _fanout(
+    bases: list[str], cookies: list[str], size: Size, token: str, prefix: str
+) -> list[float]:
+    streams: list[_Stream] = []
+    for start in range(0, size.clients, 100):  # connect in batches, as browsers trickle in
+        batch = range(start, min(start + 100, size.clients))
+        streams += await asyncio.gather(
+            *(_open_stream(bases[i % len(bases)], cookies[i % len(cookies)]) for i in batch)
+        )
+    latencies: list[float] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    stamp = f"{prefix}-{time.time_ns()}"
+    try:
+        with httpx.Client(base_url=bases[0], headers=headers, timeout=30) as feeder:
+            for number in range(size.rounds + WARMUP_ROUNDS):
+                call = {"call_id": f"{stamp}-{number}", "team": "bench-care"}
+                started = time.perf_counter()
+                await asyncio.to_thread(_post, feeder, {"event": "joined", **call})
+                deadline = started + ROUND_TIMEOUT_S
+                while not all(len(s.raised) > number for s in streams):
+                    if time.perf_counter() > deadline:
+                        got = sum(len(s.raised) > number for s in streams)
+                        raise RuntimeError(f"only {got} of {size.clients} streams got the alarm")
+                    await asyncio.sleep(0.005)
+                if number >= WARMUP_ROUNDS:  # the first alarm warms code paths up
+                    latencies += [(s.raised[number] - started) * 1000 for s in streams]
+                await asyncio.to_thread(_post, feeder, {"event": "abandoned", **call})
+                await asyncio.sleep(0.3)  # let the clear reach everyone before the next
+    finally:
+        for stream in streams:
+            stream.close()
+    return latencies
+
+
+def _post(client: httpx.Client, body: dict[str, Any]) -> None:
+    response = client.post("/api/queue/events/", json=body)
+    if response.status_code not in (200, 201):
+        raise RuntimeError(f"POST /api/queue/events/ answered {response.status_code}")
+
+
+def _fanout_figure(ctx: Any, latencies: list[float], size: Size, **context: Any) -> dict[str, Any]:
+    return ctx.figure(
+        "alarm.fanout.p95_ms",
+        measure.percentile(latencies, 95),
+        "ms",
+        clients=size.clients,
+        rounds=size.rounds,
+        p50_ms=round(measure.percentile(latencies, 50), 2),
+        max_ms=round(max(latencies), 2),
+        **context,
+    )
+
+
+# --- Throughput ------------------------------------------------------------------------------
+
+
+def _throughput(ctx: Any, base: str, size: Size, token: str) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+    stamp = time.time_ns()
+
+    def post_calls(worker: int) -> int:
+        sent = 0
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            for n in range(worker, size.calls, size.posters):
+                call = {"call_id": f"tp-{stamp}-{n}", "team": "bench-orders"}
+                for kind in ("joined", "answered", "completed"):
+                    _post(client, {"event": kind, "agent": "bench-agent-1", **call})
+                    sent += 1
+        return sent
+
+    with httpx.Client(base_url=base, headers=headers) as warm:  # first requests are slow
+        for n in range(5):
+            _post(warm, {"event": "joined", "call_id": f"warm-{stamp}-{n}", "team": "bench-orders"})
+    started = time.perf_counter()
+    with ThreadPoolExecutor(size.posters) as pool:
+        sent = sum(pool.map(post_calls, range(size.posters)))
+    elapsed = time.perf_counter() - started
+    return ctx.figure(
+        "queue.events.per_s",
+        sent / elapsed,
+        "events/s",
+        events=sent,
+        concurrent_clients=size.posters,
+        seconds=round(elapsed, 2),
+    )

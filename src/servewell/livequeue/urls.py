@@ -1,0 +1,45 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from servewell.core import nav
+from servewell.livequeue import api, stream, views
+from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("calls", api.CallViewSet, basename="api-queue-calls")
+router.register("rules", api.AlarmRuleViewSet, basename="api-queue-rules")
+router.register("alarms", api.AlarmViewSet, basename="api-queue-alarms")
+router.register("presence", api.PresenceViewSet, basename="api-queue-presence")
+
+urlpatterns = [
+    path("queue/wallboard/", views.wallboard, name="queue-wallboard"),
+    path("queue/stream/", stream.stream, name="queue-stream"),
+    path("queue/alarms/", views.alarm_log, name="queue-alarms"),
+    path("queue/alarms/<int:pk>/", views.alarm_detail, name="queue-alarm"),
+    path("queue/alarms/<int:pk>/respond/", views.alarm_respond, name="queue-alarm-respond"),
+    path("queue/presence/", views.presence_board, name="queue-presence"),
+    path("queue/metrics/", views.metrics_view, name="queue-metrics"),
+    path("queue/rules/", views.rule_list, name="queue-rules"),
+    path("queue/rules/team/<int:team_id>/new/", views.rule_create, name="queue-rule-create"),
+    path("queue/rules/<int:pk>/", views.rule_edit, name="queue-rule-edit"),
+    path("queue/rules/team/<int:team_id>/settings/", views.queue_settings, name="queue-settings"),
+    path("api/queue/events/", api.QueueEventView.as_view(), name="api-queue-events"),
+    path("api/queue/snapshot/", api.SnapshotView.as_view(), name="api-queue-snapshot"),
+    path("api/queue/metrics/", api.MetricsView.as_view(), name="api-queue-metrics"),
+    path(
+        "api/queue/settings/<int:team_id>/",
+        api.QueueSettingsView.as_view(),
+        name="api-queue-settings",
+    ),
+    path("api/queue/", include(router.urls)),
+]
+
+nav.add(nav.NavItem("Wallboard", "queue-wallboard", QUEUE_VIEW))
+nav.add(nav.NavItem("Alarms", "queue-alarms", QUEUE_VIEW))
+nav.add(nav.NavItem("Presence", "queue-presence", QUEUE_VIEW))
+nav.add(nav.NavItem("Queue metrics", "queue-metrics", QUEUE_VIEW))
+nav.add(nav.NavItem("Alarm rules", "queue-rules", QUEUE_RULES, section="admin"))
+
+# The all-hands banner listens on every signed-in page.
+nav.add_script("livequeue/alarm.js")

@@ -1,0 +1,105 @@
+"""Personal API tokens for scripts: shown once, stored as a SHA-256 digest, revocable.
+
+A token looks like ``sw_<prefix>_<secret>``; the prefix is indexed so a lookup is one
+row, and the digest comparison is constant-time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions
+
+from servewell.core import audit
+from servewell.core.errors import DomainError
+from servewell.people.models import ApiToken, User
+
+TOUCH_EVERY = timedelta(minutes=5)  # last_used_at precision; avoids a write per request
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_token(user: User, *, name: str, actor: Any = None) -> tuple[ApiToken, str]:
+    """Returns the row and the only copy of the raw token."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(
+            "invalid", "Give the token a name, e.g. the script that uses it.", field="name"
+        )
+    if len(name) > 100:
+        raise DomainError("invalid", "Keep the name under 100 characters.", field="name")
+    prefix = secrets.token_hex(4)
+    raw = f"sw_{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name, prefix=prefix, digest=_digest(raw))
+        audit.record(actor or user, "token.created", token, after={"name": name, "user": user.pk})
+    return token, raw
+
+
+def revoke_token(token: ApiToken, *, actor: Any, now: datetime | None = None) -> ApiToken:
+    if token.revoked_at is None:
+        with transaction.atomic():
+            token.revoked_at = now or timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit.record(actor, "token.revoked", token, after={"revoked_at": token.revoked_at})
+    return token
+
+
+def user_for_token(raw: str, *, now: datetime | None = None) -> User | None:
+    parts = raw.split("_")
+    if len(parts) < 3 or parts[0] != "sw":
+        return None
+    token = ApiToken.objects.select_related("user").filter(prefix=parts[1], revoked_at=None).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+        return None
+    if not token.user.is_active:
+        return None
+    now = now or timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Bearer sw_…`` (``Token sw_…`` is accepted too)."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request: Any) -> tuple[User, None] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send exactly one token after 'Bearer'.")
+        try:
+            raw = header[1].decode()
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed("The token is not valid text.") from None
+        user = user_for_token(raw)
+        if user is None:
+            raise exceptions.AuthenticationFailed("Unknown, revoked or malformed token.")
+        return user, None
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Bearer realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "servewell.people.tokens.ApiTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal token (sw_…) created on your profile page.",
+        }

@@ -1,0 +1,1 @@
+"""Quality screens, one module per concept; each view parses, calls the domain, renders."""
