@@ -10,6 +10,13 @@ Protocol: ``retry:`` first (EventSource reconnects after a drop or a server rest
 then the current state (so a reconnect is never stale), then ``alarm`` and ``snapshot``
 events as they happen, and a ``: ping`` comment every ``HEARTBEAT_S`` seconds so that
 proxies keep the connection open and dead clients are noticed.
+
+Under a WSGI server (``servewell run`` serves this path over ASGI, but a deployment may
+put the whole app behind gunicorn's sync workers, and Django's test server is WSGI)
+an endless stream cannot work: Django would try to collect the async iterator into a
+list before sending a byte, holding a worker thread — and an executor thread that keeps
+the process from exiting — for good. There the view answers the current state once with
+a longer ``retry:``, which turns EventSource into a poll.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -29,6 +37,7 @@ from servewell.people.access import can, requires, visible_team_ids
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 3000
+POLL_RETRY_MS = 10_000  # under WSGI: how often EventSource asks again
 
 
 def _scope(user: Any) -> tuple[bool, frozenset[int] | None]:
@@ -75,6 +84,14 @@ async def stream(request: HttpRequest) -> HttpResponse:
     allowed, team_ids = await sync_to_async(_scope)(user)
     if not allowed:
         return HttpResponse("Not allowed.", status=403, content_type="text/plain")
+    if not isinstance(request, ASGIRequest):
+        initial = await sync_to_async(_initial_state)(user, wallboard)
+        response = HttpResponse(
+            f"retry: {POLL_RETRY_MS}\n\n".encode() + initial,
+            content_type="text/event-stream; charset=utf-8",
+        )
+        response["Cache-Control"] = "no-cache, no-transform"
+        return response
     # Subscribe before reading the state: whatever happens in between is queued, not lost.
     sub = await fanout.subscribe(user.pk, team_ids, snapshots=wallboard)
     try:

@@ -143,3 +143,17 @@ def test_stream_sends_retry_then_heartbeats_and_drops_a_client_that_falls_behind
         assert sub not in fanout.hub._subscribers
 
     asyncio.run(scenario())
+
+
+@pytest.mark.django_db
+def test_under_a_wsgi_server_the_stream_answers_once_and_asks_to_poll(client_as, alice, care):
+    """A sync (WSGI) worker must not be held by an endless stream: the client gets the
+    current state at once and a retry that makes EventSource poll."""
+    AlarmRule.objects.create(team=care, kind="waiting", threshold=1, clear_threshold=0)
+    response = client_as(alice).get("/queue/stream/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/event-stream")
+    body = response.content
+    assert body.startswith(f"retry: {stream.POLL_RETRY_MS}\n\n".encode())
+    assert b"event: hello" in body
+    assert len(fanout.hub) == 0  # nobody left subscribed for a response that has ended
