@@ -61,6 +61,15 @@ def update_settings(
     return settings
 
 
+def round_robin_teams(team_ids: set[int]) -> set[int]:
+    """Which of these teams hand out new conversations in turn (one read for a batch)."""
+    return set(
+        DeskTeamSettings.objects.filter(team_id__in=team_ids, round_robin=True).values_list(
+            "team_id", flat=True
+        )
+    )
+
+
 def next_in_turn(team: Team) -> User | None:
     """The available member after the last one picked (by id, wrapping round).
 

@@ -4,6 +4,7 @@ edited, merged, and seen with their whole history."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
@@ -60,10 +61,49 @@ def contact_for_email(address: str, name: str = "") -> Contact:
         with transaction.atomic():
             contact = Contact.objects.create(name=(name or "").strip()[:200] or addr.split("@")[0])
             ContactEmail.objects.create(contact=contact, address=addr, is_primary=True)
-            search.index_contact(contact)
+            search.index_contacts([(contact.pk, *search.contact_document(contact, [addr], []))])
             return contact
     except IntegrityError:
         return _live(ContactEmail.objects.select_related("contact").get(address=addr).contact)
+
+
+def contacts_for_emails(senders: Iterable[tuple[str, str]]) -> dict[str, Contact]:
+    """{normalised address: contact} for many (address, name) pairs at once: one read for
+    the known addresses, bulk inserts for the new ones (the first name seen wins).
+
+    Mail intake files a batch of mail with it. If another process creates one of the
+    same addresses meanwhile, the unique address refuses the bulk insert and each
+    address goes through ``contact_for_email`` instead, which settles the race.
+    """
+    names: dict[str, str] = {}
+    for address, name in senders:
+        names.setdefault(normalise_email(address), name)
+    found: dict[str, Contact] = {}
+    rows = ContactEmail.objects.select_related("contact").filter(address__in=list(names))
+    for row in rows:
+        found[row.address] = _live(row.contact)
+    missing = [a for a in names if a not in found]
+    if not missing:
+        return found
+    try:
+        with transaction.atomic():
+            created = Contact.objects.bulk_create(
+                [Contact(name=(names[a] or "").strip()[:200] or a.split("@")[0]) for a in missing]
+            )
+            ContactEmail.objects.bulk_create(
+                [
+                    ContactEmail(contact=c, address=a, is_primary=True)
+                    for a, c in zip(missing, created, strict=True)
+                ]
+            )
+            search.index_contacts(
+                (c.pk, *search.contact_document(c, [a], []))
+                for a, c in zip(missing, created, strict=True)
+            )
+    except IntegrityError:
+        created = [contact_for_email(a, names[a]) for a in missing]
+    found.update(zip(missing, created, strict=True))
+    return found
 
 
 def contact_for_phone(number: str, name: str = "") -> Contact:

@@ -13,6 +13,7 @@ Every change, a customer's new message included, bumps the version.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -262,81 +263,131 @@ def create_conversation(
 
     Callers add the first message (customer message, call, split message) themselves.
     """
-    from servewell.desk import assignment
-
-    if channel not in Channel.values:
-        raise DomainError("invalid", f"Unknown channel {channel!r}.", field="channel")
-    if priority not in Priority.values:
-        raise DomainError("invalid", f"Unknown priority {priority!r}.", field="priority")
-    subject = " ".join((subject or "").split())[:300] or "(no subject)"
-    conversation = Conversation.objects.create(
-        subject=subject,
-        channel=channel,
+    opening = Opening(
         team=team,
         contact=contact,
+        subject=subject,
+        channel=channel,
+        now=now,
         priority=priority,
         status=status,
-        created_at=now,
-        updated_at=now,
+        actor=actor,
+        tags=tags,
+        auto_submitted=auto_submitted,
     )
-    if tags:
-        conversation.tags.set(_tags(tags))
-    record_activity(conversation, "opened", actor=actor, now=now, channel=channel)
-    events.publish(
-        CONVERSATION_CREATED,
-        _event_payload(
-            conversation, contact=contact.pk, subject=subject, auto_submitted=auto_submitted
-        ),
-    )
-    assignment.auto_assign(conversation, now=now)
-    return conversation
+    return _create_many([opening], customer_wrote=False)[0]
 
 
-def open_conversation(
-    *,
-    team: Team,
-    contact: Contact,
-    subject: str,
-    channel: str,
-    now: datetime,
-    body_text: str = "",
-    body_html: str = "",
-    priority: str = Priority.NORMAL,
-    actor: Any = None,
-    inbound: InboundEmail | None = None,
-    email_message_id: str = "",
-    in_reply_to: str = "",
-    references: str = "",
-    tags: Sequence[str] = (),
-) -> tuple[Conversation, Message]:
-    """Open a conversation with its first customer message."""
+@dataclass
+class Opening:
+    """One conversation to open, with its first customer message (``open_conversations``)."""
+
+    team: Team
+    contact: Contact
+    subject: str
+    channel: str
+    now: datetime
+    body_text: str = ""
+    body_html: str = ""
+    priority: str = Priority.NORMAL
+    status: str = Status.NEW
+    actor: Any = None
+    inbound: InboundEmail | None = None
+    email_message_id: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+    tags: Sequence[str] = ()
+    auto_submitted: bool = False
+
+
+def _create_many(openings: Sequence[Opening], *, customer_wrote: bool) -> list[Conversation]:
+    """Rows, tags, 'opened' activities, events and round-robin turns for many at once:
+    each conversation gets exactly what one opened alone gets, in bulk inserts."""
+    from servewell.desk import assignment
+
+    rows = []
+    for o in openings:
+        if o.channel not in Channel.values:
+            raise DomainError("invalid", f"Unknown channel {o.channel!r}.", field="channel")
+        if o.priority not in Priority.values:
+            raise DomainError("invalid", f"Unknown priority {o.priority!r}.", field="priority")
+        rows.append(
+            Conversation(
+                subject=" ".join((o.subject or "").split())[:300] or "(no subject)",
+                channel=o.channel,
+                team=o.team,
+                contact=o.contact,
+                priority=o.priority,
+                status=o.status,
+                created_at=o.now,
+                updated_at=o.now,
+                last_customer_message_at=o.now if customer_wrote else None,
+            )
+        )
     with transaction.atomic():
-        conversation = create_conversation(
-            team=team,
-            contact=contact,
-            subject=subject,
-            channel=channel,
-            now=now,
-            priority=priority,
-            actor=actor,
-            tags=tags,
+        created = Conversation.objects.bulk_create(rows)
+        Activity.objects.bulk_create(
+            Activity(
+                conversation=c,
+                verb="opened",
+                data={"channel": c.channel, "v": c.version},
+                actor=o.actor if getattr(o.actor, "pk", None) else None,
+                at=o.now,
+            )
+            for c, o in zip(created, openings, strict=True)
         )
-        message = Message.objects.create(
-            conversation=conversation,
-            kind=MessageKind.CUSTOMER,
-            contact=contact,
-            body_text=body_text,
-            body_html=body_html,
-            created_at=now,
-            inbound=inbound,
-            email_message_id=email_message_id,
-            in_reply_to=in_reply_to,
-            references=references,
+        for conversation, o in zip(created, openings, strict=True):
+            if o.tags:
+                conversation.tags.set(_tags(o.tags))
+            events.publish(
+                CONVERSATION_CREATED,
+                _event_payload(
+                    conversation,
+                    contact=o.contact.pk,
+                    subject=conversation.subject,
+                    auto_submitted=o.auto_submitted,
+                ),
+            )
+        turns = assignment.round_robin_teams({c.team_id for c in created})
+        for conversation, o in zip(created, openings, strict=True):
+            if conversation.team_id in turns:
+                assignment.auto_assign(conversation, now=o.now)
+    return created
+
+
+def open_conversation(**fields: Any) -> tuple[Conversation, Message]:
+    """Open a conversation with its first customer message (fields of ``Opening``)."""
+    return open_conversations([Opening(**fields)])[0]
+
+
+def open_conversations(openings: Sequence[Opening]) -> list[tuple[Conversation, Message]]:
+    """Open many conversations, each with its first customer message, in one transaction.
+
+    Mail intake files a batch of new mail this way: bulk inserts and one search update
+    instead of a dozen statements per email. The search documents are built from the
+    messages in hand, not read back."""
+    with transaction.atomic():
+        created = _create_many(openings, customer_wrote=True)
+        messages = Message.objects.bulk_create(
+            Message(
+                conversation=c,
+                kind=MessageKind.CUSTOMER,
+                contact=o.contact,
+                body_text=o.body_text,
+                body_html=o.body_html,
+                created_at=o.now,
+                inbound=o.inbound,
+                email_message_id=o.email_message_id,
+                in_reply_to=o.in_reply_to,
+                references=o.references,
+            )
+            for c, o in zip(created, openings, strict=True)
         )
-        Conversation.objects.filter(pk=conversation.pk).update(last_customer_message_at=now)
-        conversation.last_customer_message_at = now
-        search.index_conversation(conversation.pk)
-    return conversation, message
+        search.index_conversations(
+            (c.pk, c.subject, search.document_body([(m.body_text, m.body_html)]), c.team_id)
+            for c, m in zip(created, messages, strict=True)
+        )
+    return list(zip(created, messages, strict=True))
 
 
 def add_customer_message(

@@ -140,7 +140,15 @@ def conversation_document(conversation_id: int) -> tuple[str, str, int] | None:
         .order_by("created_at", "id")
         .values_list("body_text", "body_html")
     )
-    return subject, _join_texts(text or strip_tags(html) for text, html in texts), team_id
+    return subject, document_body(texts), team_id
+
+
+def document_body(texts: Iterable[tuple[str, str]]) -> str:
+    """The searchable body of a conversation from its messages' (text, html), in order.
+
+    Public so that a caller which has just written the messages (a batch of new mail)
+    builds the document from what it holds instead of reading it back."""
+    return _join_texts(text or strip_tags(html) for text, html in texts)
 
 
 def _join_texts(texts: Iterable[str]) -> str:
@@ -156,9 +164,15 @@ def _join_texts(texts: Iterable[str]) -> str:
     return "\n\n".join(body)[:MAX_DOCUMENT_CHARS]
 
 
-def contact_document(contact: Contact) -> tuple[str, str]:
-    emails = [e.address for e in contact.emails.all()]
-    phones = [p.number for p in contact.phones.all()]
+def contact_document(
+    contact: Contact, emails: Sequence[str] | None = None, phones: Sequence[str] | None = None
+) -> tuple[str, str]:
+    """(name, details). ``emails``/``phones`` when the caller knows them (a contact it has
+    just created); otherwise they are read."""
+    if emails is None:
+        emails = [e.address for e in contact.emails.all()]
+    if phones is None:
+        phones = [p.number for p in contact.phones.all()]
     digits = [re.sub(r"\D", "", p) for p in phones]
     # Addresses also as plain words: PostgreSQL's parser keeps an address as one token,
     # while a search for "ruth.okafor@…" is parsed as the phrase of its words.
