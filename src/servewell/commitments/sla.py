@@ -210,6 +210,8 @@ def responded(conversation: Conversation, *, at: datetime, responder: Any = None
 def customer_wrote(conversation: Conversation, *, at: datetime) -> None:
     """The customer wrote again: paused clocks resume, a next-response clock starts, and
     a solved conversation's resolution clock picks up where it stopped."""
+    if not SlaClock.objects.filter(conversation_id=conversation.pk).exists():
+        return  # no commitments on it (no policy, or not started yet): nothing to lock
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
         clocks = list(SlaClock.objects.filter(conversation=conversation))

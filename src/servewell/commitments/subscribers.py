@@ -50,8 +50,9 @@ def start_commitments(conversation_id: int) -> None:
 
 @events.subscribe("message.received")
 def on_customer_message(event: events.Event) -> None:
+    at = parse_datetime(event.payload.get("at") or "")
     if (conversation := _conversation(event)) is not None:
-        sla.customer_wrote(conversation, at=_message_time(event))
+        sla.customer_wrote(conversation, at=at or _message_time(event))
 
 
 @events.subscribe("message.replied")

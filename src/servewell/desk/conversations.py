@@ -428,7 +428,10 @@ def add_customer_message(
         conversation.last_customer_message_at = now
         _bump(conversation, now, "status", "solved_at", "last_customer_message_at")
         record_activity(conversation, "customer_wrote", now=now, message=message.pk)
-        events.publish(MESSAGE_RECEIVED, _event_payload(conversation, message=message.pk))
+        events.publish(
+            MESSAGE_RECEIVED,
+            _event_payload(conversation, message=message.pk, at=message.created_at.isoformat()),
+        )
         if reopened and previous != Status.PENDING:
             record_activity(conversation, "reopened", now=now, previous=previous)
             events.publish(CONVERSATION_REOPENED, _event_payload(conversation, previous=previous))

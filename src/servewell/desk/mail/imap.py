@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 #: At most this many messages per mailbox and poll: a big backlog is worked off over
 #: several polls instead of one job that never ends.
 BATCH = 200
+FILE_BATCH = 50  # emails fetched, then filed in one transaction
 TIMEOUT = 30
 _UIDVALIDITY = re.compile(rb"UIDVALIDITY (\d+)")
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
@@ -121,21 +122,21 @@ def _poll(
     uids = [u for u in uids if u > mailbox.last_uid][:batch]
     directory = intake.Directory.load()
     moves = "MOVE" in conn.capabilities
-    for uid in uids:
-        raw = _fetch(conn, uid)
-        if raw is None:  # expunged meanwhile
-            _advance(mailbox, uid)
-            continue
-        outcome = intake.ingest(
-            raw,
+    for start in range(0, len(uids), FILE_BATCH):
+        fetched = [(uid, _fetch(conn, uid)) for uid in uids[start : start + FILE_BATCH]]
+        present = [(uid, raw) for uid, raw in fetched if raw is not None]  # None: expunged
+        outcomes = intake.ingest_many(
+            [raw for _uid, raw in present],
             source=f"imap:{mailbox.name}"[:200],
             now=now,
             default_team=mailbox.team,
             directory=directory,
         )
-        _mark_done(conn, mailbox, uid, moves)
-        _advance(mailbox, uid)
-        result.count(outcome.state)
+        # Only now, with the batch committed, does the server hear it was taken.
+        for (uid, _raw), outcome in zip(present, outcomes, strict=True):
+            _mark_done(conn, mailbox, uid, moves)
+            result.count(outcome.state)
+        _advance(mailbox, fetched[-1][0])
     if mailbox.move_to and uids and not moves:
         conn.expunge()
 

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -161,6 +162,35 @@ def store_raw(raw: bytes, *, source: str, now: datetime) -> tuple[InboundEmail, 
         return InboundEmail.objects.defer("raw").get(dedup_key=key), False
 
 
+def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list[InboundEmail]:
+    """Step 1 for a batch: the InboundEmail of each email, in order; the new ones are
+    inserted together and committed before anything is parsed. The same email twice in
+    one batch gets the same row."""
+    message_ids = [sniff_message_id(raw) for raw in raws]
+    keys = [dedup_key(raw, message_id) for raw, message_id in zip(raws, message_ids, strict=True)]
+    rows = {r.dedup_key: r for r in InboundEmail.objects.defer("raw").filter(dedup_key__in=keys)}
+    fresh: dict[str, InboundEmail] = {}
+    for raw, message_id, key in zip(raws, message_ids, keys, strict=True):
+        if key not in rows and key not in fresh:
+            fresh[key] = InboundEmail(
+                raw=raw,
+                raw_sha256=hashlib.sha256(raw).hexdigest(),
+                message_id=message_id,
+                dedup_key=key,
+                source=(source or "unknown")[:_SOURCE_MAX],
+                received_at=now,
+            )
+    if fresh:
+        try:
+            with transaction.atomic():
+                InboundEmail.objects.bulk_create(fresh.values())
+            rows.update(fresh)
+        except IntegrityError:  # another process stored one of them meanwhile
+            for key, row in fresh.items():
+                rows[key] = store_raw(bytes(row.raw), source=source, now=now)[0]
+    return [rows[key] for key in keys]
+
+
 # --- step 2: parse, thread, file ------------------------------------------------------------
 
 
@@ -181,20 +211,60 @@ def ingest(
     addresses), else ``default_team`` (a mailbox's team), else the first active team.
     ``use_header_date`` dates the message by its Date header (imports of old mail).
     """
+    return ingest_many(
+        [raw],
+        source=source,
+        now=now,
+        team=team,
+        default_team=default_team,
+        use_header_date=use_header_date,
+        directory=directory,
+    )[0]
+
+
+def ingest_many(
+    raws: Sequence[bytes],
+    *,
+    source: str,
+    now: datetime | None = None,
+    team: Team | None = None,
+    default_team: Team | None = None,
+    use_header_date: bool = False,
+    directory: Directory | None = None,
+) -> list[IngestResult]:
+    """``ingest`` for a batch (an import, a mailbox poll), one result per email in order.
+
+    The same two steps and the same guarantees as one email at a time, but each step
+    runs once for the batch: one insert for the raw bytes, one transaction that files
+    them all. New conversations are opened together (``conversations.open_conversations``)
+    and contacts looked up together. If anything but the database fails while filing,
+    the batch is rolled back and each email filed on its own, so one bad email is
+    quarantined and the others are filed as if it had never been there.
+    """
     now = now or timezone.now()
-    raw = bytes(raw)
-    inbound, _created = store_raw(raw, source=source, now=now)
-    if inbound.state != InboundEmail.State.RECEIVED:
-        return _duplicate(inbound)
-    return process(
-        inbound,
-        raw=raw,
+    raws = [bytes(raw) for raw in raws]
+    stored = store_raw_many(raws, source=source, now=now)
+    results: list[IngestResult | None] = [None] * len(raws)
+    todo: list[int] = []
+    first_of: dict[int, int] = {}
+    for i, inbound in enumerate(stored):
+        if inbound.state != InboundEmail.State.RECEIVED or first_of.setdefault(inbound.pk, i) != i:
+            continue
+        todo.append(i)
+    filed = process_many(
+        [(stored[i], raws[i]) for i in todo],
         now=now,
         team=team,
         default_team=default_team,
         use_header_date=use_header_date,
         directory=directory,
     )
+    for i, result in zip(todo, filed, strict=True):
+        results[i] = result
+    repeats = [i for i, r in enumerate(results) if r is None]
+    for i, result in zip(repeats, _duplicates([stored[i] for i in repeats]), strict=True):
+        results[i] = result
+    return results  # type: ignore[return-value]  # every slot is filled above
 
 
 def process(
@@ -208,22 +278,66 @@ def process(
     directory: Directory | None = None,
 ) -> IngestResult:
     """Step 2 for a RECEIVED row (also used by retries and the sweep)."""
-    if raw is None:
-        raw = bytes(InboundEmail.objects.values_list("raw", flat=True).get(pk=inbound.pk))
+    return process_many(
+        [(inbound, raw)],
+        now=now,
+        team=team,
+        default_team=default_team,
+        use_header_date=use_header_date,
+        directory=directory,
+    )[0]
+
+
+def process_many(
+    items: Sequence[tuple[InboundEmail, bytes | None]],
+    *,
+    now: datetime,
+    team: Team | None = None,
+    default_team: Team | None = None,
+    use_header_date: bool = False,
+    directory: Directory | None = None,
+) -> list[IngestResult]:
+    """Step 2 for RECEIVED rows: parse each (outside any transaction), then file them."""
+    results: list[IngestResult | None] = [None] * len(items)
+    readable: list[_Item] = []
+    for i, (inbound, raw) in enumerate(items):
+        if raw is None:
+            raw = bytes(InboundEmail.objects.values_list("raw", flat=True).get(pk=inbound.pk))
+        try:
+            readable.append(_Item(i, inbound, _Mail.read(parse(raw))))
+        except ParseError as exc:
+            results[i] = quarantine(inbound, str(exc), now=now)
+    if readable:
+        directory = directory or Directory.load()
+        options = (now, team, default_team, use_header_date, directory)
+        try:
+            filed = _file(readable, *options)
+        except DatabaseError:
+            raise  # the database is unwell: leave the rows RECEIVED for a rerun
+        except Exception as exc:
+            if len(readable) == 1:
+                filed = [_failed(readable[0], exc, now)]
+            else:  # find the bad one: each on its own
+                filed = [_file_alone(item, options) for item in readable]
+        for item, result in zip(readable, filed, strict=True):
+            results[item.index] = result
+    return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def _file_alone(item: _Item, options: tuple) -> IngestResult:
     try:
-        mail = _Mail.read(parse(raw))
-    except ParseError as exc:
-        return quarantine(inbound, str(exc), now=now)
-    directory = directory or Directory.load()
-    try:
-        return _file(inbound, mail, now, team, default_team, use_header_date, directory)
+        return _file([item], *options)[0]
     except DatabaseError:
-        raise  # the database is unwell: leave the row RECEIVED for a rerun
-    except DomainError as exc:
-        return quarantine(inbound, exc.message, now=now)
+        raise
     except Exception as exc:
-        log.exception("mail intake failed", extra={"inbound": inbound.pk})
-        return quarantine(inbound, f"Processing failed: {exc!r}"[:2000], now=now)
+        return _failed(item, exc, options[0])
+
+
+def _failed(item: _Item, exc: Exception, now: datetime) -> IngestResult:
+    if isinstance(exc, DomainError):
+        return quarantine(item.inbound, exc.message, now=now)
+    log.exception("mail intake failed", extra={"inbound": item.inbound.pk})
+    return quarantine(item.inbound, f"Processing failed: {exc!r}"[:2000], now=now)
 
 
 @dataclass
@@ -269,63 +383,129 @@ def _cap(text: str) -> str:
     return text[:MAX_BODY_CHARS] + "\n\n[… cut here; the original email holds the rest]"
 
 
+@dataclass
+class _Item:
+    index: int
+    inbound: InboundEmail
+    mail: _Mail
+
+
 def _file(
-    inbound: InboundEmail,
-    mail: _Mail,
+    items: Sequence[_Item],
     now: datetime,
     team: Team | None,
     default_team: Team | None,
     use_header_date: bool,
     directory: Directory,
-) -> IngestResult:
-    parsed = mail.parsed
-    at = now
-    if use_header_date and parsed.date and parsed.date <= now:
-        at = parsed.date
+) -> list[IngestResult]:
+    """File parsed emails in one transaction, in order.
+
+    Three passes: decide for each email (ignore it, continue a conversation, or open a
+    new one — a reply to an email earlier in the same batch counts as a reply), then open
+    the new conversations together, then add the replies one by one (each locks its
+    conversation and may reopen it)."""
+    results: list[IngestResult | None] = [None] * len(items)
     with transaction.atomic():
-        claimed = InboundEmail.objects.filter(
-            pk=inbound.pk, state=InboundEmail.State.RECEIVED
-        ).update(state=InboundEmail.State.PROCESSED, processed_at=now, reason="")
-        if not claimed:  # another process filed it a moment ago
-            return _duplicate(inbound)
-        known = _known_ids(parsed)
-        ignore = _reason_to_ignore(mail, directory, known)
-        if ignore:
-            _note_bounce(parsed, now)
-            return _ignore(inbound, ignore)
-        contact = contacts.contact_for_email(mail.sender, mail.sender_name)
-        conversation = _thread(parsed, contact, known)
-        common: dict[str, Any] = {
-            "contact": contact,
-            "now": at,
-            "body_text": mail.text,
-            "body_html": mail.html,
-            "inbound": inbound,
-            "email_message_id": parsed.message_id,
-            "in_reply_to": parsed.in_reply_to,
-            "references": " ".join(parsed.references)[:20000],
-        }
-        if conversation is not None:
-            message = conversations.add_customer_message(conversation, **common)
-            state = State.THREADED
-        else:
-            filing_team = team or directory.team_for(parsed) or default_team
-            filing_team = filing_team or directory.first_team
-            if filing_team is None:
-                raise DomainError("invalid", "There is no active team to file new mail under.")
-            conversation, message = conversations.open_conversation(
-                team=filing_team, subject=mail.subject, channel=Channel.EMAIL, **common
-            )
-            state = State.NEW
-        _store_attachments(message, mail.attachments)
-    inbound.state = InboundEmail.State.PROCESSED
-    return IngestResult(state, inbound, conversation=conversation, message=message)
+        claimed = _claim([item.inbound.pk for item in items], now)
+        known = _known_ids([item.mail.parsed for item in items])
+        filing = []
+        for n, item in enumerate(items):
+            if item.inbound.pk not in claimed:  # another process filed it a moment ago
+                results[n] = _duplicate(item.inbound)
+                continue
+            ignore = _reason_to_ignore(item.mail, directory, known)
+            if ignore:
+                _note_bounce(item.mail.parsed, now)
+                results[n] = _ignore(item.inbound, ignore)
+                continue
+            filing.append(n)
+        people = contacts.contacts_for_emails(
+            (items[n].mail.sender, items[n].mail.sender_name) for n in filing
+        )
+        openings: list[conversations.Opening] = []
+        target: dict[int, Conversation | int] = {}  # item -> conversation, or new one's index
+        opens: dict[int, int] = {}  # item -> the index of the conversation it opens
+        in_batch: dict[str, Conversation | int] = {}  # Message-ID -> the same, this batch
+        for n in filing:
+            mail, inbound = items[n].mail, items[n].inbound
+            parsed = mail.parsed
+            contact = people[mail.sender]
+            at = parsed.date if use_header_date and parsed.date and parsed.date <= now else now
+            found = _thread(parsed, contact, known, in_batch)
+            if found is None:
+                filing_team = team or directory.team_for(parsed) or default_team
+                filing_team = filing_team or directory.first_team
+                if filing_team is None:
+                    raise DomainError("invalid", "There is no active team to file new mail under.")
+                found = opens[n] = len(openings)
+                openings.append(
+                    conversations.Opening(
+                        team=filing_team,
+                        subject=mail.subject,
+                        channel=Channel.EMAIL,
+                        **_message_fields(mail, inbound, contact, at),
+                    )
+                )
+            target[n] = found
+            if parsed.message_id:
+                in_batch.setdefault(parsed.message_id, found)
+        opened = conversations.open_conversations(openings) if openings else []
+        attachments = []
+        for n in filing:
+            item = items[n]
+            if n in opens:
+                conversation, message = opened[opens[n]]
+                state = State.NEW
+            else:
+                parsed = item.mail.parsed
+                at = parsed.date if use_header_date and parsed.date and parsed.date <= now else now
+                found = target[n]
+                conversation = opened[found][0] if isinstance(found, int) else found
+                fields = _message_fields(item.mail, item.inbound, people[item.mail.sender], at)
+                message = conversations.add_customer_message(conversation, **fields)
+                state = State.THREADED
+            attachments.append((message, item.mail.attachments))
+            item.inbound.state = InboundEmail.State.PROCESSED
+            results[n] = IngestResult(state, item.inbound, conversation, message)
+        _store_attachments(attachments)
+    return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def _known_ids(parsed: ParsedEmail) -> dict[str, list[tuple[int, str]]]:
-    """Stored messages carrying this email's own Message-ID or the ids it answers:
+def _message_fields(
+    mail: _Mail, inbound: InboundEmail, contact: Contact, at: datetime
+) -> dict[str, Any]:
+    parsed = mail.parsed
+    return {
+        "contact": contact,
+        "now": at,
+        "body_text": mail.text,
+        "body_html": mail.html,
+        "inbound": inbound,
+        "email_message_id": parsed.message_id,
+        "in_reply_to": parsed.in_reply_to,
+        "references": " ".join(parsed.references)[:20000],
+    }
+
+
+def _claim(ids: list[int], now: datetime) -> set[int]:
+    """Take RECEIVED rows for this transaction; rows another process holds are skipped
+    (it is filing them). SQLite has one writer at a time, so there the read is enough."""
+    claimed = set(
+        InboundEmail.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=ids, state=InboundEmail.State.RECEIVED)
+        .values_list("pk", flat=True)
+    )
+    if claimed:
+        InboundEmail.objects.filter(pk__in=claimed).update(
+            state=InboundEmail.State.PROCESSED, processed_at=now, reason=""
+        )
+    return claimed
+
+
+def _known_ids(parsed_mails: Sequence[ParsedEmail]) -> dict[str, list[tuple[int, str]]]:
+    """Stored messages carrying these emails' own Message-IDs or the ids they answer:
     {message id: [(conversation id, kind), …]} — one query serves loops and threading."""
-    ids = [*parsed.thread_ids, *([parsed.message_id] if parsed.message_id else [])]
+    ids = {i for p in parsed_mails for i in (*p.thread_ids, p.message_id) if i}
     known: dict[str, list[tuple[int, str]]] = {}
     if ids:
         rows = Message.objects.filter(email_message_id__in=ids).values_list(
@@ -400,14 +580,20 @@ def _live_contact_id(contact_id: int) -> int:
 
 
 def _thread(
-    parsed: ParsedEmail, contact: Contact, known: dict[str, list[tuple[int, str]]]
-) -> Conversation | None:
+    parsed: ParsedEmail,
+    contact: Contact,
+    known: dict[str, list[tuple[int, str]]],
+    in_batch: dict[str, Conversation | int],
+) -> Conversation | int | None:
     """The conversation this email continues: by In-Reply-To/References (against inbound
-    and our own outbound Message-IDs), then by the "[#1234]" token in the subject."""
+    and our own outbound Message-IDs, and the emails of this batch), then by the "[#1234]"
+    token in the subject. An int is a conversation this batch is about to open."""
     for message_id in parsed.thread_ids:  # most specific first
         if message_id in known:
             conversation_id = known[message_id][0][0]
             return _live_conversation(Conversation.objects.get(pk=conversation_id))
+        if message_id in in_batch:
+            return in_batch[message_id]
     for token in _TOKEN.findall(parsed.subject):
         conversation = Conversation.objects.filter(pk=int(token)).first()
         if conversation is not None and _may_join_by_token(conversation, contact):
@@ -423,28 +609,30 @@ def _may_join_by_token(conversation: Conversation, contact: Contact) -> bool:
     return Message.objects.filter(conversation=conversation, contact=contact).exists()
 
 
-def _store_attachments(message: Message, attachments: list[ParsedAttachment]) -> None:
-    if not attachments:
-        return
+def _store_attachments(batch: list[tuple[Message, list[ParsedAttachment]]]) -> None:
+    """Files into storage, rows in one insert; over the size cap a row says why the file
+    was kept out (the raw email still holds it)."""
     cap = attachment_max_bytes()
     rows = []
-    for item in attachments:
-        row = Attachment(
-            message=message,
-            filename=item.filename[:255],
-            content_type=item.content_type[:127] or "application/octet-stream",
-            size=item.size,
-            sha256=hashlib.sha256(item.payload).hexdigest(),
-        )
-        if item.size > cap:
-            row.rejected_reason = (
-                f"Larger than the {_human(cap)} limit ({_human(item.size)}), so it was kept "
-                "out of storage; the original email still holds it."
+    for message, attachments in batch:
+        for item in attachments:
+            row = Attachment(
+                message=message,
+                filename=item.filename[:255],
+                content_type=item.content_type[:127] or "application/octet-stream",
+                size=item.size,
+                sha256=hashlib.sha256(item.payload).hexdigest(),
             )
-        else:
-            row.file.save(item.filename, ContentFile(item.payload), save=False)
-        rows.append(row)
-    Attachment.objects.bulk_create(rows)
+            if item.size > cap:
+                row.rejected_reason = (
+                    f"Larger than the {_human(cap)} limit ({_human(item.size)}), so it was "
+                    "kept out of storage; the original email still holds it."
+                )
+            else:
+                row.file.save(item.filename, ContentFile(item.payload), save=False)
+            rows.append(row)
+    if rows:
+        Attachment.objects.bulk_create(rows)
 
 
 def _human(size: int) -> str:
@@ -460,14 +648,32 @@ def _human(size: int) -> str:
 
 
 def _duplicate(inbound: InboundEmail) -> IngestResult:
-    message = Message.objects.filter(inbound=inbound).select_related("conversation").first()
-    return IngestResult(
-        State.DUPLICATE,
-        inbound,
-        conversation=message.conversation if message else None,
-        message=message,
-        reason="Already received.",
-    )
+    return _duplicates([inbound])[0]
+
+
+def _duplicates(inbounds: Sequence[InboundEmail]) -> list[IngestResult]:
+    """Answers for emails received before, with the message each became (one read)."""
+    if not inbounds:
+        return []
+    messages = {
+        m.inbound_id: m
+        for m in Message.objects.filter(inbound__in=[i.pk for i in inbounds]).select_related(
+            "conversation"
+        )
+    }
+    results = []
+    for inbound in inbounds:
+        message = messages.get(inbound.pk)
+        results.append(
+            IngestResult(
+                State.DUPLICATE,
+                inbound,
+                conversation=message.conversation if message else None,
+                message=message,
+                reason="Already received.",
+            )
+        )
+    return results
 
 
 def _ignore(inbound: InboundEmail, reason: str) -> IngestResult:
