@@ -1,4 +1,5 @@
-"""Mail permissions: who may push raw mail in, and who looks after the quarantine."""
+"""Mail permissions: who may push raw mail in, who looks after the quarantine, and who
+configures the IMAP mailboxes the desk polls."""
 
 from __future__ import annotations
 
@@ -7,5 +8,6 @@ from servewell.people.models import Role
 
 MAIL_INBOUND = "mail.inbound"  # POST raw RFC 5322 mail to /api/mail/inbound/
 MAIL_QUARANTINE = "mail.quarantine"  # inspect, retry and discard unreadable mail
+MAIL_MAILBOXES = "mail.mailboxes"  # add, change, test, fetch and delete IMAP mailboxes
 
-register(Role.ADMIN, MAIL_INBOUND, MAIL_QUARANTINE)
+register(Role.ADMIN, MAIL_INBOUND, MAIL_QUARANTINE, MAIL_MAILBOXES)

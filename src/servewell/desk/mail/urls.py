@@ -1,15 +1,17 @@
-"""Mail routes: the inbound endpoint, the quarantine screens and their API."""
+"""Mail routes: the inbound endpoint, the quarantine and mailbox screens and their API."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from servewell.core import nav
-from servewell.desk.mail import api, jobs, views  # noqa: F401 — jobs registers periodic work
-from servewell.desk.mail.access import MAIL_QUARANTINE
+from servewell.desk.mail import api, mailbox_api, mailbox_views, views
+from servewell.desk.mail import jobs as jobs  # registers the periodic work
+from servewell.desk.mail.access import MAIL_MAILBOXES, MAIL_QUARANTINE
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("mail/quarantine", api.QuarantineViewSet, basename="api-mail-quarantine")
+router.register("mail/mailboxes", mailbox_api.MailboxViewSet, basename="api-mail-mailboxes")
 
 urlpatterns = [
     path("api/mail/inbound/", api.InboundMailView.as_view(), name="api-mail-inbound"),
@@ -24,6 +26,18 @@ urlpatterns = [
         views.quarantine_discard,
         name="mail-quarantine-discard",
     ),
+    path("desk/mailboxes/", mailbox_views.mailbox_list, name="mail-mailboxes"),
+    path("desk/mailboxes/new/", mailbox_views.mailbox_edit, name="mail-mailbox-new"),
+    path("desk/mailboxes/<int:pk>/", mailbox_views.mailbox_edit, name="mail-mailbox-edit"),
+    path("desk/mailboxes/<int:pk>/test/", mailbox_views.mailbox_test, name="mail-mailbox-test"),
+    path("desk/mailboxes/<int:pk>/fetch/", mailbox_views.mailbox_fetch, name="mail-mailbox-fetch"),
+    path(
+        "desk/mailboxes/<int:pk>/active/", mailbox_views.mailbox_active, name="mail-mailbox-active"
+    ),
+    path(
+        "desk/mailboxes/<int:pk>/delete/", mailbox_views.mailbox_delete, name="mail-mailbox-delete"
+    ),
 ]
 
 nav.add(nav.NavItem("Mail quarantine", "mail-quarantine", MAIL_QUARANTINE, section="admin"))
+nav.add(nav.NavItem("Mailboxes", "mail-mailboxes", MAIL_MAILBOXES, section="admin"))

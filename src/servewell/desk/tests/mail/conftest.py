@@ -1,10 +1,12 @@
-"""Fixtures of the mail tests: attachments in a temporary media folder, a real SMTP sink."""
+"""Fixtures of the mail tests: attachments in a temporary media folder, a real SMTP sink,
+a real IMAP server."""
 
 from __future__ import annotations
 
 import pytest
 
-from servewell.desk.mail.testing import smtp_sink_for
+from servewell.desk.mail.testing import Dovecot, DovecotUnavailable, smtp_sink_for
+from servewell.desk.tests.mail.samples import IMAP_PASSWORD, IMAP_USER
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +20,16 @@ def smtp_sink(settings):
     at it. ``smtp_sink.messages`` holds what arrived, parsed."""
     with smtp_sink_for(settings) as sink:
         yield sink
+
+
+@pytest.fixture(scope="session")
+def dovecot(tmp_path_factory):
+    """Dovecot on a free loopback port, for the whole run; tests use folders of their own."""
+    users = {IMAP_USER: IMAP_PASSWORD, "other@example.org": "x"}
+    server = Dovecot(tmp_path_factory.mktemp("dovecot"), users)
+    try:
+        server.start()
+    except DovecotUnavailable as exc:
+        pytest.skip(f"no Dovecot to test IMAP against: {exc}")
+    yield server
+    server.stop()

@@ -14,6 +14,8 @@ from email.utils import format_datetime, make_msgid
 CUSTOMER = "Jo Doe <jo@example.com>"
 CARE = "care@example.org"
 
+IMAP_USER, IMAP_PASSWORD = "care@example.org", "s3cret-imap"  # the test IMAP account
+
 
 def _headers(
     msg: Message,

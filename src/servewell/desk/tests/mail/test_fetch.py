@@ -6,22 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from servewell.desk.mail import imap
-from servewell.desk.mail.testing import Dovecot, DovecotUnavailable
 from servewell.desk.models import InboundEmail, Mailbox, Message
 from servewell.desk.tests.mail import samples
 
-USER, PASSWORD = "care@example.org", "s3cret-imap"
-
-
-@pytest.fixture(scope="module")
-def dovecot(tmp_path_factory):
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"), {USER: PASSWORD, "other@example.org": "x"})
-    try:
-        server.start()
-    except DovecotUnavailable as exc:
-        pytest.skip(f"no Dovecot to test IMAP against: {exc}")
-    yield server
-    server.stop()
+USER, PASSWORD = samples.IMAP_USER, samples.IMAP_PASSWORD
 
 
 @pytest.fixture
