@@ -63,9 +63,15 @@ def connect(mailbox: Mailbox) -> imaplib.IMAP4:
         )
     else:
         conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT)
-        if "STARTTLS" in conn.capabilities and mailbox.host not in _LOOPBACK:
-            conn.starttls(ssl_context=ssl.create_default_context())
-    conn.login(mailbox.username, password)
+    try:
+        if not mailbox.use_ssl and "STARTTLS" in conn.capabilities:
+            if mailbox.host not in _LOOPBACK:
+                conn.starttls(ssl_context=ssl.create_default_context())
+        conn.login(mailbox.username, password)
+    except BaseException:  # refused TLS or login: let the socket go before reporting
+        with contextlib.suppress(OSError):
+            conn.shutdown()
+        raise
     _typ, data = conn.capability()  # they may grow after login (MOVE, UIDPLUS…)
     if data and isinstance(data[-1], bytes):
         conn.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
@@ -183,7 +189,11 @@ def poll_all(
     the last 50 seconds is skipped: the conditional UPDATE claims it, so two workers
     running the minute job never poll one mailbox twice at once."""
     now = now or timezone.now()
-    mailboxes = Mailbox.objects.filter(is_active=True).select_related("team").order_by("id")
+    mailboxes = (
+        Mailbox.objects.filter(is_active=True, team__is_active=True)
+        .select_related("team")
+        .order_by("id")
+    )
     if name:
         mailboxes = mailboxes.filter(name=name)
     results = []
