@@ -207,10 +207,16 @@ def responded(conversation: Conversation, *, at: datetime, responder: Any = None
         _sync_locked(conversation, at)
 
 
+def has_clocks(conversation_id: int | None) -> bool:
+    """Whether any commitment runs on the conversation: a customer's every message asks,
+    and most can stop at this one index probe."""
+    return SlaClock.objects.filter(conversation_id=conversation_id).exists()
+
+
 def customer_wrote(conversation: Conversation, *, at: datetime) -> None:
     """The customer wrote again: paused clocks resume, a next-response clock starts, and
     a solved conversation's resolution clock picks up where it stopped."""
-    if not SlaClock.objects.filter(conversation_id=conversation.pk).exists():
+    if not has_clocks(conversation.pk):
         return  # no commitments on it (no policy, or not started yet): nothing to lock
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)

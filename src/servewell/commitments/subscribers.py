@@ -50,6 +50,8 @@ def start_commitments(conversation_id: int) -> None:
 
 @events.subscribe("message.received")
 def on_customer_message(event: events.Event) -> None:
+    if not sla.has_clocks(event.payload.get("conversation")):
+        return  # no commitments on it (no policy, or not started yet)
     at = parse_datetime(event.payload.get("at") or "")
     if (conversation := _conversation(event)) is not None:
         sla.customer_wrote(conversation, at=at or _message_time(event))

@@ -435,7 +435,7 @@ def add_customer_message(
         if reopened and previous != Status.PENDING:
             record_activity(conversation, "reopened", now=now, previous=previous)
             events.publish(CONVERSATION_REOPENED, _event_payload(conversation, previous=previous))
-        search.index_conversation(conversation.pk)
+        search.index_conversation(conversation.pk, conversation)  # locked: fresh
     return message
 
 

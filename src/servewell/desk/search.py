@@ -123,14 +123,20 @@ def _mark(text: str) -> SafeString:
 # --- Documents ---------------------------------------------------------------------------
 
 
-def conversation_document(conversation_id: int) -> tuple[str, str, int] | None:
+def conversation_document(
+    conversation_id: int, conversation: Conversation | None = None
+) -> tuple[str, str, int] | None:
     """(subject, all message texts, team id); None for a missing or merged conversation
-    (a merged one is a pointer: its messages are searched where they now are)."""
-    row = (
-        Conversation.objects.filter(pk=conversation_id)
-        .values_list("subject", "team_id", "merged_into_id")
-        .first()
-    )
+    (a merged one is a pointer: its messages are searched where they now are).
+    ``conversation``: the row, when the caller holds it fresh (saves reading it again)."""
+    if conversation is not None:
+        row = (conversation.subject, conversation.team_id, conversation.merged_into_id)
+    else:
+        row = (
+            Conversation.objects.filter(pk=conversation_id)
+            .values_list("subject", "team_id", "merged_into_id")
+            .first()
+        )
     if row is None or row[2] is not None:
         return None
     subject, team_id, _merged = row
@@ -184,8 +190,8 @@ def contact_document(
 # --- Index maintenance (called by the domain modules, inside their transactions) ----------
 
 
-def index_conversation(conversation_id: int) -> None:
-    document = conversation_document(conversation_id)
+def index_conversation(conversation_id: int, conversation: Conversation | None = None) -> None:
+    document = conversation_document(conversation_id, conversation)
     if document is None:
         _engine().delete("conversation", conversation_id)
     else:

@@ -492,6 +492,7 @@ def _claim(ids: list[int], now: datetime) -> set[int]:
     (it is filing them). SQLite has one writer at a time, so there the read is enough."""
     claimed = set(
         InboundEmail.objects.select_for_update(skip_locked=True)
+        .order_by()
         .filter(pk__in=ids, state=InboundEmail.State.RECEIVED)
         .values_list("pk", flat=True)
     )
