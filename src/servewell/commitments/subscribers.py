@@ -10,7 +10,9 @@ from django.utils.dateparse import parse_datetime
 from servewell.commitments import acknowledge, sla
 from servewell.core import events
 from servewell.core.jobs import job
+from servewell.desk import webform
 from servewell.desk.models import Conversation, Message
+from servewell.people.models import Team
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,12 @@ def start_commitments(conversation_id: int) -> None:
     reason = acknowledge.acknowledge(conversation, now=now)
     if reason:
         log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
+
+
+@webform.acknowledged_elsewhere
+def team_acknowledges(team: Team) -> bool:
+    """The team's instant acknowledgement answers web requests: no separate receipt."""
+    return acknowledge.settings_for(team.pk).ack_enabled
 
 
 @events.subscribe("message.received")

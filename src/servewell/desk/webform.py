@@ -3,6 +3,7 @@ limit per address; the requester is sent their reference by email."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -80,23 +81,34 @@ def submit_request(
             body_text=body[:20_000],
         )
         address = contacts.normalise_email(email)
-        # Queued after the conversation.created subscribers have run (their callbacks were
-        # registered first): the team's own acknowledgement, when it has one, is then
-        # already logged and the receipt steps aside (see send_request_receipt).
-        transaction.on_commit(lambda: send_request_receipt.enqueue(conversation.pk, address))
+        if not any(check(team) for check in ACKNOWLEDGED_ELSEWHERE):
+            transaction.on_commit(lambda: send_request_receipt.enqueue(conversation.pk, address))
     return conversation
+
+
+#: Checks registered by apps that answer a new web request themselves (commitments: the
+#: team's instant acknowledgement, which carries the reference too). Deciding here, when
+#: the request arrives, rather than in the receipt job means two workers can never both
+#: send: the receipt is not even queued when another answer is coming.
+ACKNOWLEDGED_ELSEWHERE: list[Callable[[Team], bool]] = []
+
+
+def acknowledged_elsewhere(check: Callable[[Team], bool]) -> Callable[[Team], bool]:
+    """Register ``check(team) -> bool``: True when that app acknowledges the team's
+    web requests, so the desk's own receipt is not sent."""
+    if check not in ACKNOWLEDGED_ELSEWHERE:
+        ACKNOWLEDGED_ELSEWHERE.append(check)
+    return check
 
 
 @job(retries=5, retry_delay=30)
 def send_request_receipt(conversation_id: int, address: str) -> None:
     """The requester's receipt with the reference.
 
-    When the team's instant acknowledgement (commitments) already answered this request —
-    it also carries the reference, and the expected answer time — the receipt would be a
-    second email saying the same: automatic answers are logged per address
-    (``AutoReplyLog``), so a log entry since the request was made means it was answered.
-    With several job workers the two can still race (both send): a duplicate receipt, the
-    lesser evil next to none.
+    Queued only when no other app acknowledges the team's requests (see
+    ``ACKNOWLEDGED_ELSEWHERE``). Automatic answers are logged per address
+    (``AutoReplyLog``): one logged since the request was made (a replayed job) means the
+    requester already has it.
     """
     conversation = Conversation.objects.select_related("team", "contact").get(pk=conversation_id)
     answered = AutoReplyLog.objects.filter(

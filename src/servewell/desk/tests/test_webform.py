@@ -106,3 +106,37 @@ def test_a_burst_from_one_address_is_refused_with_429(open_care):
 def test_a_forged_thank_you_link_shows_no_reference(db):
     html = Client().get("/help/request/sent/?r=123").content.decode()
     assert "Your reference is" not in html
+
+
+def _submit(team):
+    return webform.submit_request(
+        name="Ruth Okafor",
+        email="ruth@example.org",
+        team_id=team.pk,
+        subject="Lid",
+        message="Cracked lid",
+        ip="198.51.100.7",
+    )
+
+
+def test_with_the_team_acknowledgement_on_only_that_one_email_goes_out(open_care, commit):
+    from servewell.commitments import acknowledge
+
+    acknowledge.settings_for(open_care.pk)  # on by default
+    with commit():
+        conversation = _submit(open_care)
+    [answer] = [m for m in mail.outbox if m.to == ["ruth@example.org"]]
+    assert "We received your request" not in answer.subject  # the team's, not the receipt
+    assert f"[#{conversation.pk}]" in answer.subject
+
+
+def test_with_the_team_acknowledgement_off_the_receipt_goes_out(open_care, commit):
+    from servewell.commitments import acknowledge
+
+    settings = acknowledge.settings_for(open_care.pk)
+    settings.ack_enabled = False
+    settings.save()
+    with commit():
+        conversation = _submit(open_care)
+    [receipt] = [m for m in mail.outbox if m.to == ["ruth@example.org"]]
+    assert receipt.subject.startswith(f"[#{conversation.pk}] We received your request")
