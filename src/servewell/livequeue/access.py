@@ -5,9 +5,9 @@
   all hands.
 - ``queue.rules``: alarm rules and service-level settings of a team. Leads (of that
   team, checked per object with ``can_manage_team``), managers and admins.
-- ``queue.feed``: posting telephony events to ``/api/queue/events/``. Admins and
-  managers; the usual set-up is a dedicated account holding one of these roles whose API
-  token the phone system (or ``servewell ami_listen``) uses.
+- ``queue.feed``: posting telephony events to ``/api/queue/events/``. Service accounts
+  (the usual set-up: an account with only the service role, whose API token the phone
+  system or ``servewell ami_listen`` uses), admins and managers.
 """
 
 from __future__ import annotations
@@ -24,3 +24,4 @@ for _role in (Role.AGENT, Role.LEAD, Role.MANAGER, Role.QA, Role.TRAINER, Role.A
 register(Role.LEAD, QUEUE_RULES)
 register(Role.MANAGER, QUEUE_RULES, QUEUE_FEED)
 register(Role.ADMIN, QUEUE_RULES, QUEUE_FEED)
+register(Role.SERVICE, QUEUE_FEED)

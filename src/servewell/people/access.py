@@ -47,6 +47,10 @@ GRANTS: dict[str, set[str]] = {
     Role.LEAD: _STAFF | {Perm.TEAM_SETTINGS},
     Role.MANAGER: _STAFF | {Perm.TEAM_SETTINGS, Perm.AUDIT_VIEW},
     Role.ADMIN: set(Perm),
+    # A phone system or mail gateway: its own API tokens and whatever integration
+    # permissions the apps register for it (queue events, inbound mail) — no screens,
+    # no conversations, no people.
+    Role.SERVICE: {Perm.SELF},
 }
 
 #: Roles that see every team; everybody else sees the teams they belong to.

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     QA = "qa", "QA reviewer"
     TRAINER = "trainer", "Trainer"
     ADMIN = "admin", "Administrator"
+    SERVICE = "service", "Service account (API only)"
 
 
 class Presence(models.TextChoices):

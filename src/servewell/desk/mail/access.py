@@ -11,3 +11,4 @@ MAIL_QUARANTINE = "mail.quarantine"  # inspect, retry and discard unreadable mai
 MAIL_MAILBOXES = "mail.mailboxes"  # add, change, test, fetch and delete IMAP mailboxes
 
 register(Role.ADMIN, MAIL_INBOUND, MAIL_QUARANTINE, MAIL_MAILBOXES)
+register(Role.SERVICE, MAIL_INBOUND)  # a mail gateway's account

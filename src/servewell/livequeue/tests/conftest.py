@@ -19,8 +19,8 @@ def at(seconds: float) -> dt.datetime:
 
 @pytest.fixture
 def feeder(db):
-    """The phone system's account: it may post queue events."""
-    return make_person("pbx", [Role.ADMIN])
+    """The phone system's account: a service account, which may post queue events."""
+    return make_person("pbx", [Role.SERVICE])
 
 
 @pytest.fixture
