@@ -214,6 +214,8 @@ class Attachment(models.Model):
         max_length=300, blank=True, help_text="Why the file was kept out (e.g. over the cap)."
     )
     sha256 = models.CharField(max_length=64, blank=True)
+    # The part's Content-ID: an ``<img src="cid:…">`` in the body shows this file.
+    content_id = models.CharField(max_length=255, blank=True)
 
 
 class InboundEmail(models.Model):

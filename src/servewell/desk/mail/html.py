@@ -5,7 +5,9 @@ stores. Beyond the usual (no script, no style, no ``on*`` attributes, no ``javas
 remote images are defused: ``<img src="https://…">`` becomes
 ``<img data-remote-src="https://…" class="sw-remote-image">``, so neither our markup nor
 the browser fetches a tracking pixel when an agent opens the conversation (the page's CSP
-would block it too; this keeps the markup honest). ``cid:`` images are dropped.
+would block it too; this keeps the markup honest). Inline images (``<img src="cid:…">``,
+the pictures pasted into a mail or a signature's logo) become ``<img data-cid="…">``;
+``inline_images`` points them at the message's own attachment when it is shown.
 
 Folding happens at display time (``present``) and never loses a byte: it splits a body
 into what the person wrote and the quoted history / signature, shown one click away.
@@ -24,6 +26,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 REMOTE_IMAGE_CLASS = "sw-remote-image"
 _REMOTE_MARK = "sw-remote:"
+_CID_MARK = "sw-cid:"
+#: Inline images are shown only in these types: raster formats a browser cannot run
+#: script from (not SVG).
+INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 # Class names and ids that mail clients put on quoted history and signatures; they are
 # the only classes and ids that survive sanitising (they cannot clash with ours).
@@ -57,12 +63,16 @@ _VALUES = {
     "hr": {"id": {"stopSpelling"}},
     "blockquote": {"type": {"cite"}},
 }
-_SCHEMES = {"http", "https", "mailto", "tel"}
+_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
 
 
 def _defuse_remote_images(tag: str, attribute: str, value: str) -> str | None:
+    cid = value[:4].lower() == "cid:"
     if tag == "img" and attribute == "src":
-        return _REMOTE_MARK + value  # only http(s) get here: other schemes were dropped
+        # Only http(s) and cid: get here: nh3 dropped every other scheme.
+        return (_CID_MARK + value[4:]) if cid else (_REMOTE_MARK + value)
+    if cid:  # a cid: link or anything else that is not an image source means nothing
+        return None
     return value
 
 
@@ -78,7 +88,7 @@ _SANITISER = nh3.Cleaner(
 )
 # Re-balances the halves of an already sanitised body after folding cut it in two.
 _REBALANCE_ATTRIBUTES = copy.deepcopy(_ATTRIBUTES)
-_REBALANCE_ATTRIBUTES["img"] = {"alt", "height", "width", "src", "data-remote-src"}
+_REBALANCE_ATTRIBUTES["img"] = {"alt", "height", "width", "src", "data-remote-src", "data-cid"}
 _REBALANCER = nh3.Cleaner(
     tags=_TAGS,
     clean_content_tags=_CLEAN_CONTENT,
@@ -90,8 +100,10 @@ _REBALANCER = nh3.Cleaner(
 )
 # nh3 output quotes every attribute with " and escapes " inside values: this is exact.
 _REMOTE_SRC = re.compile(r'src="' + re.escape(_REMOTE_MARK) + r'([^"]*)"')
-# An image left with no source (cid:, data:, javascript:) shows nothing useful: drop it.
-_EMPTY_IMG = re.compile(r'<img(?![^>]*\s(?:src|data-remote-src)=")[^>]*>')
+_CID_SRC = re.compile(r'src="' + re.escape(_CID_MARK) + r'([^"]*)"')
+# An image left with no source (data:, javascript:) shows nothing useful: drop it.
+_EMPTY_IMG = re.compile(r'<img(?![^>]*\s(?:src|data-remote-src|data-cid)=")[^>]*>')
+_DATA_CID = re.compile(r'<img([^>]*?)\sdata-cid="([^"]*)"([^>]*)>')
 
 
 def sanitise(html: str) -> str:
@@ -103,9 +115,27 @@ def sanitise(html: str) -> str:
         cleaned = _REMOTE_SRC.sub(
             lambda m: f'data-remote-src="{m.group(1)}" class="{REMOTE_IMAGE_CLASS}"', cleaned
         )
+    if _CID_MARK in cleaned:
+        cleaned = _CID_SRC.sub(lambda m: f'data-cid="{m.group(1)}"', cleaned)
     if "<img" in cleaned:
         cleaned = _EMPTY_IMG.sub("", cleaned)
     return cleaned.strip()
+
+
+def inline_images(html: str, sources: dict[str, str]) -> str:
+    """Point ``<img data-cid="…">`` at the URL of the attachment with that Content-ID
+    (``sources``: content id → URL); an image whose part is missing, or not a safe
+    raster type, is left out rather than shown broken."""
+    if "data-cid=" not in html:
+        return html
+
+    def resolve(match: re.Match) -> str:
+        url = sources.get(stdlib_html.unescape(match.group(2)))
+        if not url:
+            return ""
+        return f'<img{match.group(1)} src="{stdlib_html.escape(url)}"{match.group(3)}>'
+
+    return _DATA_CID.sub(resolve, html)
 
 
 _BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|div|li|tr|h[1-6]|blockquote|pre|table)>")

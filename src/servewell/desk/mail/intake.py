@@ -623,6 +623,7 @@ def _store_attachments(batch: list[tuple[Message, list[ParsedAttachment]]]) -> N
                 content_type=item.content_type[:127] or "application/octet-stream",
                 size=item.size,
                 sha256=hashlib.sha256(item.payload).hexdigest(),
+                content_id=item.content_id[:255],
             )
             if item.size > cap:
                 row.rejected_reason = (

@@ -13,6 +13,7 @@ from servewell.desk.access import DESK_VIEW, access_message
 from servewell.desk.mail import quarantine
 from servewell.desk.mail.access import MAIL_QUARANTINE
 from servewell.desk.mail.api import raw_response
+from servewell.desk.mail.html import INLINE_IMAGE_TYPES
 from servewell.desk.models import Attachment, InboundEmail
 from servewell.people.access import requires
 
@@ -88,7 +89,10 @@ def quarantine_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """An email attachment, for people who may see its conversation (404 otherwise).
-    Always a download: a stored HTML or SVG file must never render on our origin."""
+
+    A download, so that a stored HTML or SVG file never renders on our origin — except
+    ``?inline=1`` for the raster image types of ``INLINE_IMAGE_TYPES`` (pictures inside a
+    mail body), served with their own type, ``nosniff`` and a CSP that allows nothing."""
     attachment = Attachment.objects.filter(pk=pk).only("message_id").first()
     if attachment is None:
         return HttpResponse("No such attachment.", status=404, content_type="text/plain")
@@ -100,8 +104,13 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
             status=410,
             content_type="text/plain; charset=utf-8",
         )
+    inline = request.GET.get("inline") == "1" and attachment.content_type in INLINE_IMAGE_TYPES
     response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+        attachment.file.open("rb"), as_attachment=not inline, filename=attachment.filename
     )
-    response["Content-Type"] = "application/octet-stream"
+    response["Content-Type"] = attachment.content_type if inline else "application/octet-stream"
+    if inline:
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "private, max-age=86400"
     return response

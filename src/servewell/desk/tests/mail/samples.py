@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import encoders
 from email.header import Header
 from email.message import Message
 from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
 from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -120,4 +122,22 @@ def bounce(original: bytes, *, recipient: str = "jo@example.com") -> bytes:
         frm="Mail Delivery System <MAILER-DAEMON@mx.example.com>",
         to=CARE,
         message_id=make_msgid(domain="mx.example.com"),
+    ).as_bytes()
+
+
+def with_inline_images(parts: list[tuple[str, str, bytes]], *, html: str) -> bytes:
+    """multipart/related( html, images by Content-ID ) — a picture pasted into a mail.
+    ``parts``: (content id, content type, bytes)."""
+    related = MIMEMultipart("related")
+    related.attach(MIMEText(html, "html", "utf-8"))
+    for content_id, ctype, payload in parts:
+        maintype, subtype = ctype.split("/", 1)
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(payload)
+        encoders.encode_base64(part)
+        part.add_header("Content-ID", f"<{content_id}>")
+        part.add_header("Content-Disposition", "inline", filename=f"{content_id}.{subtype}")
+        related.attach(part)
+    return _headers(
+        related, subject="Photo of the lid", frm=CUSTOMER, to=CARE, message_id=make_msgid()
     ).as_bytes()

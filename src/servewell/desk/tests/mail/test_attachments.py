@@ -36,3 +36,28 @@ def test_other_teams_cannot_download(client_as, bob, care, settings):
     pdf, _html, _video = _mail_with_files(settings)
     assert client_as(bob).get(f"/desk/attachments/{pdf.pk}/").status_code == 404
     assert client_as(bob).get("/desk/attachments/999999/").status_code == 404
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+
+
+def test_a_picture_pasted_into_a_mail_is_served_inline_and_safely(client_as, alice, care):
+    raw = samples.with_inline_images(
+        [("lid@phone", "image/png", PNG), ("evil@x", "image/svg+xml", b"<svg onload=x>")],
+        html='<p>See: <img src="cid:lid@phone" alt="the lid"><img src="cid:evil@x"></p>',
+    )
+    result = ingest(raw, source="test")
+    png = result.message.attachments.get(content_id="lid@phone")
+    svg = result.message.attachments.get(content_id="evil@x")
+    assert 'data-cid="lid@phone"' in result.message.body_html
+    client = client_as(alice)
+    picture = client.get(f"/desk/attachments/{png.pk}/?inline=1")
+    assert picture.status_code == 200
+    assert picture["Content-Type"] == "image/png"
+    assert picture["Content-Disposition"].startswith("inline")
+    assert picture["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(picture.streaming_content) == PNG
+    # An SVG may carry script: never inline, always a download of unknown type.
+    drawing = client.get(f"/desk/attachments/{svg.pk}/?inline=1")
+    assert drawing["Content-Disposition"].startswith("attachment")
+    assert drawing["Content-Type"] == "application/octet-stream"
