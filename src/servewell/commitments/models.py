@@ -83,6 +83,16 @@ class ClockState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+#: Unmet clocks that are, or may be, past their target: every running one, and the
+#: paused ones whose breach was recorded or whose business time was used up. Spelled
+#: with ``=`` and ``OR``, not ``state IN (…)``: SQLite matches a partial index's
+#: condition against a query's bound parameters for those, never for an IN list.
+UNMET_LATE = models.Q(state=ClockState.RUNNING) | models.Q(
+    models.Q(breached_at__isnull=False) | models.Q(remaining_seconds__lte=0),
+    state=ClockState.PAUSED,
+)
+
+
 class SlaClock(models.Model):
     """One target on one conversation. Due and warning instants are stored, so the sweep
     is an index range scan over running clocks, never a recomputation of every clock."""
@@ -123,6 +133,16 @@ class SlaClock(models.Model):
                 fields=["warn_at"],
                 name="sla_warn_running",
                 condition=models.Q(state="running", warned_at=None),
+            ),
+            # The inbox's "Breached" view walks this in (due_at, id) order from the most
+            # overdue: unmet clocks that are running, or paused with their time used up.
+            # A paused clock keeps a stale due instant, and those still in time are left
+            # out so that the walk does not step over them (inbox.breached repeats this
+            # condition word for word, which SQLite needs to use a partial index).
+            models.Index(
+                fields=["due_at", "id"],
+                name="sla_unmet_due",
+                condition=UNMET_LATE,
             ),
             models.Index(fields=["conversation", "kind"], name="sla_conv_kind"),
             models.Index(fields=["team", "kind", "met_at"], name="sla_team_kind_met"),

@@ -384,7 +384,13 @@ def _conflict(exc: StaleVersion) -> Response:
 # --- Conversations -----------------------------------------------------------------------
 
 FILTER_PARAMS = [
-    OpenApiParameter("view", str, enum=list(queries.VIEWS), description="Default: all."),
+    # The views other apps add register in their ready(), before the URLconf imports us.
+    OpenApiParameter(
+        "view",
+        str,
+        enum=list(queries.view_labels()),
+        description="Default: all. Added views keep their own order (e.g. earliest due first).",
+    ),
     OpenApiParameter("status", str, description="A status, or 'open' for the four open ones."),
     OpenApiParameter("team", int),
     OpenApiParameter("assignee", str, description="'me', 'none' or a person's id."),

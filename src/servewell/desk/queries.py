@@ -13,19 +13,25 @@ page 1, at millions of rows. Two details keep it a real range (PERFORMANCE.md):
 A person in several teams gets one ordered, limited branch per team joined with UNION
 ALL (``team IN (…)`` would again sort every row of those teams). Ids first, rows second:
 a page costs the same few queries whatever its size.
+
+Other apps add views of their own (``EXTRA_VIEWS``, e.g. the commitments' "Due soon"):
+the desk hands them its filters and team scope as a condition and gets back one ordered,
+limited slice of conversation ids with the keys of the next cursor. The desk never
+imports them; they register from their ``AppConfig.ready()``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Value
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servewell.core.errors import DomainError
@@ -64,8 +70,9 @@ class InboxFilters:
     def parse(cls, data: Mapping[str, Any]) -> InboxFilters:
         """From query parameters or a saved view; bad values are refused, field by field."""
         view = str(data.get("view") or DEFAULT_VIEW)
-        if view not in VIEWS:
-            raise DomainError("invalid", f"Choose one of: {', '.join(VIEWS)}.", field="view")
+        labels = view_labels()
+        if view not in labels:
+            raise DomainError("invalid", f"Choose one of: {', '.join(labels)}.", field="view")
         status = str(data.get("status") or "")
         if status and status != "open" and status not in Status.values:
             raise DomainError("invalid", f"Unknown status {status!r}.", field="status")
@@ -130,29 +137,42 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 OPEN = Q(is_open=Value(True))
 
 
-def _base(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
-    qs = Conversation.objects.all()
+def _where(user: User, filters: InboxFilters, prefix: str = "") -> Q:
+    """The view and filters as one condition on a conversation reached through ``prefix``
+    (``""`` from Conversation itself, ``"conversation__"`` from a model that points to it)."""
+
+    def q(**lookups: Any) -> Q:
+        return Q(**{prefix + key: value for key, value in lookups.items()})
+
+    open_ = q(is_open=Value(True))  # see OPEN
+    where = Q()
     if filters.view == "mine":
-        qs = qs.filter(OPEN, assignee=user)
+        where &= open_ & q(assignee=user)
     elif filters.view == "unassigned":
-        qs = qs.filter(OPEN, assignee=None)
-    elif filters.view == "open":
-        qs = qs.filter(OPEN)
+        where &= open_ & q(assignee=None)
+    elif filters.view == "open" or (
+        filters.view in EXTRA_VIEWS and EXTRA_VIEWS[filters.view].open_only
+    ):
+        where &= open_
     if filters.status == "open":
-        qs = qs.filter(OPEN)
+        where &= open_
     elif filters.status:
-        qs = qs.filter(status=filters.status)
+        where &= q(status=filters.status)
     if filters.assignee == "me":
-        qs = qs.filter(assignee=user)
+        where &= q(assignee=user)
     elif filters.assignee == "none":
-        qs = qs.filter(assignee=None)
+        where &= q(assignee=None)
     elif filters.assignee:
-        qs = qs.filter(assignee_id=int(filters.assignee))
+        where &= q(assignee_id=int(filters.assignee))
     if filters.channel:
-        qs = qs.filter(channel=filters.channel)
+        where &= q(channel=filters.channel)
     if filters.tag:
-        qs = qs.filter(tags__name=filters.tag)
-    return qs
+        where &= q(tags__name=filters.tag)
+    return where
+
+
+def _base(user: User, filters: InboxFilters) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(_where(user, filters))
 
 
 def _team_branches(user: User, filters: InboxFilters) -> list[int] | None:
@@ -187,9 +207,17 @@ def _page_ids(qs: QuerySet, teams: list[int] | None, size: int) -> list[int]:
 
 
 def inbox_page(
-    user: User, filters: InboxFilters, *, cursor: str | None = None, size: int = 25
+    user: User,
+    filters: InboxFilters,
+    *,
+    cursor: str | None = None,
+    size: int = 25,
+    now: datetime | None = None,
 ) -> Page:
+    """One page of a view; ``now`` is the instant a time-bound added view reads against."""
     size = max(1, min(int(size), MAX_PAGE_SIZE))
+    if filters.view in EXTRA_VIEWS:
+        return _extra_page(user, filters, cursor=cursor, size=size, now=now or timezone.now())
     qs = _base(user, filters)
     if cursor:
         when, pk = decode_cursor(cursor)
@@ -200,6 +228,79 @@ def inbox_page(
     ids = ids[:size]
     rows = inbox_rows(ids)
     next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk) if more and rows else None
+    return Page(rows=rows, next_cursor=next_cursor, size=size, filters=filters, team_ids=teams)
+
+
+# --- Views other apps add ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewRequest:
+    """One page of an extra view, as the desk asks for it."""
+
+    user: User
+    filters: InboxFilters
+    teams: list[int] | None  # None: every team; never empty (the desk answers that itself)
+    after: tuple[datetime, int] | None  # from the cursor: the last row's (instant, key)
+    limit: int  # rows to return at most (the desk asks for one more than a page)
+    now: datetime
+
+    def conversations(self, prefix: str = "") -> Q:
+        """The filters and the team scope, on the conversation reached through ``prefix``.
+
+        Scoping is by the conversation's team, as in every other view: a row that walks
+        another model must not trust that model's own copy of the team.
+        """
+        where = _where(self.user, self.filters, prefix)
+        if self.teams is not None:
+            where &= Q(**{f"{prefix}team_id__in": self.teams})
+        return where
+
+
+#: (conversation id, instant, key) in page order; the last row's instant and key are the
+#: next cursor, so the key must make the order total (e.g. the id of the row walked).
+ViewRow = tuple[int, datetime, int]
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """An inbox view another app contributes: its tab label, a caption that says how it
+    is ordered, and ``rows``, which reads one keyset page: one query that stops after
+    ``limit`` rows (no OFFSET), each conversation at most once, whatever the page size."""
+
+    label: str
+    rows: Callable[[ViewRequest], list[ViewRow]]
+    caption: str = ""
+    open_only: bool = True  # the desk adds "open conversations" to the condition
+
+
+EXTRA_VIEWS: dict[str, ViewSpec] = {}
+
+
+def register_view(key: str, spec: ViewSpec) -> None:
+    """Add (or replace, on a repeated ``ready()``) a view; the desk's own keys are taken."""
+    if key in VIEWS:
+        raise ValueError(f"The desk's own view {key!r} cannot be replaced.")
+    EXTRA_VIEWS[key] = spec
+
+
+def view_labels() -> dict[str, str]:
+    """Every view's key and tab label: the desk's own first, then the added ones."""
+    return {**VIEWS, **{key: spec.label for key, spec in EXTRA_VIEWS.items()}}
+
+
+def _extra_page(
+    user: User, filters: InboxFilters, *, cursor: str | None, size: int, now: datetime
+) -> Page:
+    after = decode_cursor(cursor) if cursor else None
+    teams = _team_branches(user, filters)
+    found: list[ViewRow] = []
+    if teams is None or teams:
+        request = ViewRequest(user, filters, teams, after, size + 1, now)
+        found = EXTRA_VIEWS[filters.view].rows(request)
+    page = found[:size]
+    next_cursor = encode_cursor(page[-1][1], page[-1][2]) if len(found) > size else None
+    rows = inbox_rows([pk for pk, _when, _key in page])
     return Page(rows=rows, next_cursor=next_cursor, size=size, filters=filters, team_ids=teams)
 
 

@@ -97,7 +97,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "saved": saved,
-        "views": queries.VIEWS,
+        "views": queries.view_labels(),
+        "extra_view": queries.EXTRA_VIEWS.get(filters.view),
         "can_work": can(request.user, DESK_WORK),
     }
     if request.htmx and request.GET.get("cursor"):
