@@ -231,12 +231,17 @@ def _presented(thread: list) -> list:
     """Customer messages as a person reads them (quotes folded, HTML sanitised) when the
     mail pipeline offers it; plain text otherwise."""
     try:
-        from servewell.desk.mail.html import present
+        from servewell.desk.mail.html import INLINE_IMAGE_TYPES, present
     except ImportError:
         return thread
     for message in thread:
         if message.kind == MessageKind.CUSTOMER:
-            message.presented = present(message.body_text, message.body_html)
+            images = {
+                a.content_id: reverse("mail-attachment", args=[a.pk]) + "?inline=1"
+                for a in message.attachments.all()  # prefetched with the thread
+                if a.content_id and a.file and a.content_type in INLINE_IMAGE_TYPES
+            }
+            message.presented = present(message.body_text, message.body_html, images)
     return thread
 
 

@@ -293,14 +293,17 @@ class Presented:
     folded: SafeString
 
 
-def present(body_text: str, body_html: str = "") -> Presented:
+def present(body_text: str, body_html: str = "", images: dict[str, str] | None = None) -> Presented:
     """What a person reads: safe HTML of the new words, and the folded rest (maybe "").
 
-    ``body_html`` must be what ``sanitise`` returned (``Message.body_html`` is).
+    ``body_html`` must be what ``sanitise`` returned (``Message.body_html`` is);
+    ``images`` maps the Content-IDs of the message's attachments to their URLs.
     """
     if body_html:
         parts = fold_html(body_html)
-        return Presented(mark_safe(parts.visible), mark_safe(parts.folded))  # noqa: S308
+        visible = inline_images(parts.visible, images or {})
+        folded = inline_images(parts.folded, images or {})
+        return Presented(mark_safe(visible), mark_safe(folded))  # noqa: S308
     parts = fold_text(body_text)
     return Presented(
         mark_safe(_text_to_html(parts.visible)),  # noqa: S308 — urlize escaped it

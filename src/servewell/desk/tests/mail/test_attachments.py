@@ -57,6 +57,9 @@ def test_a_picture_pasted_into_a_mail_is_served_inline_and_safely(client_as, ali
     assert picture["Content-Disposition"].startswith("inline")
     assert picture["X-Content-Type-Options"] == "nosniff"
     assert b"".join(picture.streaming_content) == PNG
+    page = client.get(f"/desk/c/{result.conversation.pk}/").content.decode()
+    assert f'src="/desk/attachments/{png.pk}/?inline=1"' in page
+    assert f"/desk/attachments/{svg.pk}/?inline=1" not in page  # left out, not shown
     # An SVG may carry script: never inline, always a download of unknown type.
     drawing = client.get(f"/desk/attachments/{svg.pk}/?inline=1")
     assert drawing["Content-Disposition"].startswith("attachment")
