@@ -19,12 +19,18 @@ from servewell.people.models import Role, User
 DESK_VIEW = "desk.view"  # read conversations, contacts, search
 DESK_WORK = "desk.work"  # reply, note, change, assign, merge, log calls
 DESK_ADMIN = "desk.admin"  # macros and desk settings
+#: Data-subject requests (GDPR): download everything about a contact, erase a contact.
+#: Admins, and managers: they see every team (an export must hold the contact's whole
+#: history, which no agent or lead sees), they answer customers' requests about their
+#: data, and they already read the audit log that records each export and erasure.
+#: Erasure is irreversible, so it also asks for a typed confirmation (see privacy.py).
+CONTACTS_PRIVACY = "contacts.privacy"
 
 register(Role.AGENT, DESK_VIEW, DESK_WORK)
 register(Role.LEAD, DESK_VIEW, DESK_WORK)
-register(Role.MANAGER, DESK_VIEW, DESK_WORK)
+register(Role.MANAGER, DESK_VIEW, DESK_WORK, CONTACTS_PRIVACY)
 register(Role.QA, DESK_VIEW)
-register(Role.ADMIN, DESK_VIEW, DESK_WORK, DESK_ADMIN)
+register(Role.ADMIN, DESK_VIEW, DESK_WORK, DESK_ADMIN, CONTACTS_PRIVACY)
 
 
 def conversations_for(user: User) -> QuerySet[Conversation]:

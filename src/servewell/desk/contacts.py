@@ -24,6 +24,15 @@ CONTACT_UPDATED = events.declare("contact.updated", "A contact's details changed
 CONTACT_FIELDS = ["name", "organisation", "notes"]
 
 
+def audit_label(contact: Contact) -> str:
+    """How audit entries name a contact: by number only.
+
+    The audit log is append-only (database triggers), so whatever personal data an entry
+    holds can never be erased. Entries about contacts therefore record which fields
+    changed, never the values, and name the contact by its number (see privacy.py)."""
+    return f"Contact #{contact.pk}"
+
+
 def normalise_email(address: str) -> str:
     _name, addr = parseaddr(address or "")
     addr = (addr or "").strip().lower()
@@ -132,9 +141,15 @@ def update_contact(actor: Any, contact: Contact, **changes: Any) -> Contact:
         for key, value in changes.items():
             setattr(contact, key, (value or "").strip()[: 200 if key != "notes" else 20_000])
         contact.save(update_fields=list(changes))
-        old, new = audit.changed(before, audit.snapshot(contact, CONTACT_FIELDS))
+        _old, new = audit.changed(before, audit.snapshot(contact, CONTACT_FIELDS))
         if new:
-            audit.record(actor, "contact.updated", contact, before=old, after=new)
+            audit.record(
+                actor,
+                "contact.updated",
+                contact,
+                after={"changed": sorted(new)},
+                label=audit_label(contact),
+            )
             events.publish(CONTACT_UPDATED, {"contact": contact.pk, "changed": sorted(new)})
             search.index_contact(contact)
     return contact
@@ -153,7 +168,13 @@ def add_email(actor: Any, contact: Contact, address: str) -> ContactEmail:
         row = ContactEmail.objects.create(
             contact=contact, address=addr, is_primary=not contact.emails.exists()
         )
-        audit.record(actor, "contact.email_added", contact, after={"email": addr})
+        audit.record(
+            actor,
+            "contact.email_added",
+            contact,
+            after={"added": "email"},
+            label=audit_label(contact),
+        )
         search.index_contact(contact)
     return row
 
@@ -169,7 +190,13 @@ def add_phone(actor: Any, contact: Contact, number: str) -> ContactPhone:
                 field="phone",
             )
         row = ContactPhone.objects.create(contact=contact, number=num)
-        audit.record(actor, "contact.phone_added", contact, after={"phone": num})
+        audit.record(
+            actor,
+            "contact.phone_added",
+            contact,
+            after={"added": "phone"},
+            label=audit_label(contact),
+        )
         search.index_contact(contact)
     return row
 
@@ -214,6 +241,7 @@ def merge_contacts(actor: Any, source: Contact, target: Contact) -> Contact:
             source,
             before={"merged_into": None},
             after={"merged_into": target.pk, **moved},
+            label=audit_label(source),
         )
         events.publish(CONTACT_MERGED, {"source": source.pk, "target": target.pk, **moved})
         search.index_contact(source)

@@ -2,7 +2,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from servewell.core import nav
-from servewell.desk import api, views
+from servewell.desk import api, privacy_api, privacy_views, views
 from servewell.desk.access import DESK_ADMIN, DESK_VIEW
 from servewell.people.access import Perm
 
@@ -32,6 +32,12 @@ urlpatterns = [
     path("desk/contacts/<int:pk>/", views.contact_detail, name="desk-contact"),
     path("desk/contacts/<int:pk>/merge/", views.contact_merge, name="desk-contact-merge"),
     path("desk/contacts/<int:pk>/add/", views.contact_add, name="desk-contact-add"),
+    path(
+        "desk/contacts/<int:pk>/export/",
+        privacy_views.contact_export,
+        name="desk-contact-export",
+    ),
+    path("desk/contacts/<int:pk>/erase/", privacy_views.contact_erase, name="desk-contact-erase"),
     path("desk/search/", views.search_page, name="desk-search"),
     path("desk/macros/", views.macro_list, name="desk-macros"),
     path("desk/macros/new/", views.macro_edit, name="desk-macro-new"),
@@ -41,6 +47,16 @@ urlpatterns = [
     path("help/request/", views.help_request, name="help-request"),
     path("help/request/sent/", views.help_request_sent, name="help-request-sent"),
     path("api/search/", api.SearchView.as_view(), name="api-search"),
+    path(
+        "api/contacts/<int:pk>/export/",
+        privacy_api.ContactExportView.as_view(),
+        name="api-contact-export",
+    ),
+    path(
+        "api/contacts/<int:pk>/erase/",
+        privacy_api.ContactEraseView.as_view(),
+        name="api-contact-erase",
+    ),
     path("api/", include(router.urls)),
 ]
 
