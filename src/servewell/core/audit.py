@@ -61,8 +61,15 @@ def record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_label=(label if label is not None else str(obj))[:300],
+        object_label=(label if label is not None else _label(obj))[:300],
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
         ip_address=ip_address,
     )
+
+
+def _label(obj: models.Model) -> str:
+    """How the entry names its object. A model whose ``str`` carries personal data (a
+    conversation's subject) offers ``audit_label`` instead: the log is append-only, so
+    what goes in stays even after the person's data is erased."""
+    return str(getattr(obj, "audit_label", None) or obj)

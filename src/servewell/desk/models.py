@@ -160,6 +160,11 @@ class Conversation(models.Model):
     def reference(self) -> str:
         return f"#{self.pk}"
 
+    @property
+    def audit_label(self) -> str:
+        """The audit log names a conversation by its reference, never its subject."""
+        return f"Conversation #{self.pk}"
+
 
 class MessageKind(models.TextChoices):
     CUSTOMER = "customer", "From the customer"

@@ -8,4 +8,4 @@ class LiveQueueConfig(AppConfig):
 
     def ready(self) -> None:
         # Permissions, domain event names and the periodic alarm check register on import.
-        from servewell.livequeue import access, alarm, feed, tasks  # noqa: F401
+        from servewell.livequeue import access, alarm, feed, privacy, tasks  # noqa: F401

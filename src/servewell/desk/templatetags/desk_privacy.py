@@ -1,0 +1,19 @@
+"""The Privacy section of the contact page, shown only to those who may use it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from servewell.desk.access import CONTACTS_PRIVACY
+from servewell.people.access import can
+
+register = template.Library()
+
+
+@register.inclusion_tag("desk/_contact_privacy.html", takes_context=True)
+def contact_privacy(context: dict[str, Any], contact: Any) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {"contact": contact, "show": user is not None and can(user, CONTACTS_PRIVACY)}
