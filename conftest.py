@@ -67,3 +67,16 @@ def client_as(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def api():
+    """``api(user)``: a DRF test client authenticated as ``user``."""
+    from rest_framework.test import APIClient
+
+    def as_user(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return as_user

@@ -14,7 +14,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from servewell.commitments import calendars, inbox, sla
 from servewell.commitments.models import ClockState, SlaClock, SlaPolicy
@@ -392,16 +391,6 @@ def test_a_saved_view_can_be_breached_ones(client_as, make, alice, care):
     html = client.get(response["Location"]).content.decode()
     assert "Tagged late" in html and "Plain late" not in html and "Tagged in time" not in html
     assert tagged.pk
-
-
-@pytest.fixture
-def api():
-    def as_user(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return as_user
 
 
 def test_the_api_lists_both_views_and_pages_by_cursor(

@@ -149,17 +149,22 @@ def store_raw(raw: bytes, *, source: str, now: datetime) -> tuple[InboundEmail, 
     key = dedup_key(raw, message_id)
     try:  # insert first: new mail is the common case, and the unique key decides races
         with transaction.atomic():
-            inbound = InboundEmail.objects.create(
-                raw=raw,
-                raw_sha256=hashlib.sha256(raw).hexdigest(),
-                message_id=message_id,
-                dedup_key=key,
-                source=(source or "unknown")[:_SOURCE_MAX],
-                received_at=now,
-            )
+            inbound = _new_inbound(raw, message_id, key, source, now)
+            inbound.save(force_insert=True)
         return inbound, True
     except IntegrityError:  # delivered before (or racing right now)
         return InboundEmail.objects.defer("raw").get(dedup_key=key), False
+
+
+def _new_inbound(raw: bytes, message_id: str, key: str, source: str, now: datetime) -> InboundEmail:
+    return InboundEmail(
+        raw=raw,
+        raw_sha256=hashlib.sha256(raw).hexdigest(),
+        message_id=message_id,
+        dedup_key=key,
+        source=(source or "unknown")[:_SOURCE_MAX],
+        received_at=now,
+    )
 
 
 def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list[InboundEmail]:
@@ -172,14 +177,7 @@ def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list
     fresh: dict[str, InboundEmail] = {}
     for raw, message_id, key in zip(raws, message_ids, keys, strict=True):
         if key not in rows and key not in fresh:
-            fresh[key] = InboundEmail(
-                raw=raw,
-                raw_sha256=hashlib.sha256(raw).hexdigest(),
-                message_id=message_id,
-                dedup_key=key,
-                source=(source or "unknown")[:_SOURCE_MAX],
-                received_at=now,
-            )
+            fresh[key] = _new_inbound(raw, message_id, key, source, now)
     if fresh:
         try:
             with transaction.atomic():

@@ -11,16 +11,6 @@ from servewell.desk.tests.factories import make_contact, make_conversation
 
 
 @pytest.fixture
-def api():
-    def as_user(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return as_user
-
-
-@pytest.fixture
 def conv(care):
     return make_conversation(care, contact=make_contact("Ruth Okafor"), subject="Kettle lid")
 

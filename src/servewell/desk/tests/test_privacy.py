@@ -9,7 +9,6 @@ import zipfile
 import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from servewell.core import notifications
 from servewell.core.errors import DomainError
@@ -41,16 +40,6 @@ INVOICE = b"%PDF-1.4 the invoice of Ruth"
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def api():
-    def as_user(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return as_user
 
 
 def _mail(**kwargs):
