@@ -391,7 +391,7 @@ def open_conversations(openings: Sequence[Opening]) -> list[tuple[Conversation, 
 
 
 def add_customer_message(
-    conversation: Conversation,
+    conversation: Conversation | int,
     *,
     contact: Contact,
     now: datetime,
@@ -406,7 +406,7 @@ def add_customer_message(
     """A customer wrote again: the conversation comes back to the team's attention.
 
     Written to a merged conversation, the message lands in the one it was merged into."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # the caller's transaction, if any, is ours
         conversation = lock_live(conversation)
         message = Message.objects.create(
             conversation=conversation,

@@ -421,9 +421,10 @@ def _file(
             (items[n].mail.sender, items[n].mail.sender_name) for n in filing
         )
         openings: list[conversations.Opening] = []
-        target: dict[int, Conversation | int] = {}  # item -> conversation, or new one's index
+        # item -> the conversation it continues, or the index of a new one of this batch
+        target: dict[int, Conversation | _Known | int] = {}
         opens: dict[int, int] = {}  # item -> the index of the conversation it opens
-        in_batch: dict[str, Conversation | int] = {}  # Message-ID -> the same, this batch
+        in_batch: dict[str, Conversation | _Known | int] = {}  # Message-ID -> the same
         for n in filing:
             mail, inbound = items[n].mail, items[n].inbound
             parsed = mail.parsed
@@ -458,9 +459,13 @@ def _file(
                 parsed = item.mail.parsed
                 at = parsed.date if use_header_date and parsed.date and parsed.date <= now else now
                 found = target[n]
-                conversation = opened[found][0] if isinstance(found, int) else found
+                if isinstance(found, int):
+                    found = opened[found][0]
+                elif isinstance(found, _Known):
+                    found = found.conversation_id
                 fields = _message_fields(item.mail, item.inbound, people[item.mail.sender], at)
-                message = conversations.add_customer_message(conversation, **fields)
+                message = conversations.add_customer_message(found, **fields)
+                conversation = message.conversation  # the live one, merges followed
                 state = State.THREADED
             attachments.append((message, item.mail.attachments))
             item.inbound.state = InboundEmail.State.PROCESSED
@@ -578,19 +583,25 @@ def _live_contact_id(contact_id: int) -> int:
     return contact_id
 
 
+@dataclass(frozen=True)
+class _Known:
+    """A stored conversation this email continues, by id: not read until it is locked."""
+
+    conversation_id: int
+
+
 def _thread(
     parsed: ParsedEmail,
     contact: Contact,
     known: dict[str, list[tuple[int, str]]],
-    in_batch: dict[str, Conversation | int],
-) -> Conversation | int | None:
+    in_batch: dict[str, Conversation | _Known | int],
+) -> Conversation | _Known | int | None:
     """The conversation this email continues: by In-Reply-To/References (against inbound
     and our own outbound Message-IDs, and the emails of this batch), then by the "[#1234]"
     token in the subject. An int is a conversation this batch is about to open."""
     for message_id in parsed.thread_ids:  # most specific first
-        if message_id in known:
-            conversation_id = known[message_id][0][0]
-            return _live_conversation(Conversation.objects.get(pk=conversation_id))
+        if message_id in known:  # its id: the filing locks it (and follows merges)
+            return _Known(known[message_id][0][0])
         if message_id in in_batch:
             return in_batch[message_id]
     for token in _TOKEN.findall(parsed.subject):
