@@ -40,7 +40,7 @@ the customer:
   their conversations (escalations quote the subject); failed jobs that carry one of
   their addresses (discarded, so a replay cannot mail them); queue calls from one of
   their numbers (caller cleared on the call, its feed events and its webhook
-  deliveries);
+  deliveries — the live queue registers that step, ``livequeue/privacy.py``);
 * the search documents of every touched conversation are rebuilt, the contact's rewritten
   under the anonymous name: neither the old name nor a word they wrote is found again.
 
@@ -49,9 +49,9 @@ may paraphrase the customer; the scores must stand), and the audit log. The audi
 append-only (database triggers) and is the legal record of processing (Art. 17(3)(b),
 (e)): its entries stay as written. Since this capability, entries about contacts record
 which fields changed and name the contact by number only (``contacts.audit_label``), and
-``contact.erased`` holds counts and ids, no personal data. Older entries — and
-conversation entries, whose label carries the subject — may still hold values written
-before; they are readable by admins and managers only. Jobs already queued (an
+``contact.erased`` holds counts and ids, no personal data; conversations are named by
+reference, not subject (``Conversation.audit_label``). Older entries may still hold
+values written before; they are readable by admins and managers only. Jobs already queued (an
 acknowledgement about to be sent) are not reached; a reply still queued finds no
 address and fails.
 
