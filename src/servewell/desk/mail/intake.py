@@ -28,7 +28,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -192,32 +192,40 @@ def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list
 # --- step 2: parse, thread, file ------------------------------------------------------------
 
 
-def ingest(
-    raw: bytes,
-    *,
-    source: str,
-    now: datetime | None = None,
-    team: Team | None = None,
-    default_team: Team | None = None,
-    use_header_date: bool = False,
-    directory: Directory | None = None,
-) -> IngestResult:
-    """Store, parse, thread and file one inbound email. See the module docstring.
+@dataclass(frozen=True)
+class Filing:
+    """How a delivery is filed — the same for every email of a batch.
 
     ``team`` forces the team of a new conversation (``import-mail --team``); otherwise it
     is the team whose address received it (Delivered-To, To, Cc against team and mailbox
     addresses), else ``default_team`` (a mailbox's team), else the first active team.
     ``use_header_date`` dates the message by its Date header (imports of old mail).
+    ``directory``: who we are, loaded once per batch when not given.
     """
-    return ingest_many(
-        [raw],
-        source=source,
-        now=now,
-        team=team,
-        default_team=default_team,
-        use_header_date=use_header_date,
-        directory=directory,
-    )[0]
+
+    now: datetime
+    team: Team | None = None
+    default_team: Team | None = None
+    use_header_date: bool = False
+    directory: Directory | None = None
+
+    def date_of(self, parsed: ParsedEmail) -> datetime:
+        if self.use_header_date and parsed.date and parsed.date <= self.now:
+            return parsed.date
+        return self.now
+
+    def team_for(self, parsed: ParsedEmail, directory: Directory) -> Team:
+        team = self.team or directory.team_for(parsed) or self.default_team
+        team = team or directory.first_team
+        if team is None:
+            raise DomainError("invalid", "There is no active team to file new mail under.")
+        return team
+
+
+def ingest(raw: bytes, *, source: str, **options: Any) -> IngestResult:
+    """Store, parse, thread and file one inbound email (``options``: as ``ingest_many``).
+    See the module docstring."""
+    return ingest_many([raw], source=source, **options)[0]
 
 
 def ingest_many(
@@ -230,7 +238,8 @@ def ingest_many(
     use_header_date: bool = False,
     directory: Directory | None = None,
 ) -> list[IngestResult]:
-    """``ingest`` for a batch (an import, a mailbox poll), one result per email in order.
+    """``ingest`` for a batch (an import, a mailbox poll), one result per email in order;
+    the options are those of ``Filing``.
 
     The same two steps and the same guarantees as one email at a time, but each step
     runs once for the batch: one insert for the raw bytes, one transaction that files
@@ -239,9 +248,9 @@ def ingest_many(
     the batch is rolled back and each email filed on its own, so one bad email is
     quarantined and the others are filed as if it had never been there.
     """
-    now = now or timezone.now()
+    filing = Filing(now or timezone.now(), team, default_team, use_header_date, directory)
     raws = [bytes(raw) for raw in raws]
-    stored = store_raw_many(raws, source=source, now=now)
+    stored = store_raw_many(raws, source=source, now=filing.now)
     results: list[IngestResult | None] = [None] * len(raws)
     todo: list[int] = []
     first_of: dict[int, int] = {}
@@ -249,14 +258,7 @@ def ingest_many(
         if inbound.state != InboundEmail.State.RECEIVED or first_of.setdefault(inbound.pk, i) != i:
             continue
         todo.append(i)
-    filed = process_many(
-        [(stored[i], raws[i]) for i in todo],
-        now=now,
-        team=team,
-        default_team=default_team,
-        use_header_date=use_header_date,
-        directory=directory,
-    )
+    filed = process_many([(stored[i], raws[i]) for i in todo], filing)
     for i, result in zip(todo, filed, strict=True):
         results[i] = result
     repeats = [i for i, r in enumerate(results) if r is None]
@@ -265,35 +267,14 @@ def ingest_many(
     return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def process(
-    inbound: InboundEmail,
-    *,
-    now: datetime,
-    raw: bytes | None = None,
-    team: Team | None = None,
-    default_team: Team | None = None,
-    use_header_date: bool = False,
-    directory: Directory | None = None,
-) -> IngestResult:
-    """Step 2 for a RECEIVED row (also used by retries and the sweep)."""
-    return process_many(
-        [(inbound, raw)],
-        now=now,
-        team=team,
-        default_team=default_team,
-        use_header_date=use_header_date,
-        directory=directory,
-    )[0]
+def process(inbound: InboundEmail, *, raw: bytes | None = None, **options: Any) -> IngestResult:
+    """Step 2 for a RECEIVED row (also used by retries and the sweep); ``options``: the
+    fields of ``Filing`` (``now`` required)."""
+    return process_many([(inbound, raw)], Filing(**options))[0]
 
 
 def process_many(
-    items: Sequence[tuple[InboundEmail, bytes | None]],
-    *,
-    now: datetime,
-    team: Team | None = None,
-    default_team: Team | None = None,
-    use_header_date: bool = False,
-    directory: Directory | None = None,
+    items: Sequence[tuple[InboundEmail, bytes | None]], filing: Filing
 ) -> list[IngestResult]:
     """Step 2 for RECEIVED rows: parse each (outside any transaction), then file them."""
     results: list[IngestResult | None] = [None] * len(items)
@@ -304,31 +285,31 @@ def process_many(
         try:
             readable.append(_Item(i, inbound, _Mail.read(parse(raw))))
         except ParseError as exc:
-            results[i] = quarantine(inbound, str(exc), now=now)
+            results[i] = quarantine(inbound, str(exc), now=filing.now)
     if readable:
-        directory = directory or Directory.load()
-        options = (now, team, default_team, use_header_date, directory)
+        if filing.directory is None:  # once for the batch, not once per email
+            filing = replace(filing, directory=Directory.load())
         try:
-            filed = _file(readable, *options)
+            filed = _file(readable, filing)
         except DatabaseError:
             raise  # the database is unwell: leave the rows RECEIVED for a rerun
         except Exception as exc:
             if len(readable) == 1:
-                filed = [_failed(readable[0], exc, now)]
+                filed = [_failed(readable[0], exc, filing.now)]
             else:  # find the bad one: each on its own
-                filed = [_file_alone(item, options) for item in readable]
+                filed = [_file_alone(item, filing) for item in readable]
         for item, result in zip(readable, filed, strict=True):
             results[item.index] = result
     return results  # type: ignore[return-value]  # every slot is filled above
 
 
-def _file_alone(item: _Item, options: tuple) -> IngestResult:
+def _file_alone(item: _Item, filing: Filing) -> IngestResult:
     try:
-        return _file([item], *options)[0]
+        return _file([item], filing)[0]
     except DatabaseError:
         raise
     except Exception as exc:
-        return _failed(item, exc, options[0])
+        return _failed(item, exc, filing.now)
 
 
 def _failed(item: _Item, exc: Exception, now: datetime) -> IngestResult:
@@ -388,25 +369,19 @@ class _Item:
     mail: _Mail
 
 
-def _file(
-    items: Sequence[_Item],
-    now: datetime,
-    team: Team | None,
-    default_team: Team | None,
-    use_header_date: bool,
-    directory: Directory,
-) -> list[IngestResult]:
+def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
     """File parsed emails in one transaction, in order.
 
     Three passes: decide for each email (ignore it, continue a conversation, or open a
     new one — a reply to an email earlier in the same batch counts as a reply), then open
     the new conversations together, then add the replies one by one (each locks its
     conversation and may reopen it)."""
+    now, directory = filing.now, filing.directory or Directory.load()
     results: list[IngestResult | None] = [None] * len(items)
     with transaction.atomic():
         claimed = _claim([item.inbound.pk for item in items], now)
         known = _known_ids([item.mail.parsed for item in items])
-        filing = []
+        to_file = []
         for n, item in enumerate(items):
             if item.inbound.pk not in claimed:  # another process filed it a moment ago
                 results[n] = _duplicate(item.inbound)
@@ -416,30 +391,26 @@ def _file(
                 _note_bounce(item.mail.parsed, now)
                 results[n] = _ignore(item.inbound, ignore)
                 continue
-            filing.append(n)
+            to_file.append(n)
         people = contacts.contacts_for_emails(
-            (items[n].mail.sender, items[n].mail.sender_name) for n in filing
+            (items[n].mail.sender, items[n].mail.sender_name) for n in to_file
         )
         openings: list[conversations.Opening] = []
         # item -> the conversation it continues, or the index of a new one of this batch
         target: dict[int, Conversation | _Known | int] = {}
         opens: dict[int, int] = {}  # item -> the index of the conversation it opens
         in_batch: dict[str, Conversation | _Known | int] = {}  # Message-ID -> the same
-        for n in filing:
+        for n in to_file:
             mail, inbound = items[n].mail, items[n].inbound
             parsed = mail.parsed
             contact = people[mail.sender]
-            at = parsed.date if use_header_date and parsed.date and parsed.date <= now else now
+            at = filing.date_of(parsed)
             found = _thread(parsed, contact, known, in_batch)
             if found is None:
-                filing_team = team or directory.team_for(parsed) or default_team
-                filing_team = filing_team or directory.first_team
-                if filing_team is None:
-                    raise DomainError("invalid", "There is no active team to file new mail under.")
                 found = opens[n] = len(openings)
                 openings.append(
                     conversations.Opening(
-                        team=filing_team,
+                        team=filing.team_for(parsed, directory),
                         subject=mail.subject,
                         channel=Channel.EMAIL,
                         **_message_fields(mail, inbound, contact, at),
@@ -450,14 +421,14 @@ def _file(
                 in_batch.setdefault(parsed.message_id, found)
         opened = conversations.open_conversations(openings) if openings else []
         attachments = []
-        for n in filing:
+        for n in to_file:
             item = items[n]
             if n in opens:
                 conversation, message = opened[opens[n]]
                 state = State.NEW
             else:
                 parsed = item.mail.parsed
-                at = parsed.date if use_header_date and parsed.date and parsed.date <= now else now
+                at = filing.date_of(parsed)
                 found = target[n]
                 if isinstance(found, int):
                     found = opened[found][0]
