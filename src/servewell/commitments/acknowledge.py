@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from servewell.commitments.models import ClockKind, SlaClock, TeamCommitments
 from servewell.core.jobs import job
+from servewell.desk import contacts
 from servewell.desk.models import Channel, Conversation, MessageKind
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,12 @@ def send_acknowledgement(conversation_id: int, address: str) -> None:
     conversation = Conversation.objects.select_related("team__calendar", "contact").get(
         pk=conversation_id
     )
+    if not contacts.still_on_file(conversation.contact_id, address):
+        log.info(
+            "acknowledgement dropped: address no longer on file",
+            extra={"conversation": conversation_id},
+        )
+        return
     subject, body = compose(conversation, timezone.now())
     first = conversation.messages.filter(kind=MessageKind.CUSTOMER).order_by("id").first()
     headers = {

@@ -57,6 +57,17 @@ def _live(contact: Contact) -> Contact:
     return contact
 
 
+def still_on_file(contact_id: int, address: str) -> bool:
+    """Whether ``address`` still belongs to the contact. Automatic mail is queued with an
+    address and sent later; by then the address may have been removed or the contact
+    erased, and the customer asked us to stop using it."""
+    try:
+        address = normalise_email(address)
+    except DomainError:
+        return False
+    return ContactEmail.objects.filter(contact_id=contact_id, address=address).exists()
+
+
 def contact_for_email(address: str, name: str = "") -> Contact:
     """The contact who owns ``address``, created on first contact.
 

@@ -51,8 +51,9 @@ append-only (database triggers) and is the legal record of processing (Art. 17(3
 which fields changed and name the contact by number only (``contacts.audit_label``), and
 ``contact.erased`` holds counts and ids, no personal data; conversations are named by
 reference, not subject (``Conversation.audit_label``). Older entries may still hold
-values written before; they are readable by admins and managers only. Jobs already queued (an
-acknowledgement about to be sent) are not reached; a reply still queued finds no
+values written before; they are readable by admins and managers only. Jobs already queued
+are not edited: an acknowledgement or a receipt checks at send time that its address is
+still on file (``contacts.still_on_file``) and is dropped; a reply still queued finds no
 address and fails.
 
 Other apps that keep copies of customer data add an ``Eraser`` with ``register_eraser``;

@@ -111,6 +111,8 @@ def send_request_receipt(conversation_id: int, address: str) -> None:
     requester already has it.
     """
     conversation = Conversation.objects.select_related("team", "contact").get(pk=conversation_id)
+    if not contacts.still_on_file(conversation.contact_id, address):
+        return  # erased or removed since the request was made
     answered = AutoReplyLog.objects.filter(
         address=address, sent_at__gte=conversation.created_at
     ).exists()

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from servewell.commitments.acknowledge import send_acknowledgement
 from servewell.core import notifications
 from servewell.core.errors import DomainError
 from servewell.core.models import AuditEntry, FailedJob
@@ -29,6 +30,7 @@ from servewell.desk.models import (
 )
 from servewell.desk.tests.factories import make_contact, make_conversation
 from servewell.desk.tests.mail import samples
+from servewell.desk.webform import send_request_receipt
 from servewell.livequeue import feed
 from servewell.livequeue.models import Call, CallEvent
 
@@ -255,6 +257,24 @@ def test_new_mail_after_erasure_starts_afresh(ruth, ruth_mail, adam, commit):
     assert later.state == State.NEW  # not threaded into the erased conversation
     assert later.conversation.pk != result.conversation.pk
     assert later.message.contact_id != ruth.pk
+
+
+def test_mail_queued_before_the_erasure_is_not_sent_after_it(
+    ruth, ruth_mail, adam, commit, mailoutbox
+):
+    """An acknowledgement or receipt waits in the job queue with the address; once the
+    customer is erased it must not reach them."""
+    conversation = ruth_mail[1].conversation
+    mailoutbox.clear()
+    send_acknowledgement.call_local(conversation.pk, ADDRESS)
+    assert [m.to for m in mailoutbox] == [[ADDRESS]]  # still on file: it goes out
+    mailoutbox.clear()
+
+    _erase(adam, ruth, commit)
+    send_acknowledgement.call_local(conversation.pk, ADDRESS)
+    send_request_receipt.call_local(conversation.pk, ADDRESS)
+
+    assert mailoutbox == []
 
 
 def test_records_merged_into_the_contact_are_erased_too(care, adam, commit):
