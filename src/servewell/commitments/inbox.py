@@ -9,7 +9,7 @@ costs what page 1 does. Two shapes, by what the filters leave:
   conversation by its key for the team scope and the filters;
 - a person's or a tag's: start from those few conversations and sort their clocks.
 
-A conversation with two qualifying clocks (first response and resolution) is shown
+A conversation with two qualifying clocks (a response and resolution) is shown
 once, at its earliest: a clock is a row only when no qualifying clock of the same
 conversation comes before it in (due_at, id) order — an index lookup per row, and a
 stable keyset, since a conversation's place does not depend on the page it falls on.
@@ -23,20 +23,16 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 
-from servewell.commitments.models import UNMET_LATE, ClockKind, ClockState, SlaClock
+from servewell.commitments.models import UNMET_LATE, ClockState, SlaClock
 from servewell.desk import queries
 from servewell.desk.models import Conversation
 
 DUE_SOON = "due_soon"
 BREACHED = "breached"
 
-#: The targets "Due soon" follows: first response and resolution. A next-response clock
-#: still runs (and shows in the Due column), but does not order this view.
-DUE_SOON_KINDS = (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
-
-
 def due_soon(now: datetime) -> Q:
-    """Running and not yet due: on track or warning (``sla.view``).
+    """Running and not yet due, whatever the target: first response, the next answer the
+    customer waits for since writing again, or resolution — on track or warning.
 
     ``state`` and ``breached_at`` spell the condition of the ``sla_due_running`` index
     word for word: SQLite uses a partial index only when the query repeats it.
@@ -45,7 +41,6 @@ def due_soon(now: datetime) -> Q:
         state=ClockState.RUNNING,
         breached_at=None,
         due_at__gt=now,
-        kind__in=DUE_SOON_KINDS,
     )
 
 

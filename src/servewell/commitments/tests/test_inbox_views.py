@@ -129,7 +129,7 @@ def test_due_soon_lists_running_targets_earliest_due_first(make, alice, care, no
     ]
 
 
-def test_due_soon_follows_first_response_and_resolution_only(make, alice, care, now):
+def test_due_soon_follows_every_running_target(make, alice, care, now):
     answered = make(care, first=10, resolution=300)
     SlaClock.objects.filter(conversation=answered, kind=FIRST).update(
         state=ClockState.MET, met_at=now
@@ -137,6 +137,12 @@ def test_due_soon_follows_first_response_and_resolution_only(make, alice, care, 
     waiting = make(care, first=200)
     # A met first response leaves the resolution target: the conversation is due at 300.
     assert ids(alice, "due_soon", now=now) == [waiting.pk, answered.pk]
+    # The customer wrote again: the next answer they wait for comes first.
+    clock = SlaClock.objects.get(conversation=answered, kind=RESOLUTION)
+    clock.pk, clock.kind = None, "next_response"
+    clock.due_at = now + dt.timedelta(minutes=100)
+    clock.save()
+    assert ids(alice, "due_soon", now=now) == [answered.pk, waiting.pk]
 
 
 @SHAPES
