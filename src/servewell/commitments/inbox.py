@@ -30,6 +30,7 @@ from servewell.desk.models import Conversation
 DUE_SOON = "due_soon"
 BREACHED = "breached"
 
+
 def due_soon(now: datetime) -> Q:
     """Running and not yet due, whatever the target: first response, the next answer the
     customer waits for since writing again, or resolution — on track or warning.

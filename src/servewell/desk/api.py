@@ -64,12 +64,25 @@ from servewell.people.models import Team, User
 # --- Output ------------------------------------------------------------------------------
 
 
+class DueOut(serializers.Serializer):
+    """The most urgent open target of a conversation (the inbox's Due column)."""
+
+    kind = serializers.CharField(help_text="first_response, next_response or resolution")
+    label = serializers.CharField()
+    state = serializers.CharField(help_text="on_track, warning, breached or paused")
+    due_at = serializers.DateTimeField(allow_null=True, help_text="Null while paused.")
+    remaining_seconds = serializers.FloatField(
+        allow_null=True, help_text="Business seconds left; negative when overdue."
+    )
+
+
 class ConversationOut(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
     assignee_name = serializers.SerializerMethodField()
     contact_name = serializers.CharField(source="contact.name", read_only=True)
     tags = serializers.SerializerMethodField()
+    due = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -88,6 +101,7 @@ class ConversationOut(serializers.ModelSerializer):
             "contact",
             "contact_name",
             "tags",
+            "due",
             "version",
             "created_at",
             "updated_at",
@@ -99,6 +113,11 @@ class ConversationOut(serializers.ModelSerializer):
 
     def get_assignee_name(self, obj: Conversation) -> str | None:
         return str(obj.assignee) if obj.assignee_id else None
+
+    @extend_schema_field(DueOut(allow_null=True))
+    def get_due(self, obj: Conversation) -> dict[str, Any] | None:
+        due = getattr(obj, "sla_due", None)  # queries.annotate_rows
+        return DueOut(due).data if due is not None else None
 
     def get_tags(self, obj: Conversation) -> list[str]:
         names = getattr(obj, "tag_names", None)  # inbox rows carry them (queries.inbox_rows)
@@ -467,7 +486,8 @@ class ConversationViewSet(viewsets.GenericViewSet):
             query = params.copy()
             query["cursor"] = page.next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response({"next": next_url, "results": ConversationOut(page.rows, many=True).data})
+        rows = queries.annotate_rows(page.rows)
+        return Response({"next": next_url, "results": ConversationOut(rows, many=True).data})
 
     @extend_schema(request=ConversationIn, responses={201: ConversationDetailOut})
     def create(self, request: Request) -> Response:

@@ -309,6 +309,15 @@ def _extra_page(
 ROW_EXTRAS: list = []
 
 
+def annotate_rows(rows: list[Conversation], now: datetime | None = None) -> list[Conversation]:
+    """What other capabilities show on a row (``ROW_EXTRAS``), set on these rows: for
+    the inbox page and for the API, which must say the same."""
+    now = now or timezone.now()
+    for extra in ROW_EXTRAS:
+        extra(rows, now)
+    return rows
+
+
 def inbox_rows(ids: list[int]) -> list[Conversation]:
     """The rows of a page, in the page's order, with what a row shows: 2 queries.
 
@@ -351,12 +360,14 @@ def conversation_activity(conversation: Conversation, *, limit: int = 200) -> li
 
 
 def conversation_with_relations(conversation: Conversation) -> Conversation:
-    """Tags and followers loaded once, for a page or an API response."""
-    return (
+    """Tags, followers and the row extras (``annotate_rows``) loaded once, for a page or
+    an API response."""
+    fresh = (
         Conversation.objects.select_related("team", "assignee", "contact", "merged_into")
         .prefetch_related("tags", Prefetch("followers", queryset=User.objects.order_by("id")))
         .get(pk=conversation.pk)
     )
+    return annotate_rows([fresh])[0]
 
 
 def saved_views(user: User) -> QuerySet[SavedView]:

@@ -14,7 +14,6 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servewell.core.errors import DomainError
@@ -91,8 +90,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         filters, saved, status = queries.InboxFilters(), None, 400
         page = queries.inbox_page(request.user, filters, size=25)
-    for extra in queries.ROW_EXTRAS:
-        extra(page.rows, timezone.now())
+    queries.annotate_rows(page.rows)
     context = {
         "page": page,
         "filters": filters,

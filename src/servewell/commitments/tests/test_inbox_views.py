@@ -419,6 +419,23 @@ def test_the_api_lists_both_views_and_pages_by_cursor(
     assert api(bob).get("/api/conversations/?view=breached").json()["results"] == []
 
 
+def test_the_api_rows_carry_the_due_target_the_inbox_shows(api, make, alice, care, now):
+    soon = make(care, first=30, resolution=300)  # warns 15 minutes before
+    late = make(care, first=-20)
+    client = api(alice)
+    rows = {c["id"]: c for c in client.get("/api/conversations/?view=open").json()["results"]}
+    assert rows[soon.pk]["due"]["kind"] == FIRST
+    assert rows[soon.pk]["due"]["state"] == "on_track"
+    due_at = dt.datetime.fromisoformat(rows[soon.pk]["due"]["due_at"])
+    assert due_at == now + dt.timedelta(minutes=30)
+    assert rows[late.pk]["due"]["state"] == "breached"
+    assert rows[late.pk]["due"]["remaining_seconds"] <= 0
+    one = client.get(f"/api/conversations/{soon.pk}/").json()
+    assert one["due"]["kind"] == FIRST
+    SlaClock.objects.filter(conversation=soon).update(state=ClockState.MET, met_at=now)
+    assert client.get(f"/api/conversations/{soon.pk}/").json()["due"] is None
+
+
 def test_the_api_still_refuses_an_unknown_view(api, alice):
     response = api(alice).get("/api/conversations/?view=overdue")
     assert response.status_code == 400
