@@ -51,9 +51,15 @@ class PolicyOut(serializers.ModelSerializer):
 class PolicyIn(serializers.Serializer):
     team = serializers.IntegerField()
     priority = serializers.ChoiceField(choices=Priority.choices)
-    first_response_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    next_response_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    resolution_minutes = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    first_response_minutes = serializers.IntegerField(
+        min_value=1, max_value=policies.MAX_TARGET_MINUTES, required=False, allow_null=True
+    )
+    next_response_minutes = serializers.IntegerField(
+        min_value=1, max_value=policies.MAX_TARGET_MINUTES, required=False, allow_null=True
+    )
+    resolution_minutes = serializers.IntegerField(
+        min_value=1, max_value=policies.MAX_TARGET_MINUTES, required=False, allow_null=True
+    )
     warn_fraction = serializers.FloatField(min_value=0.01, max_value=0.99, required=False)
     is_active = serializers.BooleanField(required=False)
 

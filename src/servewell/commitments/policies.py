@@ -21,6 +21,11 @@ POLICY_FIELDS = [
     "warn_fraction",
     "is_active",
 ]
+#: The longest target a policy may set: a year. A clock stores its target in seconds in a
+#: 32-bit column, so an unbounded number of minutes was accepted here and failed later,
+#: when the first conversation started a clock (a 500 on PostgreSQL).
+MAX_TARGET_MINUTES = 366 * 24 * 60
+
 SETTINGS_FIELDS = [
     "ack_enabled",
     "ack_subject",
@@ -42,6 +47,12 @@ def _check(values: dict[str, Any]) -> None:
     for field in ("first_response_minutes", "next_response_minutes", "resolution_minutes"):
         if values.get(field) is not None and values[field] <= 0:
             raise DomainError("invalid", "A target is a positive number of minutes.", field=field)
+        if values.get(field) is not None and values[field] > MAX_TARGET_MINUTES:
+            raise DomainError(
+                "invalid",
+                f"Keep a target within a year ({MAX_TARGET_MINUTES} minutes).",
+                field=field,
+            )
 
 
 def save_policy(

@@ -1,12 +1,11 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from servewell.commitments import api, views
 from servewell.commitments.access import COMMITMENTS_VIEW
 from servewell.core import nav
+from servewell.core.api import ApiRouter
 
-router = DefaultRouter()
-router.include_root_view = False
+router = ApiRouter()
 router.register("policies", api.PolicyViewSet, basename="api-sla-policies")
 
 urlpatterns = [

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 from servewell.core import api_views
+from servewell.core.api import ApiRouter
 from servewell.people import api as people_api
 from servewell.people.access import PUBLIC
 
@@ -26,8 +26,7 @@ class LogoutView(auth_views.LogoutView):
     access = PUBLIC
 
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("people", people_api.PeopleViewSet, basename="api-people")
 router.register("teams", people_api.TeamViewSet, basename="api-teams")
 router.register("tokens", people_api.TokenViewSet, basename="api-tokens")
@@ -35,6 +34,8 @@ router.register("webhooks", api_views.WebhookViewSet, basename="api-webhooks")
 router.register("jobs/failed", api_views.FailedJobViewSet, basename="api-failed-jobs")
 router.register("audit", api_views.AuditViewSet, basename="api-audit")
 router.register("notifications", api_views.NotificationViewSet, basename="api-notifications")
+
+handler404 = "servewell.core.api.not_found"
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),

@@ -1,16 +1,45 @@
-"""API plumbing shared by every app: cursor pagination and uniform error bodies."""
+"""API plumbing shared by every app: the router, cursor pagination and uniform error bodies."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_handler
 
 from servewell.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+#: The largest id a row can have: primary keys are 64-bit signed integers.
+MAX_ID = 2**63 - 1
+
+
+class ApiRouter(DefaultRouter):
+    """The router of every app's API: trailing slashes, no browsable root, integer ids.
+
+    Every row is found by its integer primary key. DRF's default lookup takes any text, so
+    ``/api/people/abc/`` reached views that hand the text to the ORM, which raises a
+    ValueError (a 500), and the schema called some of those ids strings. The ``int`` path
+    converter makes such a path a plain 404 and documents every id as an integer.
+    (``?format=json`` still picks a renderer; ``.json`` URL suffixes are not routed.)"""
+
+    include_root_view = False
+    include_format_suffixes = False
+
+    def __init__(self) -> None:
+        super().__init__(trailing_slash=True, use_regex_path=False)
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        converter = getattr(viewset, "lookup_value_converter", "int")
+        return f"<{converter}:{lookup_prefix}{kwarg}>"
 
 
 class Pagination(CursorPagination):
@@ -25,6 +54,15 @@ class Pagination(CursorPagination):
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, OverflowError):
+        # A number the database cannot hold (SQLite refuses integers past 64 bits, e.g.
+        # ?team=2**70 on the inbox list) or a date past year 9999: the value came from the
+        # request, so it is a 400 that says so, not a 500.
+        log.info("value out of range in an API request", extra={"error": str(exc)})
+        return Response(
+            {"detail": "A number or date in the request is out of range.", "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         return Response(
             {"detail": str(exc) or "Not found.", "code": "not_found"},
@@ -37,3 +75,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             if isinstance(codes, str):
                 response.data["code"] = codes
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 404 of URLs that no route matches (``handler404``). Under ``/api/`` it is the
+    API's JSON error — ``/api/people/abc/`` is a client's mistake and the client reads
+    JSON — and everywhere else the usual page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "No such resource: check the path and its ids.", "code": "not_found"},
+            status=404,
+        )
+    return page_not_found(request, exception)

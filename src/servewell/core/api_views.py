@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django_filters.constants import EMPTY_VALUES
+from django_filters.rest_framework import FilterSet, IsoDateTimeFilter
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servewell.core import events, jobs, notifications, webhooks
-from servewell.core.api import Pagination
+from servewell.core.api import MAX_ID, Pagination
 from servewell.core.models import (
     AuditEntry,
     FailedJob,
@@ -198,7 +204,33 @@ class NotificationOut(serializers.ModelSerializer):
 
 
 class MarkReadIn(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        help_text="Only these notifications; all unread ones when left out.",
+    )
+
+
+class MarkReadOut(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many were unread and are now read.")
+
+
+class UtcIsoDateTimeFilter(IsoDateTimeFilter):
+    """An ISO 8601 moment, compared in UTC. ISO 8601 allows any UTC offset ("…-23:16");
+    PostgreSQL refuses those past ±15:59, so a value passed on as given was a 500."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value not in EMPTY_VALUES and value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return super().filter(qs, value)
+
+
+class NotificationFilter(FilterSet):
+    read_at = UtcIsoDateTimeFilter()
+
+    class Meta:
+        model = Notification
+        fields = ["read_at"]
 
 
 class NotificationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
@@ -206,14 +238,14 @@ class NotificationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     serializer_class = NotificationOut
     access = Perm.SELF
-    filterset_fields = ["read_at"]
+    filterset_class = NotificationFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
         return Notification.objects.filter(user=self.request.user)
 
-    @extend_schema(request=MarkReadIn, responses={200: None})
+    @extend_schema(request=MarkReadIn, responses={200: MarkReadOut})
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:
         data = MarkReadIn(data=request.data)

@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
@@ -420,10 +421,11 @@ FILTER_PARAMS = [
     OpenApiParameter("page_size", int, description="1 to 200, default 50."),
 ]
 
-ConversationPage = inline_serializer(
-    "ConversationPage",
-    {"next": serializers.URLField(allow_null=True), "results": ConversationOut(many=True)},
-)
+
+@extend_schema_serializer(many=False)  # the list action answers one page object, not a list
+class ConversationPage(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    results = ConversationOut(many=True)
 
 
 class ConversationViewSet(viewsets.GenericViewSet):

@@ -1,13 +1,12 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from servewell.core import nav
+from servewell.core.api import ApiRouter
 from servewell.desk import api, privacy_api, privacy_views, views
 from servewell.desk.access import DESK_ADMIN, DESK_VIEW
 from servewell.people.access import Perm
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("conversations", api.ConversationViewSet, basename="api-conversations")
 router.register("messages", api.MessageViewSet, basename="api-messages")
 router.register("contacts", api.ContactViewSet, basename="api-contacts")

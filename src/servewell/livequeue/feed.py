@@ -54,7 +54,7 @@ def resolve_team(value: Any) -> Team:
     text = str(value if value is not None else "").strip()
     team = None
     teams = Team.objects.select_related("calendar")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "³": a digit to isdigit(), not to int()
         team = teams.filter(pk=int(text)).first()
     if team is None and text:
         team = teams.filter(slug=text).first()

@@ -1,12 +1,11 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from servewell.core import nav
+from servewell.core.api import ApiRouter
 from servewell.livequeue import api, stream, views
 from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("calls", api.CallViewSet, basename="api-queue-calls")
 router.register("rules", api.AlarmRuleViewSet, basename="api-queue-rules")
 router.register("alarms", api.AlarmViewSet, basename="api-queue-alarms")

@@ -4,7 +4,7 @@ shape, domain functions validate the meaning, output serializers render."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,6 +17,12 @@ from servewell.people.models import ApiToken, Membership, Presence, Role, Team, 
 
 
 class PersonOut(serializers.ModelSerializer):
+    # Declared, not derived from the model: the model's validator pattern (``^[\w.@+-]+$``)
+    # means any script's letters in Python but ASCII only in JSON Schema, so the derived
+    # schema rejected usernames such as "zoë" that the API accepts and returns.
+    username = serializers.CharField(
+        read_only=True, help_text="Letters of any script, digits and @/./+/-/_."
+    )
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -123,10 +129,24 @@ class MemberOut(serializers.ModelSerializer):
         fields = ["user", "username", "display_name", "is_lead", "joined_at"]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+        "example": "09:00:00",
+        "description": "A time of day on the team's clock (its calendar's time zone).",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """Opening hours are wall-clock times in the team's time zone, so they carry no UTC
+    offset. DRF's default schema for a time is JSON Schema's ``time`` format, which is
+    RFC 3339's and requires an offset: "09:00:00" — what the API sends — broke it."""
+
+
 class HoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6)
-    opens = serializers.TimeField()
-    closes = serializers.TimeField()
+    opens = WallClockTimeField()
+    closes = WallClockTimeField()
 
 
 class ClosedDaySerializer(serializers.Serializer):
@@ -224,7 +244,8 @@ class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         return self.retrieve(request, pk)
 
     @extend_schema(request=MemberIn, responses={200: MemberOut(many=True)})
-    @action(detail=True, methods=["get", "post"])
+    # Every member in one plain list; without this the schema promised a page object.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def members(self, request: Request, pk: str) -> Response:
         team = access_team(request.user, pk, manage=request.method == "POST")
         if request.method == "POST":
@@ -235,7 +256,7 @@ class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         return Response(MemberOut(queries.team_members(team), many=True).data)
 
     @extend_schema(request=None, responses={204: None})
-    @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path="members/<int:user_id>")
     def remove_member(self, request: Request, pk: str, user_id: str) -> Response:
         team = access_team(request.user, pk, manage=True)
         teams.remove_member(request.user, team, get_object_or_404(User, pk=user_id))

@@ -62,7 +62,11 @@ def create_team(
     intervals = _clean_hours(DEFAULT_HOURS if hours is None else hours)
     with transaction.atomic():
         calendar = Calendar.objects.create(
-            name=f"{name} hours", time_zone=time_zone, holiday_country=holiday_country.upper()[:2]
+            # Cut to the column: a 120-character team name made a 126-character calendar
+            # name, which PostgreSQL refuses (a 500).
+            name=f"{name} hours"[: Calendar._meta.get_field("name").max_length],
+            time_zone=time_zone,
+            holiday_country=holiday_country.upper()[:2],
         )
         OpeningHours.objects.bulk_create(
             [OpeningHours(calendar=calendar, weekday=d, opens=o, closes=c) for d, o, c in intervals]

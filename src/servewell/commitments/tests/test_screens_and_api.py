@@ -185,6 +185,13 @@ def test_policy_api_validates_and_scopes(client_as, lena, alice, care, orders):
         ),
         ({"team": care.pk, "priority": "low", "warn_fraction": 2}, "warn_fraction"),
         ({"priority": "low"}, "team"),
+        # A clock keeps its target in seconds (32 bits): beyond a year it was stored here
+        # and failed when a conversation started a clock (a 500 on PostgreSQL).
+        ({"team": care.pk, "priority": "low", "resolution_minutes": 10**12}, "resolution_minutes"),
+        (
+            {"team": care.pk, "priority": "low", "next_response_minutes": 600_000},
+            "next_response_minutes",
+        ),
     ]:
         response = client.post(
             "/api/commitments/policies/", payload, content_type="application/json"
@@ -275,3 +282,14 @@ def test_the_inbox_shows_when_each_conversation_is_due(
         page = client.get("/desk/?view=open").content.decode()
     assert page.count("sla-badge sla-breached") == 1
     assert page.count("sla-badge sla-on_track") == 1
+
+
+def test_a_policy_target_beyond_a_year_is_refused_on_every_front_door(lena, care):
+    from servewell.commitments import policies
+    from servewell.core.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        policies.save_policy(lena, care, {"priority": "low", "first_response_minutes": 10**9})
+    assert refused.value.field == "first_response_minutes"
+    assert "within a year" in refused.value.message
+    assert not SlaPolicy.objects.filter(priority="low").exists()

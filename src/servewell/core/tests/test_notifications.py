@@ -1,3 +1,5 @@
+import datetime as dt
+
 from servewell.core import notifications
 from servewell.core.models import Notification
 
@@ -30,3 +32,30 @@ def test_notifications_api_lists_only_mine_and_marks_read(client_as, alice, lena
     }
     bad = client.post("/api/notifications/read/", {"ids": "all"}, content_type="application/json")
     assert bad.status_code == 400 and "ids" in bad.json()
+
+
+def test_marking_read_an_id_past_64_bits_is_a_400_naming_ids(client_as, alice):
+    # Was a 500 on SQLite: the id could not be bound as a 64-bit integer.
+    response = client_as(alice).post(
+        "/api/notifications/read/", {"ids": [2**70]}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "ids" in response.json()
+
+
+def test_the_schema_documents_what_marking_read_answers(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    answer = schema["paths"]["/api/notifications/read/"]["post"]["responses"]["200"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert list(schema["components"]["schemas"][ref]["properties"]) == ["marked"]
+
+
+def test_filtering_by_a_moment_with_any_utc_offset_works(client_as, alice):
+    # "-23:16" is valid ISO 8601 but past PostgreSQL's ±15:59: it was a 500 there.
+    (note,) = notifications.notify([alice], "Read long ago", email=False)
+    moment = dt.datetime(
+        2026, 3, 4, 8, 46, 21, tzinfo=dt.timezone(-dt.timedelta(hours=23, minutes=16))
+    )
+    Notification.objects.filter(pk=note.pk).update(read_at=moment.astimezone(dt.UTC))
+    response = client_as(alice).get("/api/notifications/", {"read_at": moment.isoformat()})
+    assert response.status_code == 200
+    assert [n["title"] for n in response.json()["results"]] == ["Read long ago"]

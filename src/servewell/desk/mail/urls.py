@@ -1,15 +1,14 @@
 """Mail routes: the inbound endpoint, the quarantine and mailbox screens and their API."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from servewell.core import nav
+from servewell.core.api import ApiRouter
 from servewell.desk.mail import api, mailbox_api, mailbox_views, views
 from servewell.desk.mail import jobs as jobs  # registers the periodic work
 from servewell.desk.mail.access import MAIL_MAILBOXES, MAIL_QUARANTINE
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("mail/quarantine", api.QuarantineViewSet, basename="api-mail-quarantine")
 router.register("mail/mailboxes", mailbox_api.MailboxViewSet, basename="api-mail-mailboxes")
 

@@ -349,3 +349,16 @@ def test_openapi_schema_documents_the_desk(client):
     schema = client.get("/api/schema/").content.decode()
     for path in ("/api/conversations/{id}/reply/", "/api/contacts/{id}/merge/", "/api/search/"):
         assert path in schema
+
+
+def test_the_schema_documents_the_inbox_list_as_one_page_object(client, db, api, alice, conv):
+    page = api(alice).get("/api/conversations/").json()
+    assert set(page) == {"next", "results"}
+    schema = client.get("/api/schema/?format=json").json()
+    answer = schema["paths"]["/api/conversations/"]["get"]["responses"]["200"]
+    # It documented a list of pages: clients built from the schema could not read the page.
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ConversationPage"
+    }
+    page_schema = schema["components"]["schemas"]["ConversationPage"]
+    assert set(page_schema["properties"]) == {"next", "results"}

@@ -75,6 +75,7 @@ def test_team_by_id_works_too(pbx, care):
         ({"call_id": "x" * 151}, "call_id"),
         ({"team": "nowhere"}, "team"),
         ({"team": 99999}, "team"),
+        ({"team": "³"}, "team"),  # a digit to str.isdigit(), not to int(): was a 500
         ({"at": "yesterday-ish"}, "at"),
         ({"channel": "pigeon"}, "channel"),
         ({"talk_s": -3}, "talk_s"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from servewell.core.models import AuditEntry
-from servewell.people.models import Membership, User
+from servewell.people.models import Membership, Team, User
 from servewell.people.tokens import create_token
 
 
@@ -279,3 +281,43 @@ def test_api_docs_page_loads_without_outside_assets(client, db):
     response = client.get("/api/docs/")
     assert response.status_code == 200
     assert b"http://" not in response.content.replace(b"http://testserver", b"")
+
+
+def test_team_members_are_the_plain_list_the_schema_documents(client_as, client, adam, care, alice):
+    members = client_as(adam).get(f"/api/teams/{care.pk}/members/")
+    assert [m["username"] for m in members.json()] == ["alice"]
+    schema = client.get("/api/schema/?format=json").json()
+    answer = schema["paths"]["/api/teams/{id}/members/"]["get"]["responses"]["200"]
+    documented = answer["content"]["application/json"]["schema"]
+    # It documented a page ({"next", "results"}) the action never sends.
+    assert documented["type"] == "array"
+    assert documented["items"]["$ref"].endswith("/MemberOut")
+
+
+def test_opening_hours_match_their_documented_shape(client_as, client, adam, care):
+    hours = client_as(adam).get(f"/api/teams/{care.pk}/calendar/").json()["hours"]
+    assert hours[0]["opens"] == "09:00:00"
+    schema = client.get("/api/schema/?format=json").json()
+    opens = schema["components"]["schemas"]["Hours"]["properties"]["opens"]
+    # JSON Schema's "time" format demands a UTC offset; opening hours have none.
+    assert "format" not in opens
+    assert re.fullmatch(opens["pattern"], hours[0]["opens"])
+    assert re.fullmatch(opens["pattern"], "22:00")
+
+
+def test_usernames_in_any_script_match_their_documented_shape(client_as, client, adam):
+    response = post(client_as(adam), "/api/people/", {"username": "zoë", "email": "z@example.org"})
+    assert response.status_code == 201 and response.json()["username"] == "zoë"
+    schema = client.get("/api/schema/?format=json").json()
+    username = schema["components"]["schemas"]["PersonOut"]["properties"]["username"]
+    # The model's pattern (^[\w.@+-]+$) is ASCII-only in JSON Schema: it rejected "zoë".
+    assert "pattern" not in username and username["readOnly"]
+
+
+def test_a_team_name_of_the_full_120_characters_is_accepted(client_as, adam):
+    name = "N" * 120
+    response = post(client_as(adam), "/api/teams/", {"name": name})
+    assert response.status_code == 201, response.content
+    calendar = Team.objects.get(name=name).calendar
+    # Its calendar is named after it, within the column (PostgreSQL refused 126 characters).
+    assert calendar.name.startswith("N") and len(calendar.name) <= 120

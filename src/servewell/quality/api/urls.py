@@ -1,12 +1,11 @@
 """The router of the quality API (mounted at ``api/quality/``)."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
+from servewell.core.api import ApiRouter
 from servewell.quality.api import programme, reports, reviews, scorecards
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
+router = ApiRouter()
 router.register("scorecards", scorecards.ScorecardViewSet, basename="api-quality-scorecards")
 router.register("versions", scorecards.VersionViewSet, basename="api-quality-versions")
 router.register("sections", scorecards.SectionViewSet, basename="api-quality-sections")
