@@ -17,9 +17,6 @@ from servewell.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-#: The largest id a row can have: primary keys are 64-bit signed integers.
-MAX_ID = 2**63 - 1
-
 
 class ApiRouter(DefaultRouter):
     """The router of every app's API: trailing slashes, no browsable root, integer ids.

@@ -16,7 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servewell.core import events, jobs, notifications, webhooks
-from servewell.core.api import MAX_ID, Pagination
+from servewell.core.api import Pagination
+from servewell.core.ids import MAX_ID
 from servewell.core.models import (
     AuditEntry,
     FailedJob,

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servewell.core.errors import DomainError
+from servewell.core.ids import parse_id
 from servewell.desk.models import (
     Activity,
     Channel,
@@ -80,13 +81,10 @@ class InboxFilters:
         if channel and channel not in Channel.values:
             raise DomainError("invalid", f"Unknown channel {channel!r}.", field="channel")
         team = data.get("team") or None
-        if team is not None:
-            try:
-                team = int(team)
-            except (TypeError, ValueError):
-                raise DomainError("invalid", "Team must be a team id.", field="team") from None
+        if team is not None and (team := parse_id(team)) is None:
+            raise DomainError("invalid", "Team must be a team id.", field="team")
         assignee = str(data.get("assignee") or "")
-        if assignee and assignee not in ("me", "none") and not assignee.isdigit():
+        if assignee and assignee not in ("me", "none") and parse_id(assignee) is None:
             raise DomainError(
                 "invalid", "Assignee is 'me', 'none' or a person's id.", field="assignee"
             )

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servewell.core.ids import parse_id
 from servewell.livequeue import alarm, feed, metrics, queries, rules
 from servewell.livequeue.access import QUEUE_FEED, QUEUE_RULES, QUEUE_VIEW
 from servewell.livequeue.models import (
@@ -507,7 +508,7 @@ class PresenceViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
         team = self.request.query_params.get("team") or None
-        if team is not None and not str(team).isdigit():
+        if team is not None and (team := parse_id(team)) is None:
             raise ValidationError({"team": ["Give a team id."]})
         people = queries.presence_board(self.request.user, team=team).order_by("id")
         presence = self.request.query_params.get("presence")

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from servewell.core import events
 from servewell.core.errors import DomainError
+from servewell.core.ids import parse_id
 from servewell.livequeue import alarm, snapshots
 from servewell.livequeue.models import Call, CallEvent, CallState, Channel, EventKind
 from servewell.people.models import Presence, Team, User
@@ -54,8 +55,8 @@ def resolve_team(value: Any) -> Team:
     text = str(value if value is not None else "").strip()
     team = None
     teams = Team.objects.select_related("calendar")
-    if text.isascii() and text.isdigit():  # not "³": a digit to isdigit(), not to int()
-        team = teams.filter(pk=int(text)).first()
+    if (pk := parse_id(text)) is not None:
+        team = teams.filter(pk=pk).first()
     if team is None and text:
         team = teams.filter(slug=text).first()
     if team is None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from servewell.core.ids import MAX_ID
 from servewell.livequeue.models import RuleKind, ShortAbandonRule
 from servewell.people.models import Presence
 
@@ -40,6 +41,6 @@ class PresenceForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    team = forms.IntegerField(required=False)
+    team = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

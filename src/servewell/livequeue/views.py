@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from servewell.core.errors import DomainError
+from servewell.core.ids import parse_id
 from servewell.livequeue import alarm, metrics, queries, rules
 from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 from servewell.livequeue.forms import AlarmRuleForm, PeriodForm, PresenceForm, QueueSettingsForm
@@ -118,8 +119,7 @@ def presence_board(request: HttpRequest) -> HttpResponse:
             messages.error(request, "Choose available, busy, away or offline.")
         if not request.htmx:
             return redirect("queue-presence")
-    team = request.GET.get("team") or None
-    team = team if team and team.isdigit() else None
+    team = parse_id(request.GET.get("team"))
     people = queries.presence_board(request.user, team=team)
     template = "livequeue/_presence_rows.html" if request.htmx else "livequeue/presence.html"
     return render(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+
+from servewell.core.api import exception_handler
+from servewell.core.ids import parse_id
 
 
 @pytest.mark.parametrize(
@@ -35,17 +37,22 @@ def test_pages_outside_the_api_keep_their_html_404(client_as, adam):
     assert response["Content-Type"].startswith("text/html")
 
 
-def test_a_number_past_64_bits_is_a_400_that_says_so_not_a_500(api, adam, care):
+def test_a_team_id_past_64_bits_is_a_400_that_says_so_not_a_500(api, adam, care):
+    # SQLite cannot bind such a number at all (OverflowError): that was a 500.
     response = api(adam).get("/api/conversations/", {"team": 2**70})
-    if connection.vendor == "sqlite":
-        # SQLite cannot bind the number at all (OverflowError): that was a 500.
-        assert response.status_code == 400
-        assert response.json() == {
-            "detail": "A number or date in the request is out of range.",
-            "code": "invalid",
-        }
-    else:  # PostgreSQL compares it as a numeric and finds no team
-        assert response.status_code == 200 and response.json()["results"] == []
+    assert response.status_code == 400
+    assert response.json()["team"] == ["Team must be a team id."]
+
+
+def test_any_number_the_database_cannot_hold_is_a_400_not_a_500():
+    """The safety net behind every field's own check: an OverflowError comes from a value
+    the request carried (SQLite binds 64-bit integers only, dates end in 9999)."""
+    response = exception_handler(OverflowError("Python int too large"), {})
+    assert response.status_code == 400
+    assert response.data == {
+        "detail": "A number or date in the request is out of range.",
+        "code": "invalid",
+    }
 
 
 def test_the_schema_documents_every_path_id_as_an_integer(client, db):
@@ -61,3 +68,22 @@ def test_the_schema_documents_every_path_id_as_an_integer(client, db):
     assert ("/api/teams/{id}/members/{user_id}/", "user_id") in ids
     assert {(path, name) for (path, name), s in ids.items() if s != {"type": "integer"}} == set()
     assert not any("{format}" in path for path in schema["paths"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("42", 42),
+        (" 7 ", 7),
+        ("0", None),
+        ("-3", None),
+        ("³", None),
+        ("1.5", None),
+        (str(2**63), None),
+        (str(2**63 - 1), 2**63 - 1),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_an_id_from_a_link_is_a_positive_64_bit_number_or_nothing(text, expected):
+    assert parse_id(text) == expected

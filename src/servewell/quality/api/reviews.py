@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servewell.core.ids import parse_id
 from servewell.desk.models import Conversation
 from servewell.people.access import can, scope_to_teams
 from servewell.people.models import User
@@ -211,9 +212,9 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         user = self.request.user
         reviewer = self.request.query_params.get("reviewer", "")
         if reviewer and can(user, QUALITY_MANAGE):
-            if not reviewer.isdigit():
+            if (reviewer_id := parse_id(reviewer)) is None:
                 raise serializers.ValidationError({"reviewer": ["A person id."]})
-            theirs = ReviewAssignment.objects.filter(reviewer_id=int(reviewer))
+            theirs = ReviewAssignment.objects.filter(reviewer_id=reviewer_id)
             return scope_to_teams(theirs, user, field="conversation__team").order_by("-id")
         return ReviewAssignment.objects.filter(reviewer=user).order_by("-id")
 

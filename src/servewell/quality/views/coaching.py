@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from servewell.core.errors import DomainError
+from servewell.core.ids import parse_id, parse_ids
 from servewell.people.access import can, requires, visible_people
 from servewell.quality import coaching
 from servewell.quality.access import QUALITY_COACH, QUALITY_VIEW, reviews_for
@@ -25,8 +26,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         person = data["person"]
-        review_ids = [int(x) for x in request.POST.getlist("reviews") if x.isdigit()]
-        focus_ids = [int(x) for x in request.POST.getlist("focus") if x.isdigit()]
+        review_ids = parse_ids(request.POST.getlist("reviews"))
+        focus_ids = parse_ids(request.POST.getlist("focus"))
         try:
             session = coaching.hold_session(
                 user,
@@ -114,8 +115,9 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST)
     states = {}
     for key, value in request.POST.items():
-        if key.startswith("item-") and key[5:].isdigit() and value:
-            states[int(key[5:])] = value
+        item = parse_id(key[5:]) if key.startswith("item-") else None
+        if item is not None and value:
+            states[item] = value
     if form.is_valid():
         try:
             coaching.follow_up(

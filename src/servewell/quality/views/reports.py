@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from servewell.core.errors import DomainError
+from servewell.core.ids import parse_id
 from servewell.people.access import requires, visible_teams
 from servewell.quality import reports
 from servewell.quality.access import QUALITY_MANAGE
@@ -27,11 +28,11 @@ def _params(request: HttpRequest) -> dict:
     except DomainError:
         quarter = reports.parse_quarter("", now=now)
     teams = visible_teams(request.user)
-    team = request.GET.get("team", "")
-    team = int(team) if team.isdigit() and teams.filter(pk=team).exists() else None
+    team = parse_id(request.GET.get("team"))
+    team = team if team is not None and teams.filter(pk=team).exists() else None
     cards = Scorecard.objects.filter(is_archived=False)
-    card = request.GET.get("scorecard", "")
-    scorecard = cards.filter(pk=card).first() if card.isdigit() else None
+    card = parse_id(request.GET.get("scorecard"))
+    scorecard = cards.filter(pk=card).first() if card is not None else None
     return {
         "quarter": quarter,
         "team": team,
