@@ -15,13 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from servewell.commitments import calendars, inbox, sla
-from servewell.commitments.models import ClockState, SlaClock, SlaPolicy
+from servewell.commitments import inbox, sla
+from servewell.commitments.models import ClockState, SlaClock
+from servewell.commitments.tests.helpers import normal_policy, set_hours
 from servewell.desk import conversations, queries
 from servewell.desk.contacts import contact_for_email
 from servewell.desk.models import Conversation, Status
 from servewell.desk.queries import InboxFilters
-from servewell.people import teams
 from servewell.people.models import Role
 from servewell.people.tests.factories import make_person
 
@@ -34,22 +34,9 @@ def now():
     return timezone.now().replace(microsecond=0)
 
 
-def _always_open(team):
-    teams.set_calendar(
-        None,
-        team,
-        time_zone="Europe/London",
-        hours=[(d, dt.time(0, 0), dt.time(23, 59)) for d in range(7)],
-    )
-    calendars.forget()
-    return SlaPolicy.objects.create(
-        team=team, priority="normal", first_response_minutes=60, resolution_minutes=600
-    )
-
-
 @pytest.fixture
 def policies(care, orders):
-    return _always_open(care), _always_open(orders)
+    return normal_policy(set_hours(care)), normal_policy(set_hours(orders))
 
 
 @pytest.fixture

@@ -7,31 +7,22 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from servewell.commitments import aging, calendars, sla
+from servewell.commitments import aging, sla
 from servewell.commitments.models import SlaClock, SlaPolicy, TeamCommitments
+from servewell.commitments.tests.helpers import normal_policy, set_hours
 from servewell.desk.contacts import contact_for_email
 from servewell.desk.conversations import open_conversation
 from servewell.desk.models import Conversation, Status
-from servewell.people import teams
 
 
 @pytest.fixture
 def always_open(care):
-    teams.set_calendar(
-        None,
-        care,
-        time_zone="Europe/London",
-        hours=[(d, dt.time(0, 0), dt.time(23, 59)) for d in range(7)],
-    )
-    calendars.forget()
-    return care
+    return set_hours(care)
 
 
 @pytest.fixture
 def policy(always_open):
-    return SlaPolicy.objects.create(
-        team=always_open, priority="normal", first_response_minutes=60, resolution_minutes=600
-    )
+    return normal_policy(always_open)
 
 
 def make_conversation(team, *, days_old=0, status="open", email="carol@example.net", hours_old=0):

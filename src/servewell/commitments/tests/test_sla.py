@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from servewell.commitments import calendars, escalation, sla
+from servewell.commitments import escalation, sla
 from servewell.commitments.models import ClockState, Escalation, SlaClock, SlaPolicy
+from servewell.commitments.tests.helpers import OFFICE_HOURS, normal_policy, set_hours
 from servewell.core.models import Notification
 from servewell.desk.contacts import contact_for_email
 from servewell.desk.conversations import open_conversation
 from servewell.desk.models import Conversation, Status
-from servewell.people import teams
 
 LONDON = ZoneInfo("Europe/London")
 MON_10 = dt.datetime(2026, 11, 23, 10, tzinfo=LONDON)
@@ -25,19 +25,9 @@ def at(day, hour, minute=0):
 
 @pytest.fixture
 def policy(care):
-    teams.set_calendar(
-        None,
-        care,
-        time_zone="Europe/London",
-        hours=[(d, dt.time(9), dt.time(17)) for d in range(5)],
-    )
-    calendars.forget()
-    return SlaPolicy.objects.create(
-        team=care,
-        priority="normal",
-        first_response_minutes=120,
-        next_response_minutes=60,
-        resolution_minutes=16 * 60,
+    set_hours(care, OFFICE_HOURS)
+    return normal_policy(
+        care, first_response_minutes=120, next_response_minutes=60, resolution_minutes=16 * 60
     )
 
 
