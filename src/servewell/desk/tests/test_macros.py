@@ -74,3 +74,12 @@ def test_team_macros_are_offered_to_that_team_only(adam, alice, bob, care, order
     macros.create_macro(adam, name="Orders only", body="Hello", team=orders)
     assert [m.name for m in macros.macros_for(alice)] == ["Care only", "Shared"]
     assert [m.name for m in macros.macros_for(bob)] == ["Orders only", "Shared"]
+
+
+def test_the_macros_page_lists_them_and_shows_how_to_write_a_placeholder(client_as, adam, care):
+    macros.create_macro(adam, name="Greeting", body="Hello {{ contact.first_name }},")
+    response = client_as(adam).get("/desk/macros/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Greeting" in page
+    assert "{{ contact.first_name }}" in page  # the hint, written out, not rendered
