@@ -1,12 +1,12 @@
 """Commitments permissions: everyone on the desk sees targets; leads set them."""
 
-from servewell.people import access
 from servewell.people.models import Role
 
 COMMITMENTS_VIEW = "commitments.view"
 COMMITMENTS_MANAGE = "commitments.manage"
 
-for role in (Role.AGENT, Role.LEAD, Role.MANAGER, Role.QA, Role.ADMIN):
-    access.register(role, COMMITMENTS_VIEW)
-for role in (Role.LEAD, Role.MANAGER, Role.ADMIN):
-    access.register(role, COMMITMENTS_MANAGE)
+#: Handed to core through the app contract (``apps.py``).
+GRANTS: dict[str, set[str]] = {
+    **{role: {COMMITMENTS_VIEW} for role in (Role.AGENT, Role.QA)},
+    **{role: {COMMITMENTS_VIEW, COMMITMENTS_MANAGE} for role in (Role.LEAD, Role.MANAGER)},
+}

@@ -22,6 +22,18 @@ from servewell.people.access import access_team, scope_to_teams, visible_team_id
 from servewell.people.models import Team
 
 
+class DueOut(serializers.Serializer):
+    """The most urgent open target of a conversation (the inbox's Due column)."""
+
+    kind = serializers.CharField(help_text="first_response, next_response or resolution")
+    label = serializers.CharField()
+    state = serializers.CharField(help_text="on_track, warning, breached or paused")
+    due_at = serializers.DateTimeField(allow_null=True, help_text="Null while paused.")
+    remaining_seconds = serializers.FloatField(
+        allow_null=True, help_text="Business seconds left; negative when overdue."
+    )
+
+
 class EscalationOut(serializers.ModelSerializer):
     class Meta:
         model = Escalation

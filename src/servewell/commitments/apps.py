@@ -8,8 +8,44 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from servewell.commitments import access, inbox, jobs, sla, subscribers  # noqa: F401
-        from servewell.desk import queries
+        from servewell.core import contract
+        from servewell.desk import queries, webform
 
-        if sla.annotate_due not in queries.ROW_EXTRAS:
-            queries.ROW_EXTRAS.append(sla.annotate_due)
-        inbox.register()
+        def due_field():  # the API schema of the inbox's Due column
+            from servewell.commitments.api import DueOut
+
+            return DueOut(allow_null=True)
+
+        contract.register(
+            contract.AppContract(
+                label=self.label,
+                urls="servewell.commitments.urls",
+                nav=(
+                    contract.NavItem("Commitments", "sla-policies", access.COMMITMENTS_VIEW),
+                    contract.NavItem("Aging", "sla-aging", access.COMMITMENTS_VIEW),
+                ),
+                grants=access.GRANTS,
+                scripts=("commitments/apology.js",),
+                styles=("commitments/commitments.css",),
+                demo=(
+                    contract.DemoStep(20, "servewell.commitments.demo:load_commitments_demo"),
+                    contract.DemoStep(
+                        40, "servewell.commitments.demo:backfill_demo_clocks", "clocks"
+                    ),
+                ),
+                bench="servewell.commitments.bench",
+                row_fields=(
+                    contract.RowField(
+                        name="due",
+                        label="Due",
+                        annotate=sla.annotate_due,
+                        serializer=due_field,
+                        template="commitments/_due_cell.html",
+                    ),
+                ),
+                extends={
+                    queries.INBOX_VIEWS: inbox.VIEWS,
+                    webform.ACKNOWLEDGED_ELSEWHERE: (subscribers.team_acknowledges,),
+                },
+            )
+        )

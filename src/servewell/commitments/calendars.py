@@ -13,6 +13,7 @@ import holidays as holiday_data
 
 from servewell.commitments.clock import BusinessCalendar
 from servewell.core import events
+from servewell.people import teams
 from servewell.people.models import Calendar
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,6 @@ def forget(team_id: int | None = None) -> None:
         _cache.pop(team_id, None)
 
 
-@events.subscribe("team.updated")
+@events.subscribe(teams.TEAM_UPDATED)
 def _on_team_updated(event: events.Event) -> None:
     forget(event.payload.get("team"))

@@ -96,21 +96,17 @@ def breached_rows(request: queries.ViewRequest) -> list[queries.ViewRow]:
     return _rows(request, breached(request.now))
 
 
-def register() -> None:
-    """Add both views to the desk inbox (its tabs, saved views and the API's ``view``)."""
-    queries.register_view(
-        DUE_SOON,
-        queries.ViewSpec(
-            label="Due soon",
-            rows=due_soon_rows,
-            caption="Open conversations with a running target, the earliest due first",
-        ),
-    )
-    queries.register_view(
-        BREACHED,
-        queries.ViewSpec(
-            label="Breached",
-            rows=breached_rows,
-            caption="Open conversations with a missed target, the most overdue first",
-        ),
-    )
+VIEWS = (
+    queries.ViewSpec(
+        key=DUE_SOON,
+        label="Due soon",
+        rows=due_soon_rows,
+        caption="Open conversations with a running target, the earliest due first",
+    ),
+    queries.ViewSpec(
+        key=BREACHED,
+        label="Breached",
+        rows=breached_rows,
+        caption="Open conversations with a missed target, the most overdue first",
+    ),
+)

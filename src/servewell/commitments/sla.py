@@ -13,6 +13,7 @@ state, so events that arrive twice or late do no harm.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -344,11 +345,10 @@ def sweep(*, now: datetime | None = None, batch: int = 2000) -> dict[str, int]:
     return fired
 
 
-def annotate_due(conversations: list, now: datetime) -> None:
-    """For the inbox: each row's most urgent open target, in one query for the page."""
+def annotate_due(conversations: Sequence[Any], now: datetime) -> dict[int, ClockView]:
+    """The inbox's Due column: each row's most urgent open target, in one query for the
+    page (the commitments' ``due`` row field)."""
     by_id = {c.pk: c for c in conversations}
-    for c in conversations:
-        c.sla_due = None
     clocks = SlaClock.objects.filter(conversation_id__in=list(by_id), state__in=OPEN_CLOCK)
     best: dict[int, SlaClock] = {}
     for clock in clocks.order_by("due_at"):
@@ -357,5 +357,4 @@ def annotate_due(conversations: list, now: datetime) -> None:
             current.state == ClockState.PAUSED and clock.state == ClockState.RUNNING
         ):
             best[clock.conversation_id] = clock
-    for pk, clock in best.items():
-        by_id[pk].sla_due = view(clock, now)
+    return {pk: view(clock, now) for pk, clock in best.items()}

@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from servewell.commitments import acknowledge, sla
 from servewell.core import events
 from servewell.core.jobs import job
-from servewell.desk import webform
+from servewell.desk import conversations, merging
 from servewell.desk.models import Conversation, Message
 from servewell.people.models import Team
 
@@ -27,7 +27,7 @@ def _message_time(event: events.Event) -> object:
     return message.created_at if message else event.occurred_at
 
 
-@events.subscribe("conversation.created")
+@events.subscribe(conversations.CONVERSATION_CREATED)
 def on_created(event: events.Event) -> None:
     """Clocks and the acknowledgement go to the job queue: intake stays fast, and the
     customer still hears back within seconds."""
@@ -50,13 +50,12 @@ def start_commitments(conversation_id: int) -> None:
         log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
 
 
-@webform.acknowledged_elsewhere
 def team_acknowledges(team: Team) -> bool:
     """The team's instant acknowledgement answers web requests: no separate receipt."""
     return acknowledge.settings_for(team.pk).ack_enabled
 
 
-@events.subscribe("message.received")
+@events.subscribe(conversations.MESSAGE_RECEIVED, durable=True)
 def on_customer_message(event: events.Event) -> None:
     if not sla.has_clocks(event.payload.get("conversation")):
         return  # no commitments on it (no policy, or not started yet)
@@ -65,7 +64,7 @@ def on_customer_message(event: events.Event) -> None:
         sla.customer_wrote(conversation, at=at or _message_time(event))
 
 
-@events.subscribe("message.replied")
+@events.subscribe(conversations.MESSAGE_REPLIED, durable=True)
 def on_reply(event: events.Event) -> None:
     if (conversation := _conversation(event)) is not None:
         message = Message.objects.filter(pk=event.payload.get("message")).first()
@@ -77,9 +76,15 @@ def on_reply(event: events.Event) -> None:
 
 
 @events.subscribe(
-    "conversation.updated", "conversation.assigned", "conversation.merged", "conversation.reopened"
+    conversations.CONVERSATION_UPDATED,
+    conversations.CONVERSATION_ASSIGNED,
+    merging.CONVERSATION_MERGED,
+    conversations.CONVERSATION_REOPENED,
+    durable=True,
 )
 def on_updated(event: events.Event) -> None:
     if (conversation := _conversation(event)) is not None:
+        # The time of the change, not of this run: a slow queue or a replay must not
+        # stamp a pause or resume of the clocks late.
         at = parse_datetime(event.payload.get("at", "")) if event.payload.get("at") else None
-        sla.sync(conversation, now=at or timezone.now())
+        sla.sync(conversation, now=at or event.occurred_at)

@@ -1,8 +1,6 @@
 from django.urls import include, path
 
 from servewell.commitments import api, views
-from servewell.commitments.access import COMMITMENTS_VIEW
-from servewell.core import nav
 from servewell.core.api import ApiRouter
 
 router = ApiRouter()
@@ -47,8 +45,3 @@ urlpatterns = [
         name="api-sla-team-settings",
     ),
 ]
-
-nav.add(nav.NavItem("Commitments", "sla-policies", COMMITMENTS_VIEW))
-nav.add(nav.NavItem("Aging", "sla-aging", COMMITMENTS_VIEW))
-nav.add_script("commitments/apology.js")
-nav.add_style("commitments/commitments.css")

@@ -16,16 +16,10 @@ from servewell.commitments import accountability, acknowledge, aging, policies, 
 from servewell.commitments.access import COMMITMENTS_MANAGE, COMMITMENTS_VIEW
 from servewell.commitments.forms import EscalationForm, PolicyForm, TeamCommitmentsForm
 from servewell.commitments.models import ClockKind, SlaClock, SlaPolicy, TeamCommitments
+from servewell.core.access import PUBLIC, requires
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
-from servewell.people.access import (
-    PUBLIC,
-    access_team,
-    requires,
-    scope_to_teams,
-    visible_team_ids,
-    visible_teams,
-)
+from servewell.people.access import access_team, scope_to_teams, visible_team_ids, visible_teams
 from servewell.people.models import Team
 
 PERIODS = {"7": 7, "30": 30, "90": 90}

@@ -3,10 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from servewell.core import api_views
+from servewell.core import api_views, contract
+from servewell.core.access import PUBLIC
 from servewell.core.api import ApiRouter
 from servewell.people import api as people_api
-from servewell.people.access import PUBLIC
 
 
 class SchemaView(SpectacularAPIView):
@@ -45,11 +45,6 @@ urlpatterns = [
     path("api/me/", people_api.MeView.as_view(), name="api-me"),
     path("api/", include(router.urls)),
     path("django-admin/", admin.site.urls),
-    path("", include("servewell.people.urls")),
-    path("", include("servewell.desk.urls")),
-    path("", include("servewell.desk.mail.urls")),
-    path("", include("servewell.livequeue.urls")),
-    path("", include("servewell.commitments.urls")),
-    path("", include("servewell.quality.urls")),
+    *(path("", include(module)) for module in contract.url_modules()),
     path("", include("servewell.core.urls")),
 ]

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servewell.core import events, jobs, notifications, webhooks
+from servewell.core.access import CorePerm
 from servewell.core.api import Pagination
 from servewell.core.ids import MAX_ID
 from servewell.core.models import (
@@ -25,7 +26,6 @@ from servewell.core.models import (
     Webhook,
     WebhookDelivery,
 )
-from servewell.people.access import Perm
 
 
 class AuditOut(serializers.ModelSerializer):
@@ -50,7 +50,7 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
     """The append-only audit log, newest first."""
 
     serializer_class = AuditOut
-    access = Perm.AUDIT_VIEW
+    access = CorePerm.AUDIT_VIEW
     queryset = AuditEntry.objects.all()
     filterset_fields = ["action", "object_type", "object_id", "actor"]
 
@@ -113,7 +113,7 @@ class WebhookViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
     """Outgoing webhooks. The secret is returned only when a webhook is created."""
 
     serializer_class = WebhookOut
-    access = Perm.WEBHOOKS_MANAGE
+    access = CorePerm.WEBHOOKS_MANAGE
     queryset = Webhook.objects.all()
 
     @extend_schema(request=WebhookIn, responses={201: WebhookCreated})
@@ -169,7 +169,7 @@ class FailedJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
     """The dead-letter list: replay puts a job back on the queue, delete discards it."""
 
     serializer_class = FailedJobOut
-    access = Perm.JOBS_MANAGE
+    access = CorePerm.JOBS_MANAGE
     queryset = FailedJob.objects.all()
     filterset_fields = ["task_name"]
 
@@ -238,7 +238,7 @@ class NotificationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """The caller's notifications, newest first; POST read/ marks them read."""
 
     serializer_class = NotificationOut
-    access = Perm.SELF
+    access = CorePerm.SELF
     filterset_class = NotificationFilter
 
     def get_queryset(self):

@@ -7,5 +7,22 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        # Import the modules that register jobs, event subscribers and nav entries.
-        from servewell.core import jobs, webhooks  # noqa: F401
+        from servewell.core import contract, jobs, webhooks  # noqa: F401
+        from servewell.core.access import CorePerm
+
+        contract.register(
+            contract.AppContract(
+                label=self.label,
+                nav=(
+                    contract.NavItem(
+                        "Audit log", "audit-log", CorePerm.AUDIT_VIEW, section="admin"
+                    ),
+                    contract.NavItem(
+                        "Failed jobs", "failed-jobs", CorePerm.JOBS_MANAGE, section="admin"
+                    ),
+                    contract.NavItem(
+                        "Webhooks", "webhooks", CorePerm.WEBHOOKS_MANAGE, section="admin"
+                    ),
+                ),
+            )
+        )

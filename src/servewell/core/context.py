@@ -5,10 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from servewell.core import nav
+from servewell.core import contract
+from servewell.core.access import can
 from servewell.core.notifications import unread_count
-from servewell.people.access import can
-from servewell.people.models import Presence
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -17,7 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     items = []
-    for item in nav.ITEMS:
+    for item in contract.nav_items():
         if not can(user, item.perm):
             continue
         try:
@@ -35,8 +34,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_main": [i for i in items if i["section"] == "main"],
         "nav_admin": [i for i in items if i["section"] == "admin"],
-        "presence_choices": Presence.choices,
-        "shell_scripts": nav.SCRIPTS,
+        "shell_scripts": contract.scripts(),
         "unread_notifications": unread_count(user),
-        "shell_styles": nav.STYLES,
+        "shell_styles": contract.styles(),
     }

@@ -1,8 +1,18 @@
 """Domain events: a small publish/subscribe bus inside the process.
 
 Publishing inside a transaction defers delivery to ``on_commit``: subscribers (webhooks,
-notifications, real-time fan-out) never see a change that was rolled back. A failing
-subscriber is logged and does not stop the others nor the publisher.
+notifications, real-time fan-out) never see a change that was rolled back. An event
+carries the time it happened (``occurred_at``), so a subscriber that runs late (a slow
+queue, a replay) still stamps what it derives with the right time.
+
+Two promises keep derived state honest:
+
+* Subscribing to an event nobody declared raises ``UnknownEvent`` when the subscriber is
+  registered, that is at start-up: a typo is never a silent no-op.
+* A failing subscriber never stops the others nor the publisher, and never fails
+  unseen. A ``durable`` subscriber (one that keeps derived state, such as SLA clocks)
+  runs as a job with retries; any other subscriber that raises is recorded in the
+  dead-letter list. Either way an admin sees it under failed jobs and can replay it.
 """
 
 from __future__ import annotations
@@ -34,6 +44,15 @@ class Event:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: datetime = field(default_factory=timezone.now)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            name=data["event"],
+            payload=data["data"],
+            id=data["id"],
+            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -43,15 +62,40 @@ class Event:
         }
 
 
+class UnknownEvent(LookupError):
+    """A subscription to an event that is not in the catalogue."""
+
+
 def declare(name: str, description: str) -> str:
     CATALOGUE[name] = description
     return name
 
 
-def subscribe(*names: str) -> Callable[[Handler], Handler]:
-    """Register a handler for the named events; ``"*"`` receives every event."""
+#: Subscribers by "module.qualname", so a job or a replay can find them again.
+_handlers: dict[str, Handler] = {}
+_durable: set[str] = set()
+
+
+def handler_key(handler: Handler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def subscribe(*names: str, durable: bool = False) -> Callable[[Handler], Handler]:
+    """Register a handler for the named events; ``"*"`` receives every event.
+
+    Name events by the constant their owner declares (``declare``), imported from the
+    owner: the declaration has then run, and a name that is not in the catalogue is an
+    error here rather than a subscription that never fires.
+    """
+    unknown = [n for n in names if n != "*" and n not in CATALOGUE]
+    if unknown:
+        raise UnknownEvent(f"No such event: {', '.join(unknown)} (declare it first).")
 
     def decorator(handler: Handler) -> Handler:
+        key = handler_key(handler)
+        _handlers[key] = handler
+        if durable:
+            _durable.add(key)
         for name in names:
             if handler not in _subscribers[name]:
                 _subscribers[name].append(handler)
@@ -67,11 +111,23 @@ def publish(name: str, payload: dict[str, Any]) -> Event:
 
 
 def dispatch(event: Event) -> None:
+    from servewell.core import jobs
+
     for handler in [*_subscribers.get(event.name, []), *_subscribers.get("*", [])]:
+        key = handler_key(handler)
+        if key in _durable:
+            jobs.deliver_event(key, event.as_dict())
+            continue
         try:
             handler(event)
-        except Exception:
-            log.exception(
-                "event subscriber failed",
-                extra={"event": event.name, "handler": handler.__qualname__},
-            )
+        except Exception as exc:
+            log.exception("event subscriber failed", extra={"event": event.name, "handler": key})
+            jobs.record_failure(jobs.deliver_event, [key, event.as_dict()], exc)
+
+
+def deliver(key: str, data: dict[str, Any]) -> None:
+    """Run one subscriber on one event (the ``deliver_event`` job, and its replays)."""
+    handler = _handlers.get(key)
+    if handler is None:
+        raise UnknownEvent(f"No subscriber {key!r} is registered.")
+    handler(Event.from_dict(data))

@@ -109,19 +109,27 @@ def periodic(**cron: str) -> Callable:
 def _dead_letter(signal: str, task: Any, exc: BaseException | None = None) -> None:
     if task.retries:
         return  # Huey will retry it; only the last failure is dead.
-    from servewell.core.models import FailedJob
-
     if not huey.immediate:
         close_old_connections()
+    record_failure(type(task), list(task.args or ()), exc, kwargs=dict(task.kwargs or {}))
+
+
+def record_failure(
+    task: Any, args: list[Any], exc: BaseException | None, *, kwargs: dict | None = None
+) -> None:
+    """Put a failure in the dead-letter list, replayable as ``task(*args, **kwargs)``."""
+    from servewell.core.models import FailedJob
+
+    task_class = task if isinstance(task, type) else task.task_class
     FailedJob.objects.create(
-        task_name=huey._registry.task_to_string(type(task)),
-        args=list(task.args or ()),
-        kwargs=dict(task.kwargs or {}),
+        task_name=huey._registry.task_to_string(task_class),
+        args=args,
+        kwargs=kwargs or {},
         error=repr(exc)[:2000],
         traceback="".join(traceback.format_exception(exc))[-8000:] if exc else "",
         failed_at=timezone.now(),
     )
-    log.error("job failed for good", extra={"task": task.name})
+    log.error("job failed for good", extra={"task": task_class.__name__})
 
 
 class UnknownJob(Exception):
@@ -173,3 +181,11 @@ def prune_webhook_deliveries() -> None:
 
     cutoff = timezone.now() - timedelta(days=30)
     WebhookDelivery.objects.filter(status="delivered", created_at__lt=cutoff).delete()
+
+
+@job(retries=5, retry_delay=5)
+def deliver_event(handler_key: str, event: dict[str, Any]) -> None:
+    """A durable event subscriber's run (or a replay of any failed subscriber)."""
+    from servewell.core import events
+
+    events.deliver(handler_key, event)

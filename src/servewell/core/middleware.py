@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
 
-from servewell.people.access import PUBLIC, can, declared_permission
+from servewell.core.access import PUBLIC, can, declared_permission
 
 log = logging.getLogger("servewell.request")
 

@@ -3,7 +3,6 @@ from django.urls import path
 from servewell.core import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notifications"),
     path("admin-tools/audit/", views.audit_log, name="audit-log"),

@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from servewell.core import events, jobs, notifications, webhooks
+from servewell.core.access import PUBLIC, CorePerm, requires
 from servewell.core.errors import DomainError
 from servewell.core.forms import WebhookForm
 from servewell.core.models import AuditEntry, FailedJob, Notification, Webhook
-from servewell.people import queries as people_queries
-from servewell.people.access import PUBLIC, Perm, requires
 
 
 @requires(PUBLIC)
@@ -32,12 +31,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-@requires(Perm.HOME)
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", people_queries.home_summary(request.user))
-
-
-@requires(Perm.AUDIT_VIEW)
+@requires(CorePerm.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.all()
     action = request.GET.get("action", "").strip()
@@ -52,7 +46,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Perm.JOBS_MANAGE)
+@requires(CorePerm.JOBS_MANAGE)
 def failed_jobs(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     qs = FailedJob.objects.all()
@@ -62,7 +56,7 @@ def failed_jobs(request: HttpRequest) -> HttpResponse:
     return render(request, "core/failed_jobs.html", {"page": page, "show": show})
 
 
-@requires(Perm.JOBS_MANAGE)
+@requires(CorePerm.JOBS_MANAGE)
 @require_POST
 def failed_job_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     failed = get_object_or_404(FailedJob, pk=pk)
@@ -78,7 +72,7 @@ def failed_job_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return redirect("failed-jobs")
 
 
-@requires(Perm.WEBHOOKS_MANAGE)
+@requires(CorePerm.WEBHOOKS_MANAGE)
 def webhook_list(request: HttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +93,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Perm.WEBHOOKS_MANAGE)
+@requires(CorePerm.WEBHOOKS_MANAGE)
 def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     hook = get_object_or_404(Webhook, pk=pk)
     form = WebhookForm(
@@ -141,7 +135,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@requires(Perm.SELF)
+@requires(CorePerm.SELF)
 def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notifications.mark_read(request.user)

@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servewell.core import contract
 from servewell.core.api import Pagination
 from servewell.core.errors import DomainError
 from servewell.desk import (
@@ -65,25 +66,12 @@ from servewell.people.models import Team, User
 # --- Output ------------------------------------------------------------------------------
 
 
-class DueOut(serializers.Serializer):
-    """The most urgent open target of a conversation (the inbox's Due column)."""
-
-    kind = serializers.CharField(help_text="first_response, next_response or resolution")
-    label = serializers.CharField()
-    state = serializers.CharField(help_text="on_track, warning, breached or paused")
-    due_at = serializers.DateTimeField(allow_null=True, help_text="Null while paused.")
-    remaining_seconds = serializers.FloatField(
-        allow_null=True, help_text="Business seconds left; negative when overdue."
-    )
-
-
 class ConversationOut(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True)
     assignee_name = serializers.SerializerMethodField()
     contact_name = serializers.CharField(source="contact.name", read_only=True)
     tags = serializers.SerializerMethodField()
-    due = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
@@ -102,7 +90,6 @@ class ConversationOut(serializers.ModelSerializer):
             "contact",
             "contact_name",
             "tags",
-            "due",
             "version",
             "created_at",
             "updated_at",
@@ -115,10 +102,16 @@ class ConversationOut(serializers.ModelSerializer):
     def get_assignee_name(self, obj: Conversation) -> str | None:
         return str(obj.assignee) if obj.assignee_id else None
 
-    @extend_schema_field(DueOut(allow_null=True))
-    def get_due(self, obj: Conversation) -> dict[str, Any] | None:
-        due = getattr(obj, "sla_due", None)  # queries.annotate_rows
-        return DueOut(due).data if due is not None else None
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The desk's fields, then what other apps show on a row (their contracts'
+        ``row_fields``), each with its own serializer so the schema documents it."""
+        fields = super().get_fields()
+        for row_field in contract.row_fields():
+            field = row_field.serializer()
+            field.source = f"extras.{row_field.name}"
+            field.read_only = True
+            fields[row_field.name] = field
+        return fields
 
     def get_tags(self, obj: Conversation) -> list[str]:
         names = getattr(obj, "tag_names", None)  # inbox rows carry them (queries.inbox_rows)

@@ -7,7 +7,44 @@ class DeskConfig(AppConfig):
     verbose_name = "Desk"
 
     def ready(self) -> None:
-        # Permissions are granted to roles at import time.
-        from servewell.desk import access  # noqa: F401
-        from servewell.desk.mail import access as mail_access  # noqa: F401
+        from servewell.core import contract
+        from servewell.desk import access
+        from servewell.desk.mail import access as mail_access
         from servewell.desk.mail import jobs as mail_jobs  # noqa: F401
+        from servewell.people.access import Perm
+
+        contract.register(
+            contract.AppContract(
+                label=self.label,
+                urls="servewell.desk.urls",
+                nav=(
+                    contract.NavItem("Inbox", "desk-inbox", access.DESK_VIEW),
+                    contract.NavItem("Search", "desk-search", access.DESK_VIEW),
+                    contract.NavItem("Macros", "desk-macros", access.DESK_ADMIN, section="admin"),
+                    contract.NavItem(
+                        "Desk settings", "desk-settings", Perm.TEAM_SETTINGS, section="admin"
+                    ),
+                ),
+                grants=access.GRANTS,
+                demo=(contract.DemoStep(30, "servewell.desk.demo:load_desk_demo"),),
+                bench="servewell.desk.bench",
+            )
+        )
+        contract.register(
+            contract.AppContract(
+                label="mail",
+                urls="servewell.desk.mail.urls",
+                nav=(
+                    contract.NavItem(
+                        "Mail quarantine",
+                        "mail-quarantine",
+                        mail_access.MAIL_QUARANTINE,
+                        section="admin",
+                    ),
+                    contract.NavItem(
+                        "Mailboxes", "mail-mailboxes", mail_access.MAIL_MAILBOXES, section="admin"
+                    ),
+                ),
+                grants=mail_access.GRANTS,
+            )
+        )

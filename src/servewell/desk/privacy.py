@@ -56,7 +56,7 @@ are not edited: an acknowledgement or a receipt checks at send time that its add
 still on file (``contacts.still_on_file``) and is dropped; a reply still queued finds no
 address and fails.
 
-Other apps that keep copies of customer data add an ``Eraser`` with ``register_eraser``;
+Other apps that keep copies of customer data contribute an ``Eraser`` to ``CONTACT_ERASERS``;
 it runs inside the erasure's transaction with what the erasure covers.
 """
 
@@ -77,6 +77,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from servewell.core import audit, events
+from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.core.models import FailedJob, Notification
 from servewell.desk import search
@@ -459,7 +460,7 @@ def erase_contact(
                 field="confirm",
             )
         erasure = _plan(contact, now)
-        for eraser in ERASERS:
+        for eraser in [*ERASERS[:-1], *CONTACT_ERASERS.items(), ERASERS[-1]]:
             eraser(erasure)
         audit.record(
             actor,
@@ -479,12 +480,12 @@ def erase_contact(
     return Erased(contact.pk, dict(erasure.counts))
 
 
-def register_eraser(eraser: Eraser) -> Eraser:
-    """Another app's copies of customer data join every erasure (usable as a decorator);
-    it runs before the search documents are rebuilt."""
-    if eraser not in ERASERS:
-        ERASERS.insert(len(ERASERS) - 1, eraser)
-    return eraser
+#: Other apps that keep copies of customer data contribute an eraser through their
+#: contract's ``extends``; each runs inside the erasure's transaction, before the search
+#: documents are rebuilt.
+CONTACT_ERASERS: ExtensionPoint[Eraser] = ExtensionPoint(
+    "contacts.erasers", Callable, "fn(erasure): erase this app's copies of a contact's data."
+)
 
 
 def _plan(contact: Contact, now: datetime) -> Erasure:

@@ -10,10 +10,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.desk import privacy
 from servewell.desk.access import CONTACTS_PRIVACY, access_contact
-from servewell.people.access import requires
 
 #: A ZIP up to this size is built in memory, beyond it in a temporary file.
 _SPOOL_BYTES = 16 * 1024 * 1024

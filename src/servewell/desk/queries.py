@@ -14,7 +14,7 @@ A person in several teams gets one ordered, limited branch per team joined with 
 ALL (``team IN (…)`` would again sort every row of those teams). Ids first, rows second:
 a page costs the same few queries whatever its size.
 
-Other apps add views of their own (``EXTRA_VIEWS``, e.g. the commitments' "Due soon"):
+Other apps add views of their own (``INBOX_VIEWS``, e.g. the commitments' "Due soon"):
 the desk hands them its filters and team scope as a condition and gets back one ordered,
 limited slice of conversation ids with the keys of the next cursor. The desk never
 imports them; they register from their ``AppConfig.ready()``.
@@ -34,6 +34,8 @@ from django.db.models import Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from servewell.core import contract
+from servewell.core.contract import ContractError, ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
 from servewell.desk.models import (
@@ -149,7 +151,7 @@ def _where(user: User, filters: InboxFilters, prefix: str = "") -> Q:
     elif filters.view == "unassigned":
         where &= open_ & q(assignee=None)
     elif filters.view == "open" or (
-        filters.view in EXTRA_VIEWS and EXTRA_VIEWS[filters.view].open_only
+        filters.view in extra_views() and extra_views()[filters.view].open_only
     ):
         where &= open_
     if filters.status == "open":
@@ -214,7 +216,7 @@ def inbox_page(
 ) -> Page:
     """One page of a view; ``now`` is the instant a time-bound added view reads against."""
     size = max(1, min(int(size), MAX_PAGE_SIZE))
-    if filters.view in EXTRA_VIEWS:
+    if filters.view in extra_views():
         return _extra_page(user, filters, cursor=cursor, size=size, now=now or timezone.now())
     qs = _base(user, filters)
     if cursor:
@@ -266,25 +268,31 @@ class ViewSpec:
     is ordered, and ``rows``, which reads one keyset page: one query that stops after
     ``limit`` rows (no OFFSET), each conversation at most once, whatever the page size."""
 
+    key: str
     label: str
     rows: Callable[[ViewRequest], list[ViewRow]]
     caption: str = ""
     open_only: bool = True  # the desk adds "open conversations" to the condition
 
 
-EXTRA_VIEWS: dict[str, ViewSpec] = {}
+#: Inbox views other apps add through their contract's ``extends``.
+INBOX_VIEWS: ExtensionPoint[ViewSpec] = ExtensionPoint(
+    "desk.inbox_views", ViewSpec, "An inbox tab (keyset-paged rows) another app adds."
+)
 
 
-def register_view(key: str, spec: ViewSpec) -> None:
-    """Add (or replace, on a repeated ``ready()``) a view; the desk's own keys are taken."""
-    if key in VIEWS:
-        raise ValueError(f"The desk's own view {key!r} cannot be replaced.")
-    EXTRA_VIEWS[key] = spec
+def extra_views() -> dict[str, ViewSpec]:
+    found: dict[str, ViewSpec] = {}
+    for spec in INBOX_VIEWS.items():
+        if spec.key in VIEWS or spec.key in found:
+            raise ContractError(f"The inbox view {spec.key!r} is taken.")
+        found[spec.key] = spec
+    return found
 
 
 def view_labels() -> dict[str, str]:
     """Every view's key and tab label: the desk's own first, then the added ones."""
-    return {**VIEWS, **{key: spec.label for key, spec in EXTRA_VIEWS.items()}}
+    return {**VIEWS, **{key: spec.label for key, spec in extra_views().items()}}
 
 
 def _extra_page(
@@ -295,24 +303,23 @@ def _extra_page(
     found: list[ViewRow] = []
     if teams is None or teams:
         request = ViewRequest(user, filters, teams, after, size + 1, now)
-        found = EXTRA_VIEWS[filters.view].rows(request)
+        found = extra_views()[filters.view].rows(request)
     page = found[:size]
     next_cursor = encode_cursor(page[-1][1], page[-1][2]) if len(found) > size else None
     rows = inbox_rows([pk for pk, _when, _key in page])
     return Page(rows=rows, next_cursor=next_cursor, size=size, filters=filters, team_ids=teams)
 
 
-#: Other capabilities add what an inbox row shows about them (e.g. the SLA due time):
-#: ``fn(rows, now)`` sets attributes on the rows, in one query for the whole page.
-ROW_EXTRAS: list = []
-
-
 def annotate_rows(rows: list[Conversation], now: datetime | None = None) -> list[Conversation]:
-    """What other capabilities show on a row (``ROW_EXTRAS``), set on these rows: for
-    the inbox page and for the API, which must say the same."""
+    """What other apps show on a row (their contracts' ``row_fields``), set on each row's
+    ``extras`` by field name: for the inbox page and for the API, which must say the same."""
     now = now or timezone.now()
-    for extra in ROW_EXTRAS:
-        extra(rows, now)
+    for row in rows:
+        row.extras = {}
+    for row_field in contract.row_fields():
+        values = row_field.annotate(rows, now)
+        for row in rows:
+            row.extras[row_field.name] = values.get(row.pk)
     return rows
 
 

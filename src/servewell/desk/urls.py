@@ -1,10 +1,7 @@
 from django.urls import include, path
 
-from servewell.core import nav
 from servewell.core.api import ApiRouter
 from servewell.desk import api, privacy_api, privacy_views, views
-from servewell.desk.access import DESK_ADMIN, DESK_VIEW
-from servewell.people.access import Perm
 
 router = ApiRouter()
 router.register("conversations", api.ConversationViewSet, basename="api-conversations")
@@ -58,8 +55,3 @@ urlpatterns = [
     ),
     path("api/", include(router.urls)),
 ]
-
-nav.add(nav.NavItem("Inbox", "desk-inbox", DESK_VIEW))
-nav.add(nav.NavItem("Search", "desk-search", DESK_VIEW))
-nav.add(nav.NavItem("Macros", "desk-macros", DESK_ADMIN, section="admin"))
-nav.add(nav.NavItem("Desk settings", "desk-settings", Perm.TEAM_SETTINGS, section="admin"))

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from servewell.core.access import PUBLIC, can, requires
 from servewell.core.errors import DomainError
 from servewell.desk import (
     assignment,
@@ -55,15 +56,7 @@ from servewell.desk.forms import (
     WebRequestForm,
 )
 from servewell.desk.models import Channel, Conversation, Macro, MessageKind, Status
-from servewell.people.access import (
-    PUBLIC,
-    Perm,
-    access_team,
-    can,
-    can_manage_team,
-    requires,
-    visible_teams,
-)
+from servewell.people.access import Perm, access_team, can_manage_team, visible_teams
 from servewell.people.models import Team
 
 # --- Inbox -------------------------------------------------------------------------------
@@ -96,7 +89,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "saved": saved,
         "views": queries.view_labels(),
-        "extra_view": queries.EXTRA_VIEWS.get(filters.view),
+        "extra_view": queries.extra_views().get(filters.view),
         "can_work": can(request.user, DESK_WORK),
     }
     if request.htmx and request.GET.get("cursor"):

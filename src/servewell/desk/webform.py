@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.core.jobs import job
 from servewell.desk import contacts, conversations
@@ -81,7 +82,7 @@ def submit_request(
             body_text=body[:20_000],
         )
         address = contacts.normalise_email(email)
-        if not any(check(team) for check in ACKNOWLEDGED_ELSEWHERE):
+        if not any(check(team) for check in ACKNOWLEDGED_ELSEWHERE.items()):
             transaction.on_commit(lambda: send_request_receipt.enqueue(conversation.pk, address))
     return conversation
 
@@ -90,15 +91,12 @@ def submit_request(
 #: team's instant acknowledgement, which carries the reference too). Deciding here, when
 #: the request arrives, rather than in the receipt job means two workers can never both
 #: send: the receipt is not even queued when another answer is coming.
-ACKNOWLEDGED_ELSEWHERE: list[Callable[[Team], bool]] = []
-
-
-def acknowledged_elsewhere(check: Callable[[Team], bool]) -> Callable[[Team], bool]:
-    """Register ``check(team) -> bool``: True when that app acknowledges the team's
-    web requests, so the desk's own receipt is not sent."""
-    if check not in ACKNOWLEDGED_ELSEWHERE:
-        ACKNOWLEDGED_ELSEWHERE.append(check)
-    return check
+ACKNOWLEDGED_ELSEWHERE: ExtensionPoint[Callable[[Team], bool]] = ExtensionPoint(
+    "desk.web_request_acknowledged",
+    Callable,
+    "check(team) -> bool: True when that app acknowledges the team's web requests, so "
+    "the desk's own receipt is not sent.",
+)
 
 
 @job(retries=5, retry_delay=30)

@@ -12,16 +12,18 @@
 
 from __future__ import annotations
 
-from servewell.people.access import register
 from servewell.people.models import Role
 
 QUEUE_VIEW = "queue.view"
 QUEUE_RULES = "queue.rules"
 QUEUE_FEED = "queue.feed"
 
-for _role in (Role.AGENT, Role.LEAD, Role.MANAGER, Role.QA, Role.TRAINER, Role.ADMIN):
-    register(_role, QUEUE_VIEW)
-register(Role.LEAD, QUEUE_RULES)
-register(Role.MANAGER, QUEUE_RULES, QUEUE_FEED)
-register(Role.ADMIN, QUEUE_RULES, QUEUE_FEED)
-register(Role.SERVICE, QUEUE_FEED)
+_ALL_HANDS = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.QA, Role.TRAINER)
+
+#: Handed to core through the app contract; admins hold every permission.
+GRANTS: dict[str, set[str]] = {
+    **{role: {QUEUE_VIEW} for role in _ALL_HANDS},
+    Role.LEAD: {QUEUE_VIEW, QUEUE_RULES},
+    Role.MANAGER: {QUEUE_VIEW, QUEUE_RULES, QUEUE_FEED},
+    Role.SERVICE: {QUEUE_FEED},
+}

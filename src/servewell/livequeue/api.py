@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servewell.core.access import Forbidden, can
 from servewell.core.ids import parse_id
 from servewell.livequeue import alarm, feed, metrics, queries, rules
 from servewell.livequeue.access import QUEUE_FEED, QUEUE_RULES, QUEUE_VIEW
@@ -29,13 +30,7 @@ from servewell.livequeue.models import (
     QueueSettings,
     RuleKind,
 )
-from servewell.people.access import (
-    Forbidden,
-    access_team,
-    can,
-    can_manage_team,
-    scope_to_teams,
-)
+from servewell.people.access import access_team, can_manage_team, scope_to_teams
 from servewell.people.models import Presence, Team, User
 
 # --- Feed --------------------------------------------------------------------------------

@@ -7,5 +7,26 @@ class LiveQueueConfig(AppConfig):
     verbose_name = "Live queue and all-hands alarm"
 
     def ready(self) -> None:
-        # Permissions, domain event names and the periodic alarm check register on import.
+        # Domain event names and the periodic alarm check register on import.
+        from servewell.core import contract
+        from servewell.desk.privacy import CONTACT_ERASERS
         from servewell.livequeue import access, alarm, feed, privacy, tasks  # noqa: F401
+        from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
+
+        contract.register(
+            contract.AppContract(
+                label=self.label,
+                urls="servewell.livequeue.urls",
+                nav=(
+                    contract.NavItem("Wallboard", "queue-wallboard", QUEUE_VIEW),
+                    contract.NavItem("Alarms", "queue-alarms", QUEUE_VIEW),
+                    contract.NavItem("Presence", "queue-presence", QUEUE_VIEW),
+                    contract.NavItem("Queue metrics", "queue-metrics", QUEUE_VIEW),
+                    contract.NavItem("Alarm rules", "queue-rules", QUEUE_RULES, section="admin"),
+                ),
+                grants=access.GRANTS,
+                scripts=("livequeue/alarm.js",),
+                bench="servewell.livequeue.bench",
+                extends={CONTACT_ERASERS: (privacy.erase_queue_calls,)},
+            )
+        )

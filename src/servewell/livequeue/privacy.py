@@ -1,5 +1,6 @@
-"""The live queue's part of a contact's erasure (``desk.privacy``): calls are not linked
-to contacts, so the caller number is what ties them to the person."""
+"""The live queue's part of a contact's erasure (``desk.privacy``, contributed in
+``apps.py``): calls are not linked to contacts, so the caller number is what ties them to
+the person."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from django.db.models import Q
 
 from servewell.core.models import WebhookDelivery
-from servewell.desk.privacy import Erasure, register_eraser
+from servewell.desk.privacy import Erasure
 from servewell.livequeue.models import Call, CallEvent
 
 
@@ -21,7 +22,6 @@ def _same_number(caller: str, digits: set[str]) -> bool:
     )
 
 
-@register_eraser
 def erase_queue_calls(erasure: Erasure) -> None:
     """Queue calls are not linked to contacts; the caller number is what ties them.
     The number goes from the call, its feed events and its webhook deliveries; the

@@ -31,9 +31,10 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from servewell.core.access import can, requires
 from servewell.livequeue import fanout, queries
 from servewell.livequeue.access import QUEUE_VIEW
-from servewell.people.access import can, requires, visible_team_ids
+from servewell.people.access import visible_team_ids
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 3000

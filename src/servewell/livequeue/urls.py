@@ -1,9 +1,7 @@
 from django.urls import include, path
 
-from servewell.core import nav
 from servewell.core.api import ApiRouter
 from servewell.livequeue import api, stream, views
-from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 
 router = ApiRouter()
 router.register("calls", api.CallViewSet, basename="api-queue-calls")
@@ -34,11 +32,5 @@ urlpatterns = [
     path("api/queue/", include(router.urls)),
 ]
 
-nav.add(nav.NavItem("Wallboard", "queue-wallboard", QUEUE_VIEW))
-nav.add(nav.NavItem("Alarms", "queue-alarms", QUEUE_VIEW))
-nav.add(nav.NavItem("Presence", "queue-presence", QUEUE_VIEW))
-nav.add(nav.NavItem("Queue metrics", "queue-metrics", QUEUE_VIEW))
-nav.add(nav.NavItem("Alarm rules", "queue-rules", QUEUE_RULES, section="admin"))
 
 # The all-hands banner listens on every signed-in page.
-nav.add_script("livequeue/alarm.js")

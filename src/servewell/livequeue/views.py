@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
 from servewell.livequeue import alarm, metrics, queries, rules
@@ -19,7 +20,7 @@ from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 from servewell.livequeue.forms import AlarmRuleForm, PeriodForm, PresenceForm, QueueSettingsForm
 from servewell.livequeue.models import AlarmRule
 from servewell.people import presence
-from servewell.people.access import access_team, can_manage_team, requires
+from servewell.people.access import access_team, can_manage_team
 from servewell.people.models import Presence, User
 
 

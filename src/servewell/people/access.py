@@ -1,75 +1,48 @@
-"""Who may do what, and which teams they see — the one place that decides.
+"""Roles and team scoping: which permissions each role holds and which teams a person sees.
 
-Every HTML view declares a permission with ``@requires(...)`` (or ``access = ...`` on a
-class), every API view with ``access`` (or ``access_by_action``). ``AccessMiddleware``
-and ``ApiAccess`` both ask ``can()``; a view that declares nothing is refused, so a new
-screen cannot be left open by forgetting. Object-level scoping goes through
+The permission machinery itself (``can``, ``requires``, ``ApiAccess``) is core's
+(``servewell.core.access``); this module owns what only the people app knows: the roles'
+grants of the people app's permissions, and object-level scoping through
 ``visible_teams`` / ``scope_to_teams`` / ``access_team``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from rest_framework.permissions import BasePermission
 
-from servewell.core.errors import DomainError
+from servewell.core.access import CorePerm, Forbidden, can
 from servewell.people.models import Membership, Role, Team, User
 
 
 class Perm(StrEnum):
-    SELF = "self"  # one's own profile, presence and API tokens
-    HOME = "home.view"
     PEOPLE_VIEW = "people.view"
     PEOPLE_MANAGE = "people.manage"
     TEAMS_VIEW = "teams.view"
     TEAMS_MANAGE = "teams.manage"
     TEAM_SETTINGS = "teams.settings"  # members, hours, closed days of a team one leads
-    AUDIT_VIEW = "audit.view"
-    JOBS_MANAGE = "jobs.manage"
-    WEBHOOKS_MANAGE = "webhooks.manage"
 
 
-PUBLIC = "public"
+_STAFF = {Perm.PEOPLE_VIEW, Perm.TEAMS_VIEW}
 
-_EVERYONE = {Perm.SELF, Perm.HOME}
-_STAFF = _EVERYONE | {Perm.PEOPLE_VIEW, Perm.TEAMS_VIEW}
-
+#: The people app's grants, handed to core through the app contract. Admins hold every
+#: permission (``core.access.grant_everything``). A phone system or mail gateway (service
+#: role) holds only what the apps grant it for integration (queue events, inbound mail):
+#: no screens, no conversations, no people.
 GRANTS: dict[str, set[str]] = {
     Role.AGENT: _STAFF,
     Role.QA: _STAFF,
     Role.TRAINER: _STAFF,
     Role.LEAD: _STAFF | {Perm.TEAM_SETTINGS},
-    Role.MANAGER: _STAFF | {Perm.TEAM_SETTINGS, Perm.AUDIT_VIEW},
-    Role.ADMIN: set(Perm),
-    # A phone system or mail gateway: its own API tokens and whatever integration
-    # permissions the apps register for it (queue events, inbound mail) — no screens,
-    # no conversations, no people.
-    Role.SERVICE: {Perm.SELF},
+    Role.MANAGER: _STAFF | {Perm.TEAM_SETTINGS, CorePerm.AUDIT_VIEW},
+    Role.SERVICE: set(),
 }
 
 #: Roles that see every team; everybody else sees the teams they belong to.
 ORG_WIDE_ROLES = (Role.ADMIN, Role.MANAGER, Role.QA)
-
-
-def register(role: str, *perms: str) -> None:
-    """Later capabilities add their permissions to roles here, at import time."""
-    GRANTS[role] = GRANTS[role] | set(perms)
-
-
-def can(user: Any, perm: str) -> bool:
-    if perm == PUBLIC:
-        return True
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if perm in _EVERYONE:
-        return True
-    return any(perm in GRANTS.get(role, ()) for role in user.roles)
 
 
 def sees_all_teams(user: User) -> bool:
@@ -130,42 +103,3 @@ def access_person(user: User, person_id: Any) -> User:
         return visible_people(user).get(pk=person_id)
     except (User.DoesNotExist, ValueError, TypeError):
         raise Http404("No such person.") from None
-
-
-class Forbidden(DomainError, PermissionDenied):
-    """Django renders it as the 403 page; the API as a 403 with a code."""
-
-    status = 403
-
-    def __init__(self, message: str):
-        super().__init__("forbidden", message)
-
-
-def requires(perm: str) -> Callable:
-    """Declare the permission of a function view."""
-
-    def decorator(view: Callable) -> Callable:
-        view.access = perm
-        return view
-
-    return decorator
-
-
-def declared_permission(view_func: Callable) -> str | None:
-    view_class = getattr(view_func, "view_class", None)
-    return getattr(view_func, "access", None) or getattr(view_class, "access", None)
-
-
-class ApiAccess(BasePermission):
-    """DRF side of the same rule: ``access`` or ``access_by_action`` on the view."""
-
-    message = "You do not have permission for this."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        by_action = getattr(view, "access_by_action", None) or {}
-        perm = by_action.get(getattr(view, "action", None)) or getattr(view, "access", None)
-        if perm is None:
-            return False
-        if perm == PUBLIC:
-            return True
-        return can(request.user, perm)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servewell.core.access import CorePerm
 from servewell.people import directory, presence, queries, teams, tokens
 from servewell.people.access import Perm, access_person, access_team
 from servewell.people.models import ApiToken, Membership, Presence, Role, Team, User
@@ -297,7 +298,7 @@ class PresenceIn(serializers.Serializer):
 class MeView(APIView):
     """The caller: who they are, their roles, and their presence (PUT to change it)."""
 
-    access = Perm.SELF
+    access = CorePerm.SELF
 
     @extend_schema(responses={200: PersonOut})
     def get(self, request: Request) -> Response:
@@ -332,7 +333,7 @@ class TokenViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """The caller's own API tokens."""
 
     serializer_class = TokenOut
-    access = Perm.SELF
+    access = CorePerm.SELF
     ordering = "-id"
 
     def get_queryset(self):

@@ -1,10 +1,9 @@
 from django.urls import path
 
-from servewell.core import nav
 from servewell.people import views
-from servewell.people.access import Perm
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("people/", views.people_list, name="people"),
     path("people/new/", views.person_create, name="person-create"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
@@ -19,10 +18,3 @@ urlpatterns = [
     path("me/presence/", views.my_presence, name="my-presence"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]
-
-nav.add(nav.NavItem("Home", "home", Perm.HOME))
-nav.add(nav.NavItem("People", "people", Perm.PEOPLE_VIEW))
-nav.add(nav.NavItem("Teams", "teams", Perm.TEAMS_VIEW))
-nav.add(nav.NavItem("Audit log", "audit-log", Perm.AUDIT_VIEW, section="admin"))
-nav.add(nav.NavItem("Failed jobs", "failed-jobs", Perm.JOBS_MANAGE, section="admin"))
-nav.add(nav.NavItem("Webhooks", "webhooks", Perm.WEBHOOKS_MANAGE, section="admin"))

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from servewell.core.access import CorePerm, requires
 from servewell.core.errors import DomainError
 from servewell.people import directory, presence, queries, teams, tokens
-from servewell.people.access import Perm, access_person, access_team, can_manage_team, requires
+from servewell.people.access import Perm, access_person, access_team, can_manage_team
 from servewell.people.forms import (
     CalendarForm,
     ClosedDayForm,
@@ -245,7 +246,7 @@ def team_closed_day(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("team-detail", pk=team.pk)
 
 
-@requires(Perm.SELF)
+@requires(CorePerm.SELF)
 def profile(request: HttpRequest) -> HttpResponse:
     """Tokens are shown once: created on POST, kept in the session for the redirect that
     follows (so a reload cannot create a second one), then forgotten."""
@@ -270,7 +271,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Perm.SELF)
+@requires(CorePerm.SELF)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
@@ -279,7 +280,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("profile")
 
 
-@requires(Perm.SELF)
+@requires(CorePerm.SELF)
 @require_POST
 def my_presence(request: HttpRequest) -> HttpResponse:
     form = PresenceForm(request.POST)
@@ -298,3 +299,8 @@ def _safe_back(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         return referer
     return "/"
+
+
+@requires(CorePerm.HOME)
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/home.html", queries.home_summary(request.user))

@@ -22,9 +22,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from servewell.core import audit, events
+from servewell.core.access import Forbidden, can
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
-from servewell.people.access import Forbidden, can, visible_team_ids
+from servewell.people.access import visible_team_ids
 from servewell.people.models import User
 from servewell.quality import agreement, handlers, notify
 from servewell.quality.access import QUALITY_MANAGE, QUALITY_REVIEW

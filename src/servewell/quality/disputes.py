@@ -15,8 +15,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from servewell.core import audit, events
+from servewell.core.access import Forbidden, can
 from servewell.core.errors import DomainError
-from servewell.people.access import Forbidden, can, visible_team_ids
+from servewell.people.access import visible_team_ids
 from servewell.people.models import Membership, User
 from servewell.quality import notify, rollup
 from servewell.quality.access import QUALITY_COACH

@@ -20,9 +20,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from servewell.core import audit, events
+from servewell.core.access import Forbidden, can
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
-from servewell.people.access import Forbidden, can, scope_to_teams
+from servewell.people.access import scope_to_teams
 from servewell.people.models import User
 from servewell.quality import handlers, notify, rollup, scoring
 from servewell.quality.access import QUALITY_REVIEW

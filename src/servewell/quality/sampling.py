@@ -42,6 +42,7 @@ from django.db.models.functions import Mod, RowNumber
 from django.urls import reverse
 
 from servewell.core import audit, events
+from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.desk.models import Channel, Conversation
 from servewell.people.access import ORG_WIDE_ROLES
@@ -58,14 +59,12 @@ MAX_PER_PERSON = 50
 
 #: ``fn(max_rating) -> QuerySet`` of conversation ids rated at most ``max_rating`` (1-5).
 RatingSource = Callable[[int], QuerySet]
-RATING_SOURCES: list[RatingSource] = []
-
-
-def register_rating_source(source: RatingSource) -> RatingSource:
-    """The hook for customer ratings (the experience capability registers its surveys)."""
-    if source not in RATING_SOURCES:
-        RATING_SOURCES.append(source)
-    return source
+RATING_SOURCES: ExtensionPoint[RatingSource] = ExtensionPoint(
+    "quality.rating_sources",
+    Callable,
+    "fn(max_rating) -> QuerySet of conversation ids rated at most max_rating (1-5), for "
+    "sampling's low-rating filter (the experience app's surveys).",
+)
 
 
 def previous_week(now: datetime) -> tuple[datetime, datetime]:
@@ -156,8 +155,8 @@ def candidates(plan: SamplingPlan, start: datetime, end: datetime) -> tuple[Quer
     if plan.min_handling_hours:
         qs = qs.filter(solved_at__gt=F("created_at") + timedelta(hours=plan.min_handling_hours))
     if plan.low_rating_max:
-        if RATING_SOURCES:
-            rated = RATING_SOURCES[0](plan.low_rating_max)
+        if sources := RATING_SOURCES.items():
+            rated = sources[0](plan.low_rating_max)
             qs = qs.filter(pk__in=rated)
         else:
             notes.append("No rating data yet: the low-rating filter was skipped.")

@@ -1,7 +1,5 @@
 from django.urls import include, path
 
-from servewell.core import nav
-from servewell.quality.access import QUALITY_MANAGE, QUALITY_REVIEW, QUALITY_VIEW
 from servewell.quality.views import calibration, coaching, home, reports, reviews, sampling
 from servewell.quality.views import scorecards as cards
 
@@ -52,9 +50,3 @@ urlpatterns = [
     path("quality/reports/<slug:name>.csv", reports.report_csv, name="quality-report-csv"),
     path("api/quality/", include("servewell.quality.api.urls")),
 ]
-
-nav.add(nav.NavItem("Quality", "quality-home", QUALITY_VIEW))
-nav.add(nav.NavItem("Review queue", "quality-queue", QUALITY_REVIEW))
-nav.add(nav.NavItem("Quality reports", "quality-reports", QUALITY_MANAGE))
-nav.add(nav.NavItem("Scorecards", "quality-scorecards", QUALITY_MANAGE, section="admin"))
-nav.add(nav.NavItem("Sampling", "quality-sampling", QUALITY_MANAGE, section="admin"))

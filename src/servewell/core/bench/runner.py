@@ -42,17 +42,12 @@ class Broken:
 
 
 def discover() -> tuple[list[Group], list[Broken]]:
-    """``servewell.<app>.bench`` of every installed Servewell app, foundation first, then
-    by group name, so runs line up figure by figure."""
-    from django.apps import apps
+    """The bench module each app declares in its contract, foundation first, then by
+    group name, so runs line up figure by figure."""
+    from servewell.core import contract
 
     groups, broken = [], []
-    for app in apps.get_app_configs():
-        name = f"{app.name}.bench"
-        if not app.name.startswith("servewell.") or name == __package__:
-            continue
-        if importlib.util.find_spec(name) is None:
-            continue
+    for name in contract.bench_modules():
         try:
             module = importlib.import_module(name)
             groups.append(Group(module.GROUP, name, module.run))

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.desk.mail import mailboxes
 from servewell.desk.mail.access import MAIL_MAILBOXES
 from servewell.desk.models import Mailbox
-from servewell.people.access import requires
 from servewell.people.models import Team
 
 

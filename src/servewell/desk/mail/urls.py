@@ -2,11 +2,9 @@
 
 from django.urls import include, path
 
-from servewell.core import nav
 from servewell.core.api import ApiRouter
 from servewell.desk.mail import api, mailbox_api, mailbox_views, views
 from servewell.desk.mail import jobs as jobs  # registers the periodic work
-from servewell.desk.mail.access import MAIL_MAILBOXES, MAIL_QUARANTINE
 
 router = ApiRouter()
 router.register("mail/quarantine", api.QuarantineViewSet, basename="api-mail-quarantine")
@@ -37,6 +35,3 @@ urlpatterns = [
         "desk/mailboxes/<int:pk>/delete/", mailbox_views.mailbox_delete, name="mail-mailbox-delete"
     ),
 ]
-
-nav.add(nav.NavItem("Mail quarantine", "mail-quarantine", MAIL_QUARANTINE, section="admin"))
-nav.add(nav.NavItem("Mailboxes", "mail-mailboxes", MAIL_MAILBOXES, section="admin"))

@@ -8,6 +8,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.desk.access import DESK_VIEW, access_message
 from servewell.desk.mail import quarantine
@@ -15,7 +16,6 @@ from servewell.desk.mail.access import MAIL_QUARANTINE
 from servewell.desk.mail.api import raw_response
 from servewell.desk.mail.html import INLINE_IMAGE_TYPES
 from servewell.desk.models import Attachment, InboundEmail
-from servewell.people.access import requires
 
 TABS = [
     (InboundEmail.State.QUARANTINED, "Quarantined"),

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from servewell.core import contract
 
 register = template.Library()
 
@@ -63,3 +69,26 @@ def desk_url(pk: int, name: str = "desk-conversation") -> str:
     ``{{ c.pk|desk_url:"desk-take" }}`` (URL names with a single ``<int:pk>``)."""
     before, after = _pattern(name, get_script_prefix())
     return f"{before}{int(pk)}{after}"
+
+
+@register.simple_tag
+def row_field_headers() -> str:
+    """A column head for each field other apps show on inbox rows (their contracts)."""
+    return format_html_join(
+        "", '<th scope="col">{}</th>', ((f.label or f.name,) for f in contract.row_fields())
+    )
+
+
+@register.simple_tag(takes_context=True)
+def row_field_cells(context: template.Context, row: Any) -> str:
+    """One cell per row field, rendered by the contributing app's template."""
+    extras = getattr(row, "extras", {})
+    cells = []
+    for row_field in contract.row_fields():
+        value = extras.get(row_field.name)
+        if row_field.template:
+            html = render_to_string(row_field.template, {"value": value, "row": row})
+        else:
+            html = conditional_escape("" if value is None else value)
+        cells.append(format_html("<td>{}</td>", mark_safe(html)))  # noqa: S308 - rendered above
+    return mark_safe("".join(cells))  # noqa: S308 - each cell is escaped or a template

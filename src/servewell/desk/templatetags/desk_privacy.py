@@ -6,8 +6,8 @@ from typing import Any
 
 from django import template
 
+from servewell.core.access import can
 from servewell.desk.access import CONTACTS_PRIVACY
-from servewell.people.access import can
 
 register = template.Library()
 

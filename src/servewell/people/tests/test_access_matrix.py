@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from servewell.people.access import declared_permission
+from servewell.core.access import declared_permission
 from servewell.people.models import Role
 from servewell.people.tests.factories import make_person, make_team
 

@@ -10,9 +10,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servewell.core.access import can
 from servewell.core.ids import parse_id
 from servewell.desk.models import Conversation
-from servewell.people.access import can, scope_to_teams
+from servewell.people.access import scope_to_teams
 from servewell.people.models import User
 from servewell.quality import disputes, reviews
 from servewell.quality.access import (

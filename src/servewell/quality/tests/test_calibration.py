@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from servewell.core.access import Forbidden
 from servewell.core.errors import DomainError
-from servewell.people.access import Forbidden
 from servewell.quality import calibration, reviews
 from servewell.quality.models import QuarterTotal
 from servewell.quality.tests.factories import NOW, criteria, full_answers, handled

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from servewell.core.access import Forbidden
 from servewell.core.errors import DomainError
-from servewell.people.access import Forbidden
 from servewell.quality import coaching, reviews
 from servewell.quality.tests.factories import NOW, full_answers, handled
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from servewell.core.access import Forbidden
 from servewell.core.errors import DomainError
-from servewell.people.access import Forbidden
 from servewell.people.models import Role
 from servewell.people.tests.factories import make_person
 from servewell.quality import disputes, reviews, rollup

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from servewell.core.access import Forbidden
 from servewell.core.errors import DomainError
 from servewell.core.models import Notification
-from servewell.people.access import Forbidden
 from servewell.quality import handlers, reviews, rollup
 from servewell.quality.models import QuarterTotal, Review
 from servewell.quality.tests.factories import NOW, criteria, full_answers, handled

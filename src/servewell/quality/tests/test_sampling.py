@@ -156,11 +156,8 @@ def test_low_rating_filter_is_skipped_without_rating_data_and_used_with_it(
     def ratings(max_rating):
         return Conversation.objects.filter(pk__in=rated_low).values("pk")
 
-    sampling.register_rating_source(ratings)
-    try:
+    with sampling.RATING_SOURCES.added(ratings):
         run = sampling.run_sampling(None, plan, now=NOW, seed=5)
-    finally:
-        sampling.RATING_SOURCES.remove(ratings)
     assert list(run.assignments.values_list("conversation", flat=True)) == rated_low
 
 

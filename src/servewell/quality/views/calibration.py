@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
-from servewell.people.access import can, requires
 from servewell.people.models import RoleGrant, User
 from servewell.quality import calibration, queries, reviews
 from servewell.quality.access import QUALITY_MANAGE, QUALITY_REVIEW, REVIEWER_ROLES

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id, parse_ids
-from servewell.people.access import can, requires, visible_people
+from servewell.people.access import visible_people
 from servewell.quality import coaching
 from servewell.quality.access import QUALITY_COACH, QUALITY_VIEW, reviews_for
 from servewell.quality.forms import ActionItemForm, CoachingForm, FollowUpForm, put_error

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from servewell.people.access import can, requires
+from servewell.core.access import can, requires
 from servewell.people.models import User
 from servewell.quality import coaching, notify, queries, reports
 from servewell.quality.access import (

@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
-from servewell.people.access import requires, visible_teams
+from servewell.people.access import visible_teams
 from servewell.quality import reports
 from servewell.quality.access import QUALITY_MANAGE
 from servewell.quality.models import Scorecard

@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
-from servewell.people.access import requires
 from servewell.quality import disputes, handlers, queries, reviews
 from servewell.quality.access import QUALITY_REVIEW, QUALITY_VIEW, access_review
 from servewell.quality.forms import (

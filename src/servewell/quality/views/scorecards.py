@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from servewell.core.access import requires
 from servewell.core.errors import DomainError
-from servewell.people.access import requires
 from servewell.quality import queries, scorecards
 from servewell.quality.access import QUALITY_MANAGE
 from servewell.quality.forms import CriterionForm, ScorecardForm, SectionForm, put_error

@@ -1,0 +1,265 @@
+"""The app contract: everything an app adds to Servewell, declared in one place.
+
+Each app builds one ``AppContract`` and hands it to ``register`` from its
+``AppConfig.ready()``. Core reads the registry to build the menu, the demo, the bench and
+the pages' side panels; it never imports an app. An app that owns an extension point of
+its own (the contacts app's erasers, the desk's inbox views) declares it as an
+``ExtensionPoint``, and others contribute to it through the same contract's ``extends``.
+
+Why one object instead of module-level ``register_*`` calls: everything an app plugs in
+is visible in one place, registered at one moment (``ready()``), and checked when it is
+registered: a contribution of the wrong type, a duplicate app, or an extension point
+nobody declared stops start-up instead of silently doing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from importlib import import_module
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ContractError(RuntimeError):
+    """A contribution that cannot work: raised at start-up, never at request time."""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str
+    section: str = "main"  # "main" or "admin"
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One part of the demo organisation. ``order`` places it among the others' steps
+    (people 10, commitments 20, desk 30, clocks 40, quality 50; later apps above); each
+    ``load`` is idempotent and returns a short summary for the console."""
+
+    order: int
+    load: str  # "package.module:function", imported only when the demo is loaded
+    name: str = ""
+
+    def run(self) -> Any:
+        module, _, function = self.load.partition(":")
+        return getattr(import_module(module), function)()
+
+
+class Slot(StrEnum):
+    """Pages that show what other apps know about their subject."""
+
+    CONVERSATION = "conversation"  # beside the thread; the subject is a Conversation
+    CONTACT = "contact"  # the contact panel and page; the subject is a Contact
+    PERSON = "person"  # a person's page; the subject is a User
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block on a page another app owns. ``context(request, subject)`` returns the
+    template's context, or None when there is nothing to show; it is called only when
+    the viewer ``can`` the panel's ``perm``."""
+
+    slot: Slot
+    key: str
+    title: str
+    template: str
+    context: Callable[[Any, Any], Mapping[str, Any] | None]
+    perm: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RowField:
+    """What an app shows on each conversation row of the inbox and the API list.
+
+    ``annotate(rows, now)`` returns ``{conversation_id: value}`` for a whole page in one
+    query; ``serializer`` is the DRF field that documents and renders the value in the
+    API schema, so a row field is never an untyped attribute."""
+
+    name: str
+    annotate: Callable[[Sequence[Any], datetime], Mapping[int, Any]]
+    serializer: Callable[[], Any]
+    label: str = ""
+    template: str = ""  # renders one cell of the inbox; gets ``value`` and ``row``
+
+
+@dataclass(frozen=True)
+class FigureQuery:
+    """What a leader asks a figure for: a period and, optionally, teams and a person."""
+
+    start: datetime
+    end: datetime
+    team_ids: Sequence[int] | None = None  # None: every team the viewer sees
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number an app offers to a leader dashboard. ``compute`` returns the value (or
+    None when there is nothing to measure); ``drill`` names the URL of the list it counts."""
+
+    key: str
+    label: str
+    definition: str
+    unit: str
+    compute: Callable[[FigureQuery], float | None]
+    perm: str
+    drill: str = ""
+    higher_is_better: bool = True
+
+
+class ExtensionPoint(Generic[T]):
+    """A hook an app owns (e.g. the contacts app's erasers); others contribute through
+    ``AppContract.extends``. Contributions are type-checked against ``kind``."""
+
+    _declared: dict[str, ExtensionPoint[Any]] = {}
+
+    def __init__(self, name: str, kind: type | tuple[type, ...], description: str):
+        if name in ExtensionPoint._declared:
+            raise ContractError(f"Extension point {name!r} is declared twice.")
+        self.name = name
+        self.kind = kind
+        self.description = description
+        self._items: list[tuple[str, T]] = []
+        ExtensionPoint._declared[name] = self
+
+    def add(self, app: str, item: T) -> None:
+        if not isinstance(item, self.kind):
+            raise ContractError(
+                f"{app}: {self.name} takes {self.kind!r}, not {type(item).__name__}."
+            )
+        if all(existing is not item for _app, existing in self._items):
+            self._items.append((app, item))
+
+    @contextmanager
+    def added(self, item: T, app: str = "test") -> Iterator[T]:
+        """A contribution for the length of a block (tests, one-off scripts)."""
+        self.add(app, item)
+        try:
+            yield item
+        finally:
+            self._items = [(a, i) for a, i in self._items if i is not item]
+
+    def items(self) -> list[T]:
+        return [item for _app, item in self._items]
+
+    def __repr__(self) -> str:
+        return f"ExtensionPoint({self.name!r})"
+
+
+@dataclass(frozen=True)
+class AppContract:
+    """Everything one app adds. Only ``label`` is required."""
+
+    label: str
+    urls: str = ""  # a module with ``urlpatterns``, mounted at the site root
+    nav: Sequence[NavItem] = ()
+    grants: Mapping[str, Iterable[str]] = field(default_factory=dict)  # role -> perms
+    scripts: Sequence[str] = ()  # static files every signed-in page loads
+    styles: Sequence[str] = ()
+    demo: Sequence[DemoStep] = ()
+    demo_note: str = ""  # printed after the demo is loaded (e.g. how to sign in)
+    bench: str = ""  # a module with ``GROUP`` and ``run(ctx)``
+    panels: Sequence[Panel] = ()
+    row_fields: Sequence[RowField] = ()
+    figures: Sequence[Figure] = ()
+    extends: Mapping[ExtensionPoint[Any], Sequence[Any]] = field(default_factory=dict)
+
+
+_contracts: dict[str, AppContract] = {}
+
+
+def register(contract: AppContract) -> AppContract:
+    """Called once from the app's ``ready()``; a second call with the same contract (a
+    test re-running ``ready()``) is a no-op, a different one for the same label is an
+    error."""
+    existing = _contracts.get(contract.label)
+    if existing is not None:
+        if existing == contract:
+            return contract
+        raise ContractError(f"App {contract.label!r} registered two different contracts.")
+    _check(contract)
+    _contracts[contract.label] = contract
+    from servewell.core import access
+
+    for role, perms in contract.grants.items():
+        access.grant(role, *perms)
+    for point, items in contract.extends.items():
+        for item in items:
+            point.add(contract.label, item)
+    return contract
+
+
+def _check(contract: AppContract) -> None:
+    for item in contract.nav:
+        if not isinstance(item, NavItem):
+            raise ContractError(f"{contract.label}: nav takes NavItem, not {item!r}.")
+    for panel in contract.panels:
+        if not isinstance(panel, Panel) or not isinstance(panel.slot, Slot):
+            raise ContractError(f"{contract.label}: {panel!r} is not a Panel on a Slot.")
+    names = {f.name for c in _contracts.values() for f in c.row_fields}
+    for row_field in contract.row_fields:
+        if row_field.name in names:
+            raise ContractError(f"{contract.label}: row field {row_field.name!r} is taken.")
+    keys = {f.key for c in _contracts.values() for f in c.figures}
+    for figure in contract.figures:
+        if figure.key in keys:
+            raise ContractError(f"{contract.label}: figure {figure.key!r} is taken.")
+    for point in contract.extends:
+        if not isinstance(point, ExtensionPoint):
+            raise ContractError(f"{contract.label}: {point!r} is not an ExtensionPoint.")
+
+
+def contracts() -> list[AppContract]:
+    """In INSTALLED_APPS order, which is the order of the apps' ``ready()``."""
+    return list(_contracts.values())
+
+
+def nav_items() -> list[NavItem]:
+    return [item for c in _contracts.values() for item in c.nav]
+
+
+def scripts() -> list[str]:
+    return list(dict.fromkeys(s for c in _contracts.values() for s in c.scripts))
+
+
+def styles() -> list[str]:
+    return list(dict.fromkeys(s for c in _contracts.values() for s in c.styles))
+
+
+def url_modules() -> list[str]:
+    return [c.urls for c in _contracts.values() if c.urls]
+
+
+def demo_steps() -> list[tuple[str, DemoStep]]:
+    steps = [(c.label, step) for c in _contracts.values() for step in c.demo]
+    return sorted(steps, key=lambda pair: pair[1].order)
+
+
+def demo_notes() -> list[str]:
+    return [c.demo_note for c in _contracts.values() if c.demo_note]
+
+
+def bench_modules() -> list[str]:
+    return [c.bench for c in _contracts.values() if c.bench]
+
+
+def panels(slot: Slot) -> list[Panel]:
+    found = [p for c in _contracts.values() for p in c.panels if p.slot == slot]
+    return sorted(found, key=lambda p: p.order)
+
+
+def row_fields() -> list[RowField]:
+    return [f for c in _contracts.values() for f in c.row_fields]
+
+
+def figures() -> list[Figure]:
+    return [f for c in _contracts.values() for f in c.figures]

@@ -1,0 +1,53 @@
+"""The app contract: what each app adds is declared once and checked at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import reverse
+
+from servewell.core import contract
+from servewell.core.contract import AppContract, ContractError, ExtensionPoint
+
+
+def test_every_installed_servewell_app_declares_a_contract():
+    from django.apps import apps
+
+    labels = {c.label for c in contract.contracts()}
+    ours = {a.label for a in apps.get_app_configs() if a.name.startswith("servewell.")}
+    assert ours <= labels
+
+
+def test_every_menu_entry_points_at_a_real_page():
+    for item in contract.nav_items():
+        assert reverse(item.url_name)
+
+
+def test_a_second_different_contract_for_one_app_is_refused():
+    with pytest.raises(ContractError, match="two different contracts"):
+        contract.register(AppContract(label="desk"))
+
+
+def test_a_contribution_of_the_wrong_type_is_refused():
+    point: ExtensionPoint[Callable] = ExtensionPoint("test.hooks", Callable, "for this test")
+    with pytest.raises(ContractError, match="takes"):
+        contract.register(AppContract(label="test-wrong", extends={point: ("not callable",)}))
+    with pytest.raises(ContractError, match="NavItem"):
+        contract.register(AppContract(label="test-nav", nav=("Inbox",)))
+
+
+def test_demo_steps_run_people_before_conversations_before_reviews():
+    order = [step.load for _app, step in contract.demo_steps()]
+    people = order.index("servewell.people.demo:load_people_demo")
+    desk = order.index("servewell.desk.demo:load_desk_demo")
+    quality = order.index("servewell.quality.demo:load_quality_demo")
+    assert people < desk < quality
+
+
+@pytest.mark.django_db
+def test_the_api_schema_documents_the_due_row_field(client):
+    schema = client.get("/api/schema/?format=json").json()
+    conversation = schema["components"]["schemas"]["ConversationOut"]["properties"]
+    assert "due" in conversation
+    assert "$ref" in str(conversation["due"]) or conversation["due"].get("type") == "object"
