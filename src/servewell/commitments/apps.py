@@ -43,6 +43,17 @@ class CommitmentsConfig(AppConfig):
                         template="commitments/_due_cell.html",
                     ),
                 ),
+                panels=(
+                    contract.Panel(
+                        slot=contract.Slot.CONVERSATION,
+                        key="clocks",
+                        title="Commitments",
+                        template="commitments/_panel_clocks.html",
+                        context=lambda request, conversation: {},
+                        perm=access.COMMITMENTS_VIEW,
+                        order=10,
+                    ),
+                ),
                 extends={
                     queries.INBOX_VIEWS: inbox.VIEWS,
                     webform.ACKNOWLEDGED_ELSEWHERE: (subscribers.team_acknowledges,),

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "servewell.livequeue",
     "servewell.commitments",
     "servewell.quality",
+    "servewell.autoqa",
+    "servewell.experience",
+    "servewell.goodwill",
+    "servewell.academy",
 ]
 
 MIDDLEWARE = [

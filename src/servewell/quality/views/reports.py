@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from servewell.core.access import requires
 from servewell.core.errors import DomainError
+from servewell.core.exports import csv_response
 from servewell.core.ids import parse_id
 from servewell.people.access import visible_teams
 from servewell.quality import reports
@@ -98,14 +97,4 @@ def report_csv(request: HttpRequest, name: str) -> HttpResponse:
     headers, rows = reports.table(
         name, request.user, quarter=p["quarter"], team=p["team"], scorecard=p["scorecard"]
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="quality-{name}-{p["quarter"]}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(headers)
-    writer.writerows(_safe(row) for row in rows)
-    return response
-
-
-def _safe(row: list) -> list:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    return ["'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row]
+    return csv_response(f"quality-{name}-{p['quarter']}", headers, rows)
