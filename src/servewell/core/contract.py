@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from importlib import import_module
 from typing import Any, Generic, TypeVar
@@ -102,9 +102,27 @@ class FigureQuery:
 
 
 @dataclass(frozen=True)
+class RollupRow:
+    """One day's part of a figure for one team and person: the dashboard adds up
+    ``numerator`` and ``denominator`` over any period and divides (times ``Figure.scale``),
+    so a figure that can be summed is read from stored rows instead of raw tables."""
+
+    day: date
+    team_id: int | None
+    person_id: int | None
+    numerator: float
+    denominator: float = 1.0
+
+
+@dataclass(frozen=True)
 class Figure:
     """A number an app offers to a leader dashboard. ``compute`` returns the value (or
-    None when there is nothing to measure); ``drill`` names the URL of the list it counts."""
+    None when there is nothing to measure); ``drill`` names the URL of the list it counts
+    (the dashboard adds the period, team and person filters to it).
+
+    ``rollup(start_day, end_day)``, where given, yields the figure's ``RollupRow``s for
+    those days, so the dashboard can keep them per day, team and person and stay fast at
+    millions of rows; ``compute`` must agree with the rolled-up value to the unit."""
 
     key: str
     label: str
@@ -114,6 +132,8 @@ class Figure:
     perm: str
     drill: str = ""
     higher_is_better: bool = True
+    rollup: Callable[[date, date], Iterable[RollupRow]] | None = None
+    scale: float = 1.0  # e.g. 100 for a share shown in %
 
 
 class ExtensionPoint(Generic[T]):
