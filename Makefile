@@ -33,10 +33,12 @@ run: demo
 	  $(BIN)/servewell run --host $(HOST) --port $(PORT)
 
 ## browser: Debian's Chromium (driven by Playwright) and Dovecot (a real IMAP server) for tests
+# Pango: WeasyPrint's text layout, for the academy's course book PDF.
 browser:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	[ -x /usr/sbin/dovecot ] && [ -e /usr/lib/dovecot/imap ] || missing="$$missing dovecot-imapd"; \
+	for pkg in libpango-1.0-0 libpangoft2-1.0-0; do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "==> Installing Debian packages for the tests:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
