@@ -41,6 +41,7 @@ def serve(timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
         "--lifespan=off",
         "--log-level=warning",
         "--no-access-log",
+        "--no-proxy-headers",
     ]
     env = {**os.environ, **BENCH_ENV}
     process = subprocess.Popen(command, env=env, stdout=sys.stderr, stderr=sys.stderr)  # noqa: S603

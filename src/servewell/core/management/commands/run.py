@@ -49,6 +49,9 @@ class Command(BaseCommand):
                 port=port,
                 workers=workers,
                 lifespan="off",
+                # Uvicorn would otherwise replace the socket address with X-Forwarded-For
+                # from any loopback peer; Django decides whom to trust (core.clientip).
+                proxy_headers=False,
                 log_level="warning",
                 timeout_graceful_shutdown=3,
                 access_log=False,
