@@ -352,7 +352,10 @@ class _Mail:
         except DomainError:
             mail.sender = ""
         if not mail.sender:
-            raise ParseError("No sender address (From, Sender or Reply-To): nobody to answer.")
+            reason = "No sender address (From, Sender or Reply-To): nobody to answer."
+            if not parsed.has_header("from") and parsed.defects:
+                reason += f" The header block is damaged: {', '.join(parsed.defects[:3])}."
+            raise ParseError(reason)
         return mail
 
 

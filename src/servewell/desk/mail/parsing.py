@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email import policy
+from email import errors, policy
 from email.message import Message as MimeMessage
 from email.parser import BytesParser
 from typing import Any, TypeVar
@@ -50,6 +50,13 @@ _AUTO_REPLY_SUBJECT = re.compile(
     r"abwesenheitsnotiz|r[ée]ponse automatique|respuesta autom[áa]tica|auto:)"
 )
 _BOUNCE_SENDERS = frozenset({"mailer-daemon", "postmaster"})
+#: What a delivery failure says in its text (RFC 3464 fields, or the usual prose).
+_DSN_BODY = re.compile(
+    r"(?im)^(final-recipient|original-recipient|diagnostic-code)\s*:|"
+    r"(could not be delivered|delivery (has )?failed|undeliverable|permanent (fatal )?error|"
+    r"user unknown|mailbox (unavailable|not found|full)|address rejected|"
+    r"message was not delivered|returned to sender)"
+)
 
 # Charset names seen in real mail that Python spells differently, or supersets that decode
 # what the declared set cannot (cp932 for Shift_JIS with NEC/IBM extensions, GB18030).
@@ -155,7 +162,7 @@ def _fix_surrogates(value: str) -> str:
 
 
 def _b_decode(text: str) -> bytes | None:
-    text = text.strip()
+    text = text.encode("ascii", "ignore").decode("ascii").strip()
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError):
@@ -163,7 +170,9 @@ def _b_decode(text: str) -> bytes | None:
 
 
 def _q_decode(text: str) -> bytes:
-    data = text.replace("_", " ").encode("utf-8", "replace")
+    # A raw 8-bit byte inside an encoded word reaches us as a lone surrogate (compat32):
+    # it is a byte of the word's own charset, so it goes back to that byte, not to UTF-8.
+    data = text.replace("_", " ").encode("utf-8", "surrogateescape")
     return _Q_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), data)
 
 
@@ -172,7 +181,7 @@ def decode_words(value: str) -> str:
     (mailers split multi-byte characters across words) and dropping the whitespace
     between encoded words, as the RFC says."""
     if "=?" not in value:
-        return value
+        return _fix_surrogates(value)
     out: list[str] = []
     pending = bytearray()
     pending_charset: str | None = None
@@ -189,7 +198,7 @@ def decode_words(value: str) -> str:
         between = value[pos : match.start()]
         if between and not (pending_charset is not None and between.isspace()):
             flush()
-            out.append(between)
+            out.append(_fix_surrogates(between))
         charset, kind, text = match.groups()
         data = _b_decode(text) if kind in "bB" else _q_decode(text)
         if data is None:  # broken base64: keep the word as it was written
@@ -203,7 +212,7 @@ def decode_words(value: str) -> str:
             pending.extend(data)
         pos = match.end()
     flush()
-    out.append(value[pos:])
+    out.append(_fix_surrogates(value[pos:]))
     return "".join(out)
 
 
@@ -221,9 +230,11 @@ def _clean(value: str) -> str:
 
 
 def decode_header_value(value: Any) -> str:
+    """Undeclared 8-bit bytes are decoded where they stand: inside an encoded word by
+    that word's charset, elsewhere by the fallbacks (never decoded twice)."""
     if not isinstance(value, str):
         value = str(value)
-    return _clean(_unfold(decode_words(_fix_surrogates(value))))
+    return _clean(_unfold(decode_words(value)))
 
 
 # "Name <a@b>", "\"Name\" <a@b>" or "a@b" alone: most headers are one of these, and the
@@ -323,6 +334,8 @@ class ParsedEmail:
     def __init__(self, msg: MimeMessage, raw_size: int):
         self._msg = msg
         self.raw_size = raw_size
+        #: Header lines that had to be mended to read the headers after them.
+        self.header_repairs: list[str] = []
         self._headers: dict[str, list[str]] = {}
         for name, value in msg.raw_items():
             self._headers.setdefault(str(name).strip().lower(), []).append(str(value))
@@ -347,12 +360,14 @@ class ParsedEmail:
     @_guarded
     def addresses(self, name: str) -> list[tuple[str, str]]:
         """(display name, lower-case address) pairs of an address header."""
-        values = [_unfold(_fix_surrogates(v)) for v in self._headers.get(name.lower(), ())]
+        # Surrogates (raw 8-bit bytes) stay until each part is decoded on its own, so a
+        # byte inside an encoded display name is read once, by that word's charset.
+        values = [_unfold(v) for v in self._headers.get(name.lower(), ())]
         if not values:
             return []
         pairs = []
         for display, address in _getaddresses(values):
-            address = _clean(address).strip().lower()
+            address = _clean(_fix_surrogates(address)).strip().lower()
             if "@" in address and len(address) <= 254 and " " not in address:
                 pairs.append((_clean(_unfold(decode_words(display))).strip("\"' "), address))
         return pairs
@@ -486,18 +501,21 @@ class ParsedEmail:
     @functools.cached_property
     @_guarded
     def is_bounce(self) -> bool:
-        """A delivery status notification: RFC 3464 report, or a mailer daemon's letter."""
+        """A delivery status notification, recognised by what it is, never by who sent it
+        alone: an RFC 3464 report, a delivery-status part, X-Failed-Recipients, or a
+        letter from a null return path or a mailer daemon that reads like one (bounce
+        subject or a DSN body). ``postmaster@`` is a person's address too."""
         if self.content_type == "multipart/report":
             report = str(self._msg.get_param("report-type", "") or "").lower()
             if report in ("delivery-status", ""):
                 return True
-        local = self.from_address.split("@", 1)[0]
-        if local in _BOUNCE_SENDERS:
-            return True
-        if self.has_header("x-failed-recipients"):
+        if self.has_header("x-failed-recipients") or self.delivery_status:
             return True
         null_path = self.return_path.replace(" ", "") == "<>"
-        return null_path and bool(_BOUNCE_SUBJECT.match(self.subject))
+        daemon = self.from_address.split("@", 1)[0] in _BOUNCE_SENDERS
+        if not (null_path or daemon):
+            return False
+        return bool(_BOUNCE_SUBJECT.match(self.subject)) or bool(_DSN_BODY.search(self.text[:4000]))
 
     @property
     def text(self) -> str:
@@ -542,13 +560,17 @@ class _BodyWalker:
         self.status: list[dict[str, str]] = []
         self.bounced_id = ""
         self.defects: list[str] = []
+        #: Named text parts not marked as attachments: the body when there is no other.
+        self.named_text: list[tuple[str, str]] = []
 
     def walk(self) -> _Body:
         stack: list[tuple[MimeMessage, int]] = [(self.msg, 0)]
         while stack:
             part, depth = stack.pop()
             ctype = part.get_content_type()
-            if ctype.startswith("message/") or not part.is_multipart():
+            if ctype.startswith("multipart/") and not part.is_multipart():
+                self._lost_boundary(part, ctype, depth, stack)
+            elif ctype.startswith("message/") or not part.is_multipart():
                 try:
                     self._leaf(part, ctype)
                 except Exception as exc:  # one bad part must not lose the rest
@@ -561,6 +583,9 @@ class _BodyWalker:
                     stack.extend((child, depth + 1) for child in reversed(children))
         for defect in getattr(self.msg, "defects", ())[:10]:
             self.defects.append(type(defect).__name__)
+        if not any(t.strip() for t in self.text) and not self.html and self.named_text:
+            ctype, text = self.named_text[0]  # a lone named part: shown, and still attached
+            (self.text if ctype == "text/plain" else self.html).append(text)
         return _Body(
             text=_clean("\n\n".join(t for t in self.text if t.strip())),
             html=_clean("\n".join(self.html)),
@@ -583,6 +608,11 @@ class _BodyWalker:
             (self.text if ctype == "text/plain" else self.html).append(text)
             return
         payload = self._payload(part)
+        if ctype in ("text/plain", "text/html") and disposition != "attachment":
+            self.named_text.append((ctype, decode_bytes(payload, self._charset(part))))
+        if not filename and len(payload.strip()) <= 4 and not ctype.startswith("message/"):
+            self.defects.append(f"An empty {ctype} part was skipped.")
+            return
         if ctype == "message/rfc822" and not filename:
             filename = "forwarded-message.eml"
         self.attachments.append(
@@ -594,6 +624,27 @@ class _BodyWalker:
                 inline=disposition == "inline",
             )
         )
+
+    def _lost_boundary(
+        self, part: MimeMessage, ctype: str, depth: int, stack: list[tuple[MimeMessage, int]]
+    ) -> None:
+        """A multipart whose boundary was never found (folded across lines, misspelt):
+        read the boundary off the body's own delimiter lines and parse the parts again;
+        failing that, the raw text is the body, never an empty message with a .bin."""
+        body = part.get_payload()
+        raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else b""
+        boundary = _infer_boundary(raw)
+        if boundary and depth < MAX_DEPTH:
+            head = b"Content-Type: " + ctype.encode() + b'; boundary="' + boundary + b'"\r\n\r\n'
+            again = _parse_bytes(head + raw, False)
+            if again.is_multipart():
+                self.defects.append("The MIME boundary was not declared right; it was inferred.")
+                stack.append((again, depth + 1))
+                return
+        text = decode_bytes(raw, self._charset(part))
+        looks_html = re.search(r"(?i)<(html|body|div|p|table)\b", text[:5000])
+        (self.html if looks_html else self.text).append(text)
+        self.defects.append("The MIME boundary could not be found; the raw text is the body.")
 
     @staticmethod
     def _payload(part: MimeMessage) -> bytes:
@@ -619,8 +670,20 @@ class _BodyWalker:
 
     @staticmethod
     def _filename(part: MimeMessage) -> str:
+        """compat32 hands a parameter holding raw 8-bit bytes back as a Header of unknown
+        8-bit text, which prints every byte as U+FFFD; the raw header value still has
+        them (as surrogates), so 8-bit headers are decoded before their parameters are
+        read, the same way a Subject's are."""
+        source = part
+        raw = {k.lower(): v for k, v in part.raw_items()}
+        wanted = ("content-disposition", "content-type")
+        if any(not str(raw.get(k, "")).isascii() for k in wanted):
+            source = MimeMessage()
+            for key in wanted:
+                if key in raw:
+                    source[key] = _fix_surrogates(str(raw[key]))
         try:
-            name = part.get_filename() or ""
+            name = source.get_filename() or ""
         except Exception:  # malformed RFC 2231 parameters
             name = ""
         return decode_header_value(name) if name else ""
@@ -652,6 +715,22 @@ class _BodyWalker:
             self.bounced_id = normalise_message_id(_unfold(match.group(1)))
 
 
+_DELIMITER = re.compile(rb"(?m)^--([0-9A-Za-z'()+_,./:=?-]{1,70}?)(--)?[ \t]*\r?$")
+
+
+def _infer_boundary(raw: bytes) -> bytes:
+    """The first delimiter token that opens at least one part and appears again (the
+    outermost multipart's): ``--token`` lines, as RFC 2046 writes them."""
+    seen: dict[bytes, int] = {}
+    for match in _DELIMITER.finditer(raw[:2_000_000]):
+        token = match.group(1)
+        seen[token] = seen.get(token, 0) + 1
+    for token, count in seen.items():
+        if count >= 2:
+            return token
+    return b""
+
+
 def parse(raw: bytes, *, headers_only: bool = False) -> ParsedEmail:
     """Parse raw RFC 5322 bytes. Raises ParseError (and nothing else) when they are not
     an email we can read. ``headers_only`` skips the body (loop checks need no more)."""
@@ -660,12 +739,55 @@ def parse(raw: bytes, *, headers_only: bool = False) -> ParsedEmail:
     raw = bytes(raw)
     if not raw.strip():
         raise ParseError("The message is empty.")
+    msg = _parse_bytes(raw, headers_only)
+    repairs: list[str] = []
+    if any(isinstance(d, errors.MissingHeaderBodySeparatorDefect) for d in msg.defects):
+        # One malformed line ended the header block early; the headers after it would
+        # be read as body. Mend the block and read it again (only then: it is rare).
+        mended, repairs = _mend_header_block(raw)
+        if repairs:
+            msg = _parse_bytes(mended, headers_only)
+    if not msg.keys():
+        raise ParseError("No RFC 5322 header found: this is not an email.")
+    parsed = ParsedEmail(msg, raw_size=len(raw))
+    parsed.header_repairs = repairs
+    return parsed
+
+
+def _parse_bytes(raw: bytes, headers_only: bool) -> MimeMessage:
     try:
-        msg = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=headers_only)
+        return BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=headers_only)
     except RecursionError:
         raise ParseError("The MIME structure is nested too deeply.") from None
     except Exception as exc:  # the parser's own failures, whatever they are
         raise ParseError(f"The MIME parser gave up: {exc!r}"[:500]) from exc
-    if not msg.keys():
-        raise ParseError("No RFC 5322 header found: this is not an email.")
-    return ParsedEmail(msg, raw_size=len(raw))
+
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+
+
+def _mend_header_block(raw: bytes) -> tuple[bytes, list[str]]:
+    """Lines inside the header block that are neither a header nor a continuation (a
+    continuation that lost its indent, junk such as ``quite Delivered-To:``) become
+    continuations of the header above, so the headers after them are still headers.
+    Only lines *followed* by a real header are mended: text after the last header is
+    a body that lacks its blank line, and stays a body."""
+    end = _HEADER_END.search(raw)
+    head = raw[: end.start()] if end else raw
+    lines = head.split(b"\n")
+    valid = [
+        i
+        for i, line in enumerate(lines)
+        if _HEADER_LINE.match(line) or (i == 0 and line.startswith(b"From "))
+    ]
+    if len(valid) < 2:
+        return raw, []
+    last = valid[-1]
+    mended, repairs = [], []
+    for i, line in enumerate(lines):
+        core = line.rstrip(b"\r")
+        if 0 < i < last and core and core[:1] not in b" \t" and i not in valid:
+            repairs.append(core[:60].decode("latin-1"))
+            line = b" " + line
+        mended.append(line)
+    return b"\n".join(mended) + raw[len(head) :], repairs

@@ -180,9 +180,21 @@ def test_bounce_is_recognised_with_status_and_the_bounced_message_id():
     assert parsed.delivery_status[0]["final-recipient"] == "jo@example.com"
 
 
-def test_mailer_daemon_and_postmaster_senders_are_bounces():
-    assert parse(samples.plain(frm="MAILER-DAEMON@mx.example.com")).is_bounce
-    assert parse(samples.plain(frm="postmaster@example.com")).is_bounce
+def test_a_person_writing_from_postmaster_is_not_a_bounce():
+    mail = samples.alternative(frm="Bob <postmaster@example.com>", subject="Our new office")
+    assert not parse(mail).is_bounce
+
+
+def test_a_mailer_daemon_letter_that_reads_like_a_failure_is_a_bounce():
+    body = "This message could not be delivered to jo@example.com: user unknown.\n"
+    assert parse(samples.plain(body, frm="MAILER-DAEMON@mx.example.com", subject="Hi")).is_bounce
+    assert not parse(samples.plain("Hello!\n", frm="MAILER-DAEMON@mx.example.com")).is_bounce
+
+
+def test_a_null_return_path_with_a_dsn_body_is_a_bounce():
+    body = "Final-Recipient: rfc822; jo@example.com\nStatus: 5.1.1\n"
+    mail = samples.plain(body, subject="Notice", extra={"Return-Path": "<>"})
+    assert parse(mail).is_bounce
 
 
 @pytest.mark.parametrize(
@@ -263,3 +275,95 @@ def test_mail_shaped_garbage_raises_only_parse_error(lines, nasty, body):
     raw = b"\r\n".join(head) + b"\r\n\r\n--x\r\n" + body + b"\r\n--x--\r\n"
     with contextlib.suppress(ParseError):
         _read_everything(parse(raw))
+
+
+# --- mail as real mailers send it -------------------------------------------------------
+
+
+def test_an_8bit_byte_inside_an_encoded_word_is_decoded_once_by_the_words_charset():
+    raw = (
+        b"From: =?iso-8859-1?Q?J\xf6rg?= <j@example.org>\r\n"
+        b"Subject: =?iso-8859-1?Q?Die_Hasen_und_die_Fr\xf6sche?=\r\n\r\nHallo\r\n"
+    )
+    mail = parse(raw)
+    assert mail.subject == "Die Hasen und die Fr\u00f6sche"
+    assert mail.from_name == "J\u00f6rg"
+
+
+@pytest.mark.parametrize(
+    ("raw_name", "expected"),
+    [(b"Fr\xc3\xb6sche.pdf", "Fr\u00f6sche.pdf"), (b"K\xe4se.pdf", "K\u00e4se.pdf")],
+)
+def test_8bit_attachment_filenames_decode_like_a_subject(raw_name, expected):
+    raw = (
+        b"From: a@example.org\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n"
+        b"--XX\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        b"--XX\r\nContent-Type: application/pdf\r\n"
+        b'Content-Disposition: attachment; filename="' + raw_name + b'"\r\n\r\n%PDF-1.4\r\n'
+        b"--XX--\r\n"
+    )
+    assert [a.filename for a in parse(raw).attachments] == [expected]
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [b"quite Delivered-To: care@example.org", b"a continuation that lost its indent"],
+)
+def test_a_malformed_header_line_does_not_end_the_header_block(bad_line):
+    raw = (
+        b"Received: from mx.example.org\r\n" + bad_line + b"\r\n"
+        b"From: Bob <bob@example.org>\r\nSubject: Hello\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nThe body\r\n"
+    )
+    mail = parse(raw)
+    assert mail.from_address == "bob@example.org"
+    assert mail.subject == "Hello"
+    assert mail.text.strip() == "The body"
+    assert mail.header_repairs == [bad_line.decode()]
+
+
+def test_text_after_the_last_header_without_a_blank_line_stays_the_body():
+    raw = b"From: bob@example.org\r\nSubject: hi\r\nno blank line before me\r\n"
+    mail = parse(raw)
+    assert mail.subject == "hi" and "no blank line before me" in mail.text
+
+
+HTML = "<html><body><p>" + "Our order arrived damaged. " * 800 + "</p></body></html>"
+
+
+def test_a_boundary_folded_across_lines_is_inferred_from_the_body():
+    raw = (
+        "From: bob@example.org\r\nSubject: folded\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative;\r\n boundary="----=_Part_12\r\n 34"\r\n\r\n'
+        "------=_Part_1234\r\nContent-Type: text/plain\r\n\r\nplain words\r\n"
+        "------=_Part_1234\r\nContent-Type: text/html\r\n\r\n" + HTML + "\r\n"
+        "------=_Part_1234--\r\n"
+    ).encode()
+    mail = parse(raw)
+    assert mail.text.strip() == "plain words"
+    assert "Our order arrived damaged." in mail.html
+    assert mail.attachments == []
+
+
+def test_a_boundary_that_cannot_be_found_shows_the_raw_text_and_no_junk_attachments():
+    raw = (
+        "From: bob@example.org\r\nSubject: lost\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="not-in-the-body"\r\n\r\n' + HTML + "\r\n"
+    ).encode()
+    mail = parse(raw)
+    assert "Our order arrived damaged." in mail.html
+    assert mail.attachments == []
+    assert any("boundary" in d for d in mail.defects)
+
+
+def test_a_lone_inline_text_part_with_a_filename_is_the_body_and_an_attachment():
+    raw = (
+        b"From: bob@example.org\r\nSubject: lone\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b'Content-Disposition: inline; filename="note.txt"\r\n\r\nThe note itself\r\n--b--\r\n'
+    )
+    mail = parse(raw)
+    assert mail.text.strip() == "The note itself"
+    assert [a.filename for a in mail.attachments] == ["note.txt"]
