@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -34,6 +36,7 @@ class CommitmentsConfig(AppConfig):
                     ),
                 ),
                 bench="servewell.commitments.bench",
+                figures=import_module("servewell.commitments.figures").FIGURES,
                 row_fields=(
                     contract.RowField(
                         name="due",

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -27,6 +29,7 @@ class LiveQueueConfig(AppConfig):
                 grants=access.GRANTS,
                 scripts=("livequeue/alarm.js",),
                 bench="servewell.livequeue.bench",
+                figures=import_module("servewell.livequeue.figures").FIGURES,
                 extends={CONTACT_ERASERS: (privacy.erase_queue_calls,)},
             )
         )

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -39,5 +41,6 @@ class QualityConfig(AppConfig):
                 grants=access.GRANTS,
                 demo=(contract.DemoStep(50, "servewell.quality.demo:load_quality_demo"),),
                 bench="servewell.quality.bench",
+                figures=import_module("servewell.quality.figures").FIGURES,
             )
         )

@@ -1,0 +1,146 @@
+"""REST API: the dashboard's figures, the list behind each, themes and the digest
+preview. Filters are query parameters, checked as on the page (400 with the field)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from servewell.insights import dashboard, digest, drills, filters, themes
+from servewell.insights.access import INSIGHTS_VIEW
+
+FILTER_PARAMS = [
+    OpenApiParameter("period", str, enum=list(filters.PERIODS), description="Default last_week."),
+    OpenApiParameter("start", str, description="Custom period: first day (YYYY-MM-DD)."),
+    OpenApiParameter("end", str, description="Custom period: last day, at most 366 days on."),
+    OpenApiParameter("team", int, description="One of the viewer's teams."),
+    OpenApiParameter("person", int, description="A person of the viewer's teams."),
+]
+
+
+class TileOut(serializers.Serializer):
+    key = serializers.CharField(source="figure.key")
+    label = serializers.CharField(source="figure.label")
+    definition = serializers.CharField(source="tooltip")
+    unit = serializers.CharField(source="figure.unit")
+    value = serializers.FloatField(allow_null=True)
+    previous = serializers.FloatField(allow_null=True)
+    change = serializers.FloatField(allow_null=True)
+    direction = serializers.CharField()
+    significant = serializers.BooleanField()
+    fresh_at = serializers.DateTimeField(allow_null=True, help_text="Null: computed live.")
+    drill_url = serializers.CharField()
+
+
+class GroupOut(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    empty_reason = serializers.CharField()
+    tiles = TileOut(many=True)
+
+
+class DashboardOut(serializers.Serializer):
+    start = serializers.DateField(source="filters.start_day")
+    end = serializers.DateField(source="filters.end_day", help_text="The day after the last.")
+    groups = GroupOut(many=True)
+
+
+def _filters(request: Request) -> filters.Filters:
+    return filters.parse(request.query_params.dict(), request.user, now=timezone.now())
+
+
+class DashboardView(APIView):
+    """Every figure the viewer may see, grouped as on the dashboard."""
+
+    access = INSIGHTS_VIEW
+
+    @extend_schema(parameters=FILTER_PARAMS, responses={200: DashboardOut})
+    def get(self, request: Request) -> Response:
+        chosen = _filters(request)
+        groups = dashboard.build(request.user, chosen)
+        return Response(DashboardOut({"filters": chosen, "groups": groups}).data)
+
+
+class DrillOut(serializers.Serializer):
+    figure = serializers.CharField()
+    headers = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(child=serializers.ListField())
+    capped = serializers.BooleanField(help_text=f"True when only the first {drills.LIMIT} came.")
+
+
+class DrillView(APIView):
+    """The list behind one figure (``figure`` = its key), with the same filters."""
+
+    access = INSIGHTS_VIEW
+
+    @extend_schema(
+        parameters=[OpenApiParameter("figure", str, required=True), *FILTER_PARAMS],
+        responses={200: DrillOut},
+    )
+    def get(self, request: Request) -> Response:
+        chosen = _filters(request)
+        key = request.query_params.get("figure", "")
+        found = drills.DRILLS.get(key)
+        visible = {f.key for f in dashboard.visible_figures(request.user)}
+        if found is None or key not in visible:
+            raise Http404("No such figure.")
+        rows = []
+        for row in found.rows(chosen.query()):
+            if len(rows) == drills.LIMIT:
+                break
+            rows.append([drills.text_of(c) for c in row])
+        data = {
+            "figure": key,
+            "headers": found.headers,
+            "rows": rows,
+            "capped": len(rows) == drills.LIMIT,
+        }
+        return Response(DrillOut(data).data)
+
+
+class ThemeOut(serializers.Serializer):
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    previous = serializers.IntegerField()
+    growth = serializers.FloatField(allow_null=True, help_text="% against the period before.")
+    url = serializers.CharField(help_text="The desk's inbox filtered to the theme.")
+
+
+class ThemesView(APIView):
+    """The period's top themes in customers' words (tags), with growth."""
+
+    access = INSIGHTS_VIEW
+
+    @extend_schema(parameters=FILTER_PARAMS, responses={200: ThemeOut(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(ThemeOut(themes.top_themes(_filters(request)), many=True).data)
+
+
+class DigestOut(serializers.Serializer):
+    subject = serializers.CharField()
+    text = serializers.CharField()
+    html = serializers.CharField()
+    opted_out = serializers.BooleanField()
+
+
+class DigestView(APIView):
+    """A preview of the viewer's weekly digest, as it would be sent now."""
+
+    access = INSIGHTS_VIEW
+
+    @extend_schema(responses={200: DigestOut})
+    def get(self, request: Request) -> Response:
+        built = digest.build(request.user, now=timezone.now())
+        text, html = digest.render(built)
+        data = {
+            "subject": built.subject,
+            "text": text,
+            "html": html,
+            "opted_out": digest.is_opted_out(request.user),
+        }
+        return Response(DigestOut(data).data)

@@ -1,0 +1,137 @@
+"""The dashboard, the list behind each figure, themes, CSV exports and the digest
+preview. Bad filters get a 400 page that says what is wrong."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from servewell.core.access import requires
+from servewell.core.exports import csv_response
+from servewell.insights import dashboard, digest, drills, filters, themes
+from servewell.insights.access import INSIGHTS_VIEW
+from servewell.people.access import visible_people, visible_teams
+
+
+def _filters(request: HttpRequest) -> filters.Filters:
+    return filters.parse(request.GET.dict(), request.user, now=timezone.now())
+
+
+def _bad(request: HttpRequest, error: filters.FilterError) -> HttpResponse:
+    return render(request, "insights/bad_filter.html", {"error": error}, status=400)
+
+
+def _choices(request: HttpRequest) -> dict:
+    return {
+        "teams": visible_teams(request.user).order_by("name"),
+        "people": visible_people(request.user).order_by("display_name", "username")[:500],
+        "periods": filters.PERIODS.items(),
+    }
+
+
+@requires(INSIGHTS_VIEW)
+def home(request: HttpRequest) -> HttpResponse:
+    try:
+        chosen = _filters(request)
+    except filters.FilterError as error:
+        return _bad(request, error)
+    if request.GET.get("format") == "csv":
+        return _tiles_csv(dashboard.build(request.user, chosen))
+    context = {
+        "filters": chosen,
+        "groups": dashboard.build(request.user, chosen),
+        "themes": themes.top_themes(chosen),
+        "query": urlencode(chosen.as_params()),
+        **_choices(request),
+    }
+    return render(request, "insights/dashboard.html", context)
+
+
+def _tiles_csv(groups: list[dashboard.Group]) -> HttpResponse:
+    rows = [
+        [
+            g.title,
+            t.figure.key,
+            t.figure.label,
+            t.value,
+            t.previous,
+            t.figure.unit,
+            "yes" if t.significant else "no",
+            t.freshness,
+        ]
+        for g in groups
+        for t in g.tiles
+    ]
+    headers = ["group", "key", "figure", "value", "previous", "unit", "significant", "freshness"]
+    return csv_response("insights-dashboard", headers, rows)
+
+
+@requires(INSIGHTS_VIEW)
+def themes_csv(request: HttpRequest) -> HttpResponse:
+    try:
+        chosen = _filters(request)
+    except filters.FilterError as error:
+        return _bad(request, error)
+    rows = [[t.name, t.count, t.previous, t.growth] for t in themes.top_themes(chosen, 100)]
+    return csv_response(
+        "insights-themes", ["theme", "conversations", "previous", "growth_pct"], rows
+    )
+
+
+@requires(INSIGHTS_VIEW)
+def drill(request: HttpRequest) -> HttpResponse:
+    try:
+        chosen = _filters(request)
+    except filters.FilterError as error:
+        return _bad(request, error)
+    key = request.GET.get("figure", "")
+    found = drills.DRILLS.get(key)
+    figure = next((f for f in dashboard.visible_figures(request.user) if f.key == key), None)
+    if found is None or figure is None:
+        raise Http404("No such figure.")
+    rows = found.rows(chosen.query())
+    if request.GET.get("format") == "csv":
+        body = ([drills.text_of(c) for c in row] for row in rows)
+        return csv_response(f"insights-{key}", found.headers, body)
+    listed = []
+    for row in rows:
+        if len(listed) == drills.LIMIT:
+            break
+        listed.append([c if isinstance(c, tuple) else (c, "") for c in row])
+    context = {
+        "filters": chosen,
+        "figure": figure,
+        "drill": found,
+        "rows": listed,
+        "capped": len(listed) == drills.LIMIT,
+        "query": urlencode({"figure": key, **chosen.as_params()}),
+        **_choices(request),
+    }
+    return render(request, "insights/drill.html", context)
+
+
+@requires(INSIGHTS_VIEW)
+def digest_preview(request: HttpRequest) -> HttpResponse:
+    built = digest.build(request.user, now=timezone.now())
+    text, html = digest.render(built)
+    if request.GET.get("format") == "text":
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "insights/digest_preview.html",
+        {"digest": built, "text": text, "opted_out": digest.is_opted_out(request.user)},
+    )
+
+
+@requires(INSIGHTS_VIEW)
+@require_POST
+def digest_subscription(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("subscribe") == "no":
+        digest.opt_out(request.user, now=timezone.now())
+    else:
+        digest.opt_in(request.user)
+    return redirect("insights-digest")
