@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "servewell.experience",
     "servewell.goodwill",
     "servewell.academy",
+    "servewell.insights",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         VAR_DIR / f"test-{os.getpid()}.sqlite3"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Insights' reports may read from a read-only replica (servewell.insights.router).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["servewell.insights.router.ReportsRouter"]
 
 # --- Cache and Redis ------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")

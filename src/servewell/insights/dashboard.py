@@ -168,7 +168,7 @@ def _live_chart(tile: Tile, filters: Filters) -> str:
     points = [
         charts.Point(
             "before",
-            _shown(tile.figure, tile.previous),
+            tile.previous,
             drill_url(tile.figure, filters, **_custom(filters, *prev)),
         ),
         charts.Point("now", tile.value, tile.drill_url),
