@@ -1,0 +1,31 @@
+"""Blocks on other apps' pages: a contact's ratings, a person's CSAT and kudos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from servewell.core.access import can
+from servewell.desk.models import Contact
+from servewell.experience import queries
+from servewell.experience.access import EXPERIENCE_REPORTS
+
+
+def contact_ratings(request: Any, contact: Contact) -> dict | None:
+    ids = [contact.pk, *contact.merged_contacts.values_list("pk", flat=True)]
+    return {"responses": queries.responses_for_contact(ids, limit=10)}
+
+
+def person_experience(request: Any, person: Any) -> dict | None:
+    if request.user.pk != person.pk and not can(request.user, EXPERIENCE_REPORTS):
+        return None
+    trend = queries.csat_trend_for_person(person, months=6, now=timezone.now())
+    n = sum(t[2] for t in trend)
+    good = sum(round((t[1] or 0) * t[2] / 100) for t in trend)
+    return {
+        "trend": trend,
+        "csat": queries.share(good, n),
+        "responses": n,
+        "kudos": queries.kudos_for(person, limit=5),
+    }

@@ -1,0 +1,443 @@
+"""Customer surveys: scheduled when a conversation is solved, sent by a periodic sweep
+after the team's delay, answered through a signed link.
+
+Mail scanners open links, so a GET never records: the link opens a page with the rating
+preselected and only that page's POST records. One response per survey, enforced by the
+database (``SurveyResponse.survey`` is one-to-one): two answers posted at once leave one
+row, the second becomes a change. Every answer is kept as a revision.
+
+Never surveyed: automatic senders (the desk's RFC 3834 rules in ``desk.mail.loops``),
+erased contacts (no address is left on file), and addresses that unsubscribed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.html import escape
+
+from servewell.core import events
+from servewell.core.errors import DomainError
+from servewell.desk.models import Conversation, Message, MessageKind, Status
+from servewell.experience import rollup, tokens
+from servewell.experience.models import (
+    Again,
+    ExperienceSettings,
+    ResponseRevision,
+    Survey,
+    SurveyKind,
+    SurveyResponse,
+    Unsubscribe,
+)
+
+log = logging.getLogger(__name__)
+
+SURVEY_RESPONDED = events.declare(
+    "survey.responded", "A customer answered (or changed their answer to) a survey."
+)
+SCORES = {SurveyKind.CSAT: range(1, 6), SurveyKind.NPS: range(0, 11)}
+MAX_COMMENT = 5000
+BATCH = 500
+
+
+class LinkError(DomainError):
+    """A survey link that cannot be answered: unknown (404) or no longer valid (410)."""
+
+    def __init__(self, message: str, status: int = 404):
+        super().__init__("not_found", message)
+        self.status = status
+
+
+def settings_for(team_id: int) -> ExperienceSettings:
+    found = ExperienceSettings.objects.filter(team_id=team_id).first()
+    return found or ExperienceSettings(team_id=team_id)
+
+
+def handler_id(conversation: Conversation) -> int | None:
+    """The assignee, else whoever replied last: the person the rating is about."""
+    if conversation.assignee_id:
+        return conversation.assignee_id
+    return (
+        Message.objects.filter(
+            conversation=conversation, kind=MessageKind.REPLY, author__isnull=False
+        )
+        .order_by("-created_at", "-id")
+        .values_list("author_id", flat=True)
+        .first()
+    )
+
+
+# --- Scheduling ---------------------------------------------------------------------------
+
+
+def schedule_survey(conversation_id: int, *, now: datetime) -> Survey | None:
+    """Schedule the CSAT survey of a solve (idempotent: one per conversation and solve).
+    Unanswered surveys of earlier solves are superseded: their links stop working."""
+    with transaction.atomic():
+        conversation = Conversation.objects.filter(pk=conversation_id).first()
+        if conversation is None or conversation.solved_at is None or conversation.merged_into_id:
+            return None
+        team_settings = settings_for(conversation.team_id)
+        if not team_settings.surveys_enabled:
+            return None
+        existing = Survey.objects.filter(
+            conversation=conversation, kind=SurveyKind.CSAT, solved_at=conversation.solved_at
+        ).first()
+        if existing is not None:
+            return existing
+        Survey.objects.filter(
+            conversation=conversation, state__in=[Survey.State.SCHEDULED, Survey.State.SENT]
+        ).filter(response__isnull=True).update(state=Survey.State.SUPERSEDED)
+        delay = timedelta(minutes=team_settings.survey_delay_minutes)
+        try:
+            with transaction.atomic():
+                return Survey.objects.create(
+                    kind=SurveyKind.CSAT,
+                    conversation=conversation,
+                    contact_id=conversation.contact_id,
+                    team_id=conversation.team_id,
+                    handler_id=handler_id(conversation),
+                    solved_at=conversation.solved_at,
+                    created_at=now,
+                    due_at=conversation.solved_at + delay,
+                )
+        except IntegrityError:  # the same solve scheduled at once by another worker
+            return Survey.objects.get(conversation=conversation, solved_at=conversation.solved_at)
+
+
+# --- Sending ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outgoing:
+    survey: Survey
+    token: str
+    nps: Survey | None = None
+    nps_token: str = ""
+
+
+def skip_reason(survey: Survey, address: str | None, now: datetime) -> str:
+    """Why this survey must not go out ("" when it may)."""
+    from servewell.desk.mail import loops
+
+    conversation = survey.conversation
+    if conversation is None or conversation.status not in (Status.SOLVED, Status.CLOSED):
+        return "The conversation was reopened."
+    if conversation.solved_at != survey.solved_at:
+        return "The conversation was solved again since."
+    if not address:
+        return "No customer email address (erased or never given)."
+    if Unsubscribe.objects.filter(address_hash=tokens.address_digest(address)).exists():
+        return "The customer unsubscribed from surveys."
+    interval = timedelta(days=settings_for(survey.team_id).contact_interval_days)
+    recent = Survey.objects.filter(
+        contact_id=survey.contact_id,
+        kind=SurveyKind.CSAT,
+        state=Survey.State.SENT,
+        sent_at__gt=now - interval,
+        team_id=survey.team_id,
+    )
+    if recent.exists():
+        return f"This contact was asked less than {interval.days} days ago."
+    first = (
+        Message.objects.filter(conversation=conversation, kind=MessageKind.CUSTOMER)
+        .order_by("id")
+        .first()
+    )
+    allowed, reason = loops.may_auto_reply(first, address, now)
+    return "" if allowed else reason
+
+
+def _address(survey: Survey) -> str | None:
+    contact = survey.contact
+    if contact is None:
+        return None
+    emails = sorted(contact.emails.all(), key=lambda e: (not e.is_primary, e.pk))
+    return emails[0].address if emails else None
+
+
+def _nps_for(survey: Survey, address: str, now: datetime) -> tuple[Survey, str] | None:
+    """An NPS question rides along when the contact was not asked within the interval."""
+    interval = timedelta(days=settings_for(survey.team_id).nps_interval_days)
+    if Survey.objects.filter(
+        contact_id=survey.contact_id, kind=SurveyKind.NPS, sent_at__gt=now - interval
+    ).exists():
+        return None
+    token, digest = tokens.new_token()
+    nps = Survey.objects.create(
+        kind=SurveyKind.NPS,
+        state=Survey.State.SENT,
+        conversation_id=survey.conversation_id,
+        contact_id=survey.contact_id,
+        team_id=survey.team_id,
+        handler_id=survey.handler_id,
+        address=address,
+        token_hash=digest,
+        created_at=now,
+        due_at=now,
+        sent_at=now,
+        expires_at=survey.expires_at,
+    )
+    rollup.bump(
+        kind=SurveyKind.NPS, team_id=nps.team_id, person_id=None, month=rollup.month_of(now), sent=1
+    )
+    return nps, token
+
+
+def _prepare(survey: Survey, now: datetime) -> Outgoing | None:
+    address = _address(survey)
+    reason = skip_reason(survey, address, now)
+    claimed = Survey.objects.filter(pk=survey.pk, state=Survey.State.SCHEDULED)
+    if reason:
+        claimed.update(state=Survey.State.SKIPPED, skip_reason=reason[:200])
+        return None
+    from servewell.desk.mail import loops
+
+    token, digest = tokens.new_token()
+    expires = now + timedelta(days=settings_for(survey.team_id).link_days)
+    if not claimed.update(
+        state=Survey.State.SENT,
+        sent_at=now,
+        expires_at=expires,
+        token_hash=digest,
+        address=address,
+    ):
+        return None  # another sweep took it
+    survey.sent_at, survey.expires_at = now, expires
+    loops.record_auto_reply(address, now)
+    rollup.bump(
+        kind=SurveyKind.CSAT,
+        team_id=survey.team_id,
+        person_id=survey.handler_id,
+        month=rollup.month_of(now),
+        sent=1,
+    )
+    out = Outgoing(survey, token)
+    if extra := _nps_for(survey, address, now):
+        out.nps, out.nps_token = extra
+    return out
+
+
+def send_due_surveys(*, now: datetime, limit: int = 10_000) -> int:
+    """Send what is due, a batch per transaction; a batch whose mail fails to go out is
+    rolled back and stays due for the next sweep. Returns how many were sent."""
+    sent = 0
+    while sent < limit:
+        batch = list(
+            Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now)
+            .select_related("conversation__team", "contact")
+            .prefetch_related("contact__emails")
+            .order_by("due_at", "id")[: min(BATCH, limit - sent)]
+        )
+        if not batch:
+            break
+        with transaction.atomic():
+            outgoing = [o for s in batch if (o := _prepare(s, now)) is not None]
+            if outgoing:
+                with get_connection() as connection:
+                    connection.send_messages([compose(o) for o in outgoing])
+        sent += len(outgoing)
+    return sent
+
+
+def link(token: str, suffix: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/s/{token}/{suffix}/"
+
+
+def compose(out: Outgoing) -> EmailMultiAlternatives:
+    from servewell.desk.mail import outbound
+
+    survey = out.survey
+    conversation = survey.conversation
+    name = (survey.contact.name or "").split()
+    hello = f"Hello {name[0]}," if name else "Hello,"
+    ratings = [(n, link(out.token, str(n))) for n in SCORES[SurveyKind.CSAT]]
+    lines = [hello, "", f"How did we do with your request {conversation.reference}?", ""]
+    lines += [f"  {n} {'★' * n}: {url}" for n, url in ratings]
+    nps = [(n, link(out.nps_token, str(n))) for n in SCORES[SurveyKind.NPS]] if out.nps else []
+    if nps:
+        lines += ["", "How likely are you to recommend us to a friend (0-10)?", ""]
+        lines += [f"  {n}: {url}" for n, url in nps]
+    unsubscribe = link(out.token, "unsubscribe")
+    lines += [
+        "",
+        "One click is enough; you can add a comment on the next page.",
+        f"No more surveys from us: {unsubscribe}",
+    ]
+    html = _html(hello, conversation.reference, ratings, nps, unsubscribe)
+    message = EmailMultiAlternatives(
+        f"How did we do? [#{conversation.pk}]",
+        "\n".join(lines),
+        outbound.sender_address(conversation),
+        [survey.address],
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _html(hello: str, reference: str, ratings: list, nps: list, unsubscribe: str) -> str:
+    buttons = " ".join(f'<a href="{escape(u)}">{n}</a>' for n, u in ratings)
+    parts = [
+        f"<p>{escape(hello)}</p><p>How did we do with your request {escape(reference)}?"
+        f" (1 = poor, 5 = great)</p><p>{buttons}</p>"
+    ]
+    if nps:
+        row = " ".join(f'<a href="{escape(u)}">{n}</a>' for n, u in nps)
+        parts.append(f"<p>How likely are you to recommend us (0-10)?</p><p>{row}</p>")
+    parts.append(f'<p><small><a href="{escape(unsubscribe)}">No more surveys</a></small></p>')
+    return "".join(parts)
+
+
+# --- Answering ----------------------------------------------------------------------------
+
+
+def survey_for_token(token: str, *, now: datetime) -> Survey:
+    """The survey a link opens, or a ``LinkError`` that says why not."""
+    if not tokens.well_formed(token):
+        raise LinkError("This survey link is not valid. Please use the link from the email.")
+    survey = (
+        Survey.objects.select_related("conversation", "team")
+        .filter(token_hash=tokens.digest(token))
+        .first()
+    )
+    if survey is None:
+        raise LinkError("This survey link is not valid. Please use the link from the email.")
+    if survey.state == Survey.State.SUPERSEDED:
+        raise LinkError("This survey was replaced by a newer one.", status=410)
+    if survey.state != Survey.State.SENT or survey.expires_at is None:
+        raise LinkError("This survey link is not valid.", status=410)
+    if now >= survey.expires_at:
+        raise LinkError("This survey link has expired. Thank you all the same.", status=410)
+    return survey
+
+
+def parse_score(kind: str, raw: object) -> int:
+    try:
+        score = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise DomainError("invalid", "Choose a rating.", field="score") from None
+    if score not in SCORES[kind]:
+        low, high = SCORES[kind][0], SCORES[kind][-1]
+        raise DomainError("invalid", f"Choose a rating from {low} to {high}.", field="score")
+    return score
+
+
+def record_answer(
+    token: str, *, score: object, comment: str = "", would_return: str = "", now: datetime
+) -> SurveyResponse:
+    """Record or change the answer; one response per survey, every answer kept."""
+    survey = survey_for_token(token, now=now)
+    value = parse_score(survey.kind, score)
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        raise DomainError("invalid", f"At most {MAX_COMMENT} characters.", field="comment")
+    if would_return not in ("", *Again.values):
+        raise DomainError("invalid", "Choose yes, not sure or no.", field="would_return")
+    from servewell.experience import recovery
+
+    with transaction.atomic():
+        response, previous = _upsert(survey, value, comment, would_return, now)
+        ResponseRevision.objects.create(
+            response=response,
+            revision=response.revision,
+            score=value,
+            would_return=would_return,
+            comment=comment,
+            at=now,
+        )
+        month = response.month
+        base = {
+            "kind": survey.kind,
+            "team_id": survey.team_id,
+            "person_id": survey.handler_id,
+            "month": month,
+        }
+        if previous is not None:
+            rollup.bump(**base, sign=-1, **rollup.score_counts(survey.kind, previous))
+        rollup.bump(**base, **rollup.score_counts(survey.kind, value))
+        if response.negative:
+            recovery.open_recovery(response, now=now)
+        events.publish(SURVEY_RESPONDED, _payload(response, changed=previous is not None))
+    return response
+
+
+def _upsert(
+    survey: Survey, value: int, comment: str, would_return: str, now: datetime
+) -> tuple[SurveyResponse, int | None]:
+    from servewell.experience.sentiment import reads_negative
+
+    low = survey.kind == SurveyKind.CSAT and value <= 2
+    negative = low or reads_negative(comment)
+    fields = {
+        "score": value,
+        "comment": comment,
+        "would_return": would_return,
+        "negative": negative,
+        "updated_at": now,
+    }
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                survey=survey,
+                kind=survey.kind,
+                conversation_id=survey.conversation_id,
+                contact_id=survey.contact_id,
+                team_id=survey.team_id,
+                handler_id=survey.handler_id,
+                month=rollup.month_of(now),
+                responded_at=now,
+                **fields,
+            )
+            return response, None
+    except IntegrityError:
+        pass  # answered already (perhaps a moment ago, in another request): a change
+    response = SurveyResponse.objects.select_for_update().get(survey=survey)
+    previous = response.score
+    for name, value_ in fields.items():
+        setattr(response, name, value_)
+    response.revision += 1
+    response.save(update_fields=[*fields, "revision"])
+    return response, previous
+
+
+def _payload(response: SurveyResponse, **extra: object) -> dict:
+    return {
+        "survey": response.survey_id,
+        "kind": response.kind,
+        "score": response.score,
+        "would_return": response.would_return,
+        "negative": response.negative,
+        "conversation": response.conversation_id,
+        "team": response.team_id,
+        "handler": response.handler_id,
+        **extra,
+    }
+
+
+def unsubscribe(token: str, *, now: datetime) -> None:
+    """Stop all surveys to the survey's address (the link works after expiry too)."""
+    if not tokens.well_formed(token):
+        raise LinkError("This link is not valid.")
+    survey = Survey.objects.filter(token_hash=tokens.digest(token)).first()
+    if survey is None or not survey.address:
+        raise LinkError("This link is not valid.")
+    with transaction.atomic():
+        Unsubscribe.objects.get_or_create(
+            address_hash=tokens.address_digest(survey.address), defaults={"at": now}
+        )
+        Survey.objects.filter(
+            Q(contact_id=survey.contact_id) | Q(address=survey.address),
+            state=Survey.State.SCHEDULED,
+        ).update(state=Survey.State.SKIPPED, skip_reason="The customer unsubscribed.")
