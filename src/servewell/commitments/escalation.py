@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from servewell.commitments.models import Escalation, SlaClock
 from servewell.commitments.sla import SLA_BREACHED, SLA_WARNING
@@ -15,6 +15,10 @@ from servewell.desk.models import Priority
 from servewell.people.models import Membership
 
 log = logging.getLogger(__name__)
+SLA_NOTICES = notifications.declare_kind("sla", "Targets close to being missed, and missed")
+#: A breach found later than this (the worker was down, the demo loaded history) is
+#: recorded and published, but nobody is told now about a target missed long ago.
+STALE_AFTER = timedelta(hours=1)
 SLA_ESCALATED = events.declare("sla.escalated", "An SLA escalation rule called a webhook.")
 PRIORITY_UP = {
     Priority.LOW: Priority.NORMAL,
@@ -36,6 +40,9 @@ def fire(clock_ids: list[int], trigger: str, *, now: datetime) -> None:
         rules[rule.policy_id].append(rule)
     name = SLA_WARNING if trigger == "warning" else SLA_BREACHED
     for clock in clocks:
+        if trigger == "warning" and not _can_still_be_met(clock, now):
+            continue
+        fresh = trigger == "warning" or now - clock.due_at <= STALE_AFTER
         conv = clock.conversation
         events.publish(
             name,
@@ -50,10 +57,18 @@ def fire(clock_ids: list[int], trigger: str, *, now: datetime) -> None:
         for rule in rules.get(clock.policy_id, []):
             if rule.kind and rule.kind != clock.kind:
                 continue
+            if rule.action == Escalation.Action.NOTIFY and not fresh:
+                continue  # recorded as history (breached_at), nobody told of it now
             try:
                 _apply(rule, clock, trigger, now)
             except Exception:
                 log.exception("escalation failed", extra={"rule": rule.pk, "clock": clock.pk})
+
+
+def _can_still_be_met(clock: SlaClock, now: datetime) -> bool:
+    """A warning once the target is missed (or its breach fired) would contradict the
+    breach: it is dropped, event and all."""
+    return clock.breached_at is None and clock.due_at > now
 
 
 def _apply(rule: Escalation, clock: SlaClock, trigger: str, now: datetime) -> None:
@@ -74,6 +89,9 @@ def _apply(rule: Escalation, clock: SlaClock, trigger: str, now: datetime) -> No
             title,
             body=f"“{conv.subject}” was due {clock.due_at:%Y-%m-%d %H:%M} UTC.",
             url=f"/desk/c/{conv.pk}/",
+            kind=SLA_NOTICES,
+            topic=f"conversation:{conv.pk}",
+            topic_label=f"#{conv.pk}",
             now=now,
         )
     elif rule.action == Escalation.Action.RAISE_PRIORITY and conv.priority in PRIORITY_UP:

@@ -23,6 +23,7 @@ from servewell.core.models import (
     AuditEntry,
     FailedJob,
     Notification,
+    NotificationPreference,
     Webhook,
     WebhookDelivery,
 )
@@ -201,7 +202,27 @@ class FailedJobViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Re
 class NotificationOut(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "title", "body", "url", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "url", "count", "created_at", "read_at"]
+
+
+class PreferenceOut(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    channel = serializers.ChoiceField(choices=NotificationPreference.Channel.choices)
+
+
+class PreferenceIn(serializers.Serializer):
+    kind = serializers.CharField(max_length=40)
+    channel = serializers.ChoiceField(
+        choices=NotificationPreference.Channel.choices,
+        help_text="app: in the app only; email: and by email at once; digest: and in a "
+        "daily email digest.",
+    )
+
+    def validate_kind(self, value: str) -> str:
+        if value not in notifications.KINDS:
+            raise serializers.ValidationError(f"Choose one of: {', '.join(notifications.KINDS)}.")
+        return value
 
 
 class MarkReadIn(serializers.Serializer):
@@ -253,3 +274,27 @@ class NotificationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         data.is_valid(raise_exception=True)
         count = notifications.mark_read(request.user, data.validated_data.get("ids"))
         return Response({"marked": count})
+
+    @extend_schema(
+        methods=["GET"], request=None, responses={200: PreferenceOut(many=True)}, filters=False
+    )
+    @extend_schema(
+        methods=["PUT"],
+        request=PreferenceIn(many=True),
+        responses={200: PreferenceOut(many=True)},
+        filters=False,
+    )
+    @action(detail=False, methods=["get", "put"], pagination_class=None, filterset_class=None)
+    def preferences(self, request: Request) -> Response:
+        """How the caller hears of each kind; PUT changes only the kinds it lists."""
+        if request.method == "PUT":
+            data = PreferenceIn(data=request.data, many=True)
+            data.is_valid(raise_exception=True)
+            notifications.set_preferences(
+                request.user, {row["kind"]: row["channel"] for row in data.validated_data}
+            )
+        rows = [
+            {"kind": kind.key, "label": kind.label, "channel": channel}
+            for kind, channel in notifications.get_preferences(request.user)
+        ]
+        return Response(PreferenceOut(rows, many=True).data)

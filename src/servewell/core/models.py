@@ -119,17 +119,44 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    kind = models.CharField(max_length=40, default="general")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
+    #: What the notification is about ("conversation:12"): updates on one topic within a
+    #: few minutes fold into one row instead of a stream of near-identical ones.
+    topic = models.CharField(max_length=100, blank=True)
+    count = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")
+            models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["user", "topic", "created_at"], name="notification_topic"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """How one person hears of one kind of notification. No row: by email."""
+
+    class Channel(models.TextChoices):
+        APP = "app", "In the app only"
+        EMAIL = "email", "In the app and by email at once"
+        DIGEST = "digest", "In the app and in a daily email digest"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs"
+    )
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_unique")
+        ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("teams/<int:pk>/members/", views.team_member, name="team-member"),
     path("teams/<int:pk>/closed-days/", views.team_closed_day, name="team-closed-day"),
     path("me/", views.profile, name="profile"),
+    path("me/notifications/", views.notification_preferences, name="profile-notifications"),
     path("me/presence/", views.my_presence, name="my-presence"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
 ]

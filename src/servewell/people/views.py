@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from servewell.core import notifications
 from servewell.core.access import CorePerm, requires
 from servewell.core.errors import DomainError
 from servewell.people import directory, presence, queries, teams, tokens
@@ -266,9 +267,28 @@ def profile(request: HttpRequest) -> HttpResponse:
             "new_token": request.session.pop("new_token", None),
             "tokens": ApiToken.objects.filter(user=request.user),
             "memberships": request.user.memberships.select_related("team"),
+            "preferences": notifications.get_preferences(request.user),
+            "channels": notifications.Channel.choices,
         },
         status=400 if form.errors else 200,
     )
+
+
+@requires(CorePerm.SELF)
+@require_POST
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    choices = {
+        key: request.POST[f"notify-{key}"]
+        for key in notifications.KINDS
+        if f"notify-{key}" in request.POST
+    }
+    try:
+        notifications.set_preferences(request.user, choices)
+    except notifications.UnknownKind as exc:
+        messages.error(request, str(exc))
+        return redirect("profile")
+    messages.success(request, "Notification settings saved.")
+    return redirect("profile")
 
 
 @requires(CorePerm.SELF)

@@ -12,13 +12,14 @@ from servewell.people.models import User
 
 #: Quality notifications link into the quality screens; the home page lists those.
 PREFIX = "/quality/"
+KIND = notifications.declare_kind("quality", "Reviews, disputes, calibration and coaching")
 
 
 def notify(
     users: User | Iterable[User], title: str, *, url: str, now: datetime, body: str = ""
 ) -> None:
     people = [users] if isinstance(users, User) else list(users)
-    notifications.notify(people, title, body=body, url=url, now=now)
+    notifications.notify(people, title, body=body, url=url, kind=KIND, now=now)
 
 
 def recent_for(user: User, limit: int = 15) -> list[Notification]:
