@@ -7,6 +7,7 @@ the first result again (never a second grant); with another body it is a 422.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -95,7 +96,7 @@ class GrantIn(serializers.Serializer):
     action = serializers.IntegerField(min_value=1, max_value=2**62)
     amount = serializers.DecimalField(
         **MONEY,
-        min_value="0.01",
+        min_value=Decimal("0.01"),
         max_value=actions.MAX_AMOUNT,
         required=False,
         allow_null=True,
