@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "servewell.core.middleware.StaticFilesMiddleware",
     "servewell.core.middleware.RequestLogMiddleware",
+    "servewell.core.middleware.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -116,29 +117,41 @@ TEMPLATES = [
 # SQLite runs in WAL mode with IMMEDIATE transactions so that the web process and the
 # worker threads never hit "database is locked" on a read-to-write upgrade.
 DATABASE_URL = env_str("DATABASE_URL", "")
+
+
+def _sqlite(name: str) -> dict:
+    """The one SQLite configuration, whether the file is the default or named by a
+    ``sqlite:///`` URL: without WAL, the busy timeout and IMMEDIATE transactions, writers
+    meet "database is locked" at once instead of waiting their turn."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+        # Keep connections: opening one re-runs the PRAGMAs above (milliseconds).
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+        _parsed = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if _parsed["ENGINE"].endswith("sqlite3"):
+        if not _parsed.get("NAME"):
+            raise ImproperlyConfigured("DATABASE_URL names no SQLite file (sqlite:///path)")
+        _parsed = _sqlite(str(_parsed["NAME"]))
+    DATABASES = {"default": _parsed}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "servewell.sqlite3"),
-            "OPTIONS": {
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
-                ),
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
-            # Keep connections: opening one re-runs the PRAGMAs above (milliseconds).
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),
-            "CONN_HEALTH_CHECKS": True,
-        }
-    }
+    DATABASES = {"default": _sqlite(str(VAR_DIR / "servewell.sqlite3"))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file (not :memory:) so live servers and subprocesses in tests share it; one per
     # test run so that concurrent runs never overwrite each other's database.

@@ -36,6 +36,7 @@ router.register("audit", api_views.AuditViewSet, basename="api-audit")
 router.register("notifications", api_views.NotificationViewSet, basename="api-notifications")
 
 handler404 = "servewell.core.api.not_found"
+handler500 = "servewell.core.busy.server_error"
 
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_handler
 
+from servewell.core import busy
 from servewell.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"detail": "A number or date in the request is out of range.", "code": "invalid"},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if busy.is_database_busy(exc):
+        busy.log_busy(context["request"])
+        return Response(
+            {"detail": busy.MESSAGE, "code": "unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(busy.RETRY_AFTER_SECONDS)},
         )
     if isinstance(exc, Http404):
         return Response(

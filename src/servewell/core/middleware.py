@@ -14,6 +14,7 @@ from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from servewell.core.access import PUBLIC, can, declared_permission
+from servewell.core.busy import busy_response, is_database_busy
 
 log = logging.getLogger("servewell.request")
 
@@ -65,6 +66,15 @@ class AccessMiddleware(MiddlewareMixin):
             return _forbidden(request, "This page is not open to anyone yet.")
         if not can(request.user, perm):
             return _forbidden(request, "Your role does not give access to this page.")
+        return None
+
+
+class DatabaseBusyMiddleware(MiddlewareMixin):
+    """A view that met a locked database answers 503 with Retry-After, not 500."""
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_database_busy(exception):
+            return busy_response(request)
         return None
 
 
