@@ -1,0 +1,1 @@
+"""The academy API (mounted at ``api/academy/``)."""

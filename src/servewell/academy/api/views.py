@@ -1,0 +1,300 @@
+"""Academy API: courses and lessons (trainers), cohorts, learning, teach-back, cascade."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servewell.academy import book, cascade, cohorts, courses, queries, teachback
+from servewell.academy.access import (
+    ACADEMY_LEARN,
+    ACADEMY_REPORTS,
+    ACADEMY_TEACH,
+    access_cohort,
+    access_teachback,
+    cohorts_for,
+)
+from servewell.academy.api import serializers as s
+from servewell.academy.models import Course, CourseVersion, Lesson, Session, TeachBack
+from servewell.core.access import Forbidden, can
+from servewell.people.access import access_team, visible_people
+from servewell.people.models import User
+
+
+def valid(serializer: type[serializers.Serializer], request: Request) -> dict:
+    data = serializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _version(pk: int) -> dict:
+    version = CourseVersion.objects.prefetch_related(
+        "lessons__reflections", "lessons__questions__choices", "lessons__stories"
+    ).get(pk=pk)
+    return s.VersionOut(version).data
+
+
+class CourseViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    serializer_class = s.CourseOut
+    access = ACADEMY_TEACH
+
+    def get_queryset(self):
+        return Course.objects.prefetch_related("versions").order_by("id")
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(s.CourseOut(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    @extend_schema(request=s.CourseIn, responses={201: s.CourseOut})
+    def create(self, request: Request) -> Response:
+        course = courses.create_course(
+            request.user, now=timezone.now(), **valid(s.CourseIn, request)
+        )
+        return Response(s.CourseOut(self.get_queryset().get(pk=course.pk)).data, status=201)
+
+    @extend_schema(request=None, responses={201: s.VersionOut})
+    @action(detail=True, methods=["post"])
+    def draft(self, request: Request, pk: int) -> Response:
+        draft = courses.start_draft(
+            request.user, get_object_or_404(Course, pk=pk), now=timezone.now()
+        )
+        return Response(_version(draft.pk), status=201)
+
+
+class VersionViewSet(viewsets.GenericViewSet):
+    serializer_class = s.VersionOut
+    access = ACADEMY_TEACH
+    access_by_action = {"book": ACADEMY_LEARN}
+    queryset = CourseVersion.objects.all()
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(_version(get_object_or_404(CourseVersion, pk=pk).pk))
+
+    @extend_schema(request=s.LessonIn, responses={201: s.LessonOut})
+    @action(detail=True, methods=["post"])
+    def lessons(self, request: Request, pk: int) -> Response:
+        version = get_object_or_404(CourseVersion, pk=pk)
+        lesson = courses.add_lesson(request.user, version, **valid(s.LessonIn, request))
+        return Response(s.LessonOut(lesson).data, status=201)
+
+    @extend_schema(request=s.PublishIn, responses={200: s.VersionOut})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: int) -> Response:
+        version = get_object_or_404(CourseVersion, pk=pk)
+        data = valid(s.PublishIn, request)
+        if "community_title" in data:
+            courses.set_community_title(request.user, version, title=data["community_title"])
+        courses.publish(request.user, version, now=timezone.now())
+        return Response(_version(version.pk))
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def book(self, request: Request, pk: int) -> HttpResponse:
+        version = get_object_or_404(CourseVersion, pk=pk)
+        if version.is_draft and not can(request.user, ACADEMY_TEACH):
+            raise Http404("No such course book.")
+        return HttpResponse(book.book_pdf(version), content_type="application/pdf")
+
+
+class LessonViewSet(viewsets.GenericViewSet):
+    serializer_class = s.LessonOut
+    access = ACADEMY_TEACH
+    access_by_action = {"quiz": ACADEMY_LEARN, "reflections": ACADEMY_LEARN}
+    queryset = Lesson.objects.all()
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(s.LessonOut(get_object_or_404(Lesson, pk=pk)).data)
+
+    @extend_schema(request=s.LessonPatch, responses={200: s.LessonOut})
+    def partial_update(self, request: Request, pk: int) -> Response:
+        lesson = get_object_or_404(Lesson.objects.select_related("version"), pk=pk)
+        lesson = courses.update_lesson(request.user, lesson, **valid(s.LessonPatch, request))
+        return Response(s.LessonOut(lesson).data)
+
+    @extend_schema(request=s.QuestionIn, responses={201: s.QuestionOut})
+    @action(detail=True, methods=["post"])
+    def questions(self, request: Request, pk: int) -> Response:
+        lesson = get_object_or_404(Lesson.objects.select_related("version"), pk=pk)
+        question = courses.add_question(request.user, lesson, **valid(s.QuestionIn, request))
+        return Response(s.QuestionOut(question).data, status=201)
+
+    def _enrolled(self, request: Request, pk: int, cohort_id: int):
+        cohort = access_cohort(request.user, cohort_id)
+        enrolment = queries.enrolment_of(cohort, request.user)
+        lesson = cohort.version.lessons.filter(pk=pk).first()
+        if enrolment is None or lesson is None:
+            raise Http404("You are not enrolled in this cohort, or it has no such lesson.")
+        return enrolment, lesson
+
+    @extend_schema(request=s.QuizIn, responses={201: s.AttemptOut})
+    @action(detail=True, methods=["post"])
+    def quiz(self, request: Request, pk: int) -> Response:
+        data = valid(s.QuizIn, request)
+        enrolment, lesson = self._enrolled(request, pk, data["cohort"])
+        chosen = {a["question"]: a["choices"] for a in data["answers"]}
+        attempt = cohorts.take_quiz(enrolment, lesson, chosen, now=timezone.now())
+        return Response(s.AttemptOut(attempt).data, status=201)
+
+    @extend_schema(request=s.ReflectionsIn, responses={200: s.CountOut})
+    @action(detail=True, methods=["post"])
+    def reflections(self, request: Request, pk: int) -> Response:
+        data = valid(s.ReflectionsIn, request)
+        enrolment, lesson = self._enrolled(request, pk, data["cohort"])
+        answers = {a["reflection"]: a["text"] for a in data["answers"]}
+        saved = cohorts.answer_reflections(enrolment, lesson, answers, now=timezone.now())
+        return Response({"count": saved})
+
+
+class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    serializer_class = s.CohortOut
+    access = ACADEMY_LEARN
+    access_by_action = {
+        "create": ACADEMY_TEACH, "enrol": ACADEMY_TEACH, "sessions": ACADEMY_TEACH,
+        "finish": ACADEMY_TEACH, "report": ACADEMY_REPORTS,
+    }  # fmt: skip
+
+    def get_queryset(self):
+        return cohorts_for(self.request.user).order_by("-id")
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(s.CohortOut(access_cohort(request.user, pk)).data)
+
+    @extend_schema(request=s.CohortIn, responses={201: s.CohortOut})
+    def create(self, request: Request) -> Response:
+        data = valid(s.CohortIn, request)
+        version = CourseVersion.objects.filter(pk=data.pop("version")).first()
+        if version is None:
+            raise serializers.ValidationError({"version": ["No such course version."]})
+        cohort = cohorts.create_cohort(
+            request.user, version=version, trainer=request.user, now=timezone.now(), **data
+        )
+        return Response(s.CohortOut(cohort).data, status=201)
+
+    @extend_schema(request=s.EnrolIn, responses={200: s.EnrolOut})
+    @action(detail=True, methods=["post"])
+    def enrol(self, request: Request, pk: int) -> Response:
+        cohort = access_cohort(request.user, pk, manage=True)
+        data = valid(s.EnrolIn, request)
+        now = timezone.now()
+        added = []
+        if data.get("team"):
+            team = access_team(request.user, data["team"])
+            added += cohorts.enrol_team(request.user, cohort, team, now=now)
+        if data["people"]:
+            people = visible_people(request.user).filter(pk__in=data["people"])
+            added += cohorts.enrol(request.user, cohort, people, now=now)
+        return Response({"enrolled": len(added)})
+
+    @extend_schema(request=s.SessionIn, responses={201: s.SessionOut})
+    @action(detail=True, methods=["post"])
+    def sessions(self, request: Request, pk: int) -> Response:
+        cohort = access_cohort(request.user, pk, manage=True)
+        made = cohorts.add_session(request.user, cohort, **valid(s.SessionIn, request))
+        return Response(s.SessionOut(made).data, status=201)
+
+    @extend_schema(request=None, responses={200: s.CountOut})
+    @action(detail=True, methods=["post"])
+    def finish(self, request: Request, pk: int) -> Response:
+        cohort = access_cohort(request.user, pk, manage=True)
+        return Response({"count": cohorts.finish_cohort(request.user, cohort, now=timezone.now())})
+
+    @extend_schema(responses={200: s.ReportRowOut(many=True)})
+    @action(detail=True, methods=["get"])
+    def report(self, request: Request, pk: int) -> Response:
+        cohort = access_cohort(request.user, pk)
+        rows = queries.cohort_report(cohort, visible_people(request.user))
+        return Response(s.ReportRowOut(rows, many=True).data)
+
+
+class SessionViewSet(viewsets.GenericViewSet):
+    serializer_class = s.SessionOut
+    access = ACADEMY_TEACH
+    queryset = Session.objects.all()
+
+    @extend_schema(request=s.AttendanceIn, responses={200: s.CountOut})
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: Request, pk: int) -> Response:
+        session = get_object_or_404(Session, pk=pk)
+        access_cohort(request.user, session.cohort_id, manage=True)
+        present = valid(s.AttendanceIn, request)["present"]
+        count = cohorts.take_attendance(request.user, session, present=present, now=timezone.now())
+        return Response({"count": count})
+
+
+class TeachBackViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    serializer_class = s.TeachBackOut
+    access = ACADEMY_LEARN
+    access_by_action = {"acknowledge": ACADEMY_TEACH, "endorse": ACADEMY_TEACH}
+
+    def get_queryset(self):
+        cohorts_seen = cohorts_for(self.request.user).values("pk")
+        return (
+            TeachBack.objects.filter(enrolment__cohort__in=cohorts_seen)
+            .select_related("enrolment")
+            .prefetch_related("comments")
+            .order_by("-id")
+        )
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(s.TeachBackOut(access_teachback(request.user, pk)).data)
+
+    @extend_schema(request=s.TeachBackIn, responses={200: s.TeachBackOut})
+    @action(detail=True, methods=["post"])
+    def report(self, request: Request, pk: int) -> Response:
+        tb = access_teachback(request.user, pk)
+        if tb.enrolment.learner_id != request.user.pk:
+            raise Forbidden("Only the learner files their teach-back.")
+        teachback.file_report(request.user, tb, now=timezone.now(), **valid(s.TeachBackIn, request))
+        return Response(s.TeachBackOut(tb).data)
+
+    @extend_schema(request=s.CommentIn, responses={201: s.CommentOut})
+    @action(detail=True, methods=["post"])
+    def comments(self, request: Request, pk: int) -> Response:
+        tb = access_teachback(request.user, pk)
+        made = teachback.comment(
+            request.user, tb, body=valid(s.CommentIn, request)["body"], now=timezone.now()
+        )
+        return Response(s.CommentOut(made).data, status=201)
+
+    @extend_schema(request=None, responses={200: s.TeachBackOut})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: int) -> Response:
+        tb = teachback.acknowledge(
+            request.user, access_teachback(request.user, pk), now=timezone.now()
+        )
+        return Response(s.TeachBackOut(tb).data)
+
+    @extend_schema(request=s.EndorseIn, responses={201: s.EndorsementOut})
+    @action(detail=True, methods=["post"])
+    def endorse(self, request: Request, pk: int) -> Response:
+        tb = access_teachback(request.user, pk)
+        made = cascade.endorse(
+            request.user, tb.enrolment.learner, teachback=tb, now=timezone.now(),
+            **valid(s.EndorseIn, request),
+        )  # fmt: skip
+        return Response(s.EndorsementOut(made).data, status=status.HTTP_201_CREATED)
+
+
+class CascadeViewSet(viewsets.GenericViewSet):
+    """The reach of a person's subtree of the cascade."""
+
+    serializer_class = s.ReachOut
+    access = ACADEMY_LEARN
+    queryset = User.objects.none()
+
+    @extend_schema(responses={200: s.ReachOut})
+    def retrieve(self, request: Request, pk: int) -> Response:
+        person = get_object_or_404(User, pk=pk)
+        reach = cascade.get_reach(person.pk)
+        return Response(
+            {
+                "person": person.pk, **reach.__dict__,
+                "by_generation": [list(g) for g in cascade.list_generations(person.pk)],
+            }
+        )  # fmt: skip

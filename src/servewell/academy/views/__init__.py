@@ -1,0 +1,1 @@
+"""The academy\x27s screens: parse, call the domain, render."""
