@@ -101,3 +101,20 @@ def recently_handled(user: User) -> QuerySet:
     return Conversation.objects.filter(assignee=user, solved_at__isnull=False).order_by(
         "-solved_at", "-id"
     )
+
+
+def iqs_between(person_ids: list[int], *, start, end) -> dict[int, dict]:
+    """Each person's IQS over counted reviews submitted in ``[start, end)``: for windows
+    that are not quarters (e.g. the 90 days before and after a course). One query."""
+    from django.db.models import Avg
+
+    from servewell.quality.rollup import counted_reviews
+
+    rows = (
+        counted_reviews()
+        .filter(reviewee_id__in=person_ids, submitted_at__gte=start, submitted_at__lt=end)
+        .values("reviewee_id")
+        .annotate(reviews=Count("id"), iqs=Avg("score"))
+        .order_by()
+    )
+    return {r["reviewee_id"]: {"reviews": r["reviews"], "iqs": round(r["iqs"], 2)} for r in rows}
