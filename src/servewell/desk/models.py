@@ -190,7 +190,7 @@ class Message(models.Model):
     created_at = models.DateTimeField()
     # Email threading: our own Message-ID for outbound, the sender's for inbound.
     email_message_id = models.CharField(max_length=998, blank=True, db_index=True)
-    in_reply_to = models.CharField(max_length=998, blank=True)
+    in_reply_to = models.CharField(max_length=998, blank=True, db_index=True)
     references = models.TextField(blank=True)
     inbound = models.OneToOneField(
         "InboundEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
@@ -239,7 +239,7 @@ class InboundEmail(models.Model):
 
     raw = models.BinaryField()
     raw_sha256 = models.CharField(max_length=64)
-    message_id = models.CharField(max_length=998, blank=True)
+    message_id = models.CharField(max_length=998, blank=True, db_index=True)
     dedup_key = models.CharField(
         max_length=1000, unique=True, help_text="'mid:<Message-ID>' or 'sha:<sha256>'."
     )

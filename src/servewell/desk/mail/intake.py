@@ -4,8 +4,12 @@ Every door (IMAP polling, the HTTP endpoint, ``import-mail``, a quarantine retry
 ``ingest``. It runs in two transactions, and that split is the crash-safety argument:
 
 1. The raw bytes are committed as an ``InboundEmail`` row whose ``dedup_key`` is unique
-   ("mid:<Message-ID>", else "sha:<SHA-256 of the bytes>"). A second delivery hits the
-   unique key and is answered "duplicate" without creating anything.
+   ("mid:<Message-ID>#<content>", else "sha:<content>", where content is a hash of the
+   email in a normal form: line endings, mbox ``>From`` quoting and per-delivery trace
+   headers do not count). A second delivery of the same email, from IMAP, a Maildir or
+   an mbox, hits the unique key and is answered "duplicate" without creating anything.
+   A *different* email that reuses a Message-ID (some mailers do) is filed, and the
+   reuse is noted on it.
 2. Parsing happens outside any transaction (no lock held while the CPU works); then one
    transaction claims the row with a conditional UPDATE (RECEIVED → PROCESSED, row count
    checked), creates the conversation or message and the attachments, and commits all of
@@ -39,7 +43,7 @@ from django.utils import timezone
 
 from servewell.core import events
 from servewell.core.errors import DomainError
-from servewell.desk import contacts, conversations
+from servewell.desk import contacts, conversations, merging
 from servewell.desk.mail import html as mail_html
 from servewell.desk.mail.parsing import (
     ParsedAttachment,
@@ -137,16 +141,50 @@ class Directory:
 # --- step 1: the raw bytes ----------------------------------------------------------------
 
 
+#: Headers each delivery adds or rewrites: the same email fetched by IMAP, exported to a
+#: Maildir or to an mbox differs in these and nothing else.
+_TRACE_HEADERS = frozenset(
+    b"received return-path delivered-to x-original-to envelope-to x-envelope-to status "
+    b"x-status x-uid x-keywords content-length lines x-mozilla-status x-mozilla-status2 "
+    b"x-mozilla-keys x-gmail-labels x-gm-thrid x-spam-status x-spam-score x-spam-level "
+    b"x-spam-checker-version x-virus-scanned authentication-results arc-seal "
+    b"arc-message-signature arc-authentication-results x-received".split()
+)
+_MBOX_QUOTED = re.compile(rb"(?m)^>(>*From )")
+_LINE_END = re.compile(rb"[ \t]*\r?\n")
+
+
+def content_hash(raw: bytes) -> str:
+    """A hash of the email in a normal form, so one email stored by different means
+    hashes the same: LF line ends, no trailing blanks, mbox ``>From`` quoting undone (one
+    level, as mboxrd writes it), the mbox separator line and trace headers left out,
+    headers unfolded."""
+    data = _LINE_END.sub(b"\n", raw).rstrip(b"\n")
+    if data.startswith(b"From "):  # an mbox separator line kept by the importer
+        data = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    head, sep, body = data.partition(b"\n\n")
+    fields = []
+    for line in head.replace(b"\n ", b" ").replace(b"\n\t", b" ").split(b"\n"):
+        name = line.split(b":", 1)[0].strip().lower()
+        if name not in _TRACE_HEADERS:
+            fields.append(line)
+    normal = b"\n".join(fields) + sep + _MBOX_QUOTED.sub(rb"\1", body)
+    return hashlib.sha256(normal).hexdigest()
+
+
 def dedup_key(raw: bytes, message_id: str) -> str:
     if message_id:
-        return f"mid:{message_id}"[:1000]
-    return f"sha:{hashlib.sha256(raw).hexdigest()}"
+        return f"mid:{message_id[:900]}#{content_hash(raw)[:32]}"
+    return f"sha:{content_hash(raw)}"
 
 
 def store_raw(raw: bytes, *, source: str, now: datetime) -> tuple[InboundEmail, bool]:
     """The InboundEmail for these bytes, created (and committed) unless it exists."""
     message_id = sniff_message_id(raw)
     key = dedup_key(raw, message_id)
+    earlier = _stored_before(raw, message_id)
+    if earlier is not None:
+        return earlier, False
     try:  # insert first: new mail is the common case, and the unique key decides races
         with transaction.atomic():
             inbound = _new_inbound(raw, message_id, key, source, now)
@@ -154,6 +192,38 @@ def store_raw(raw: bytes, *, source: str, now: datetime) -> tuple[InboundEmail, 
         return inbound, True
     except IntegrityError:  # delivered before (or racing right now)
         return InboundEmail.objects.defer("raw").get(dedup_key=key), False
+
+
+def _stored_before(raw: bytes, message_id: str) -> InboundEmail | None:
+    """A row stored under the older key form ("mid:<Message-ID>", before content
+    counted) that holds this same email."""
+    if not message_id:
+        return None
+    legacy = InboundEmail.objects.filter(dedup_key=f"mid:{message_id}"[:1000]).first()
+    return legacy if legacy is not None and _same_email(legacy, raw) else None
+
+
+def _same_email(row: InboundEmail, raw: bytes) -> bool:
+    return content_hash(bytes(row.raw)) == content_hash(raw)
+
+
+def _note_reused_ids(rows: Sequence[InboundEmail]) -> None:
+    """A different email under a Message-ID already on file is filed all the same; the
+    reuse is written on it, where the mail screens show it."""
+    by_id = {r.message_id: r for r in rows if r.message_id}
+    if not by_id:
+        return
+    earlier = (
+        InboundEmail.objects.filter(message_id__in=list(by_id))
+        .exclude(pk__in=[r.pk for r in by_id.values()])
+        .values_list("message_id", "pk")
+    )
+    for message_id, pk in earlier:
+        row = by_id[message_id]
+        note = f"Message-ID reused: email #{pk} has the same Message-ID and other content."
+        if note not in row.reason:
+            row.reason = note
+            InboundEmail.objects.filter(pk=row.pk).update(reason=note)
 
 
 def _new_inbound(raw: bytes, message_id: str, key: str, source: str, now: datetime) -> InboundEmail:
@@ -174,6 +244,13 @@ def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list
     message_ids = [sniff_message_id(raw) for raw in raws]
     keys = [dedup_key(raw, message_id) for raw, message_id in zip(raws, message_ids, strict=True)]
     rows = {r.dedup_key: r for r in InboundEmail.objects.defer("raw").filter(dedup_key__in=keys)}
+    legacy = {f"mid:{m}"[:1000]: m for m in message_ids if m}
+    if legacy:  # rows stored under the older key form: the same email if content matches
+        found = {r.dedup_key: r for r in InboundEmail.objects.filter(dedup_key__in=list(legacy))}
+        for raw, message_id, key in zip(raws, message_ids, keys, strict=True):
+            old = found.get(f"mid:{message_id}"[:1000]) if message_id else None
+            if key not in rows and old is not None and _same_email(old, raw):
+                rows[key] = old
     fresh: dict[str, InboundEmail] = {}
     for raw, message_id, key in zip(raws, message_ids, keys, strict=True):
         if key not in rows and key not in fresh:
@@ -383,6 +460,7 @@ def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
     results: list[IngestResult | None] = [None] * len(items)
     with transaction.atomic():
         claimed = _claim([item.inbound.pk for item in items], now)
+        _note_reused_ids([item.inbound for item in items if item.inbound.pk in claimed])
         known = _known_ids([item.mail.parsed for item in items])
         to_file = []
         for n, item in enumerate(items):
@@ -445,7 +523,47 @@ def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
             item.inbound.state = InboundEmail.State.PROCESSED
             results[n] = IngestResult(state, item.inbound, conversation, message)
         _store_attachments(attachments)
+        _join_early_replies([r.message for r in results if r is not None and r.message], now)
     return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def _join_early_replies(filed: Sequence[Message], now: datetime) -> None:
+    """Replies that arrived before the email they answer (a Maildir is not read in date
+    order; IMAP folders and imports cross) opened conversations of their own. Now that
+    the original is here, each such conversation — one the early reply opened, still
+    separate — is merged into the original's. Chains resolve as their links arrive."""
+    by_id = {m.email_message_id: m.conversation_id for m in filed if m.email_message_id}
+    if not by_id:
+        return
+    early = list(
+        Message.objects.filter(in_reply_to__in=list(by_id), kind=MessageKind.CUSTOMER)
+        .filter(conversation__merged_into__isnull=True)
+        .values_list("pk", "conversation_id", "in_reply_to")
+    )
+    if not early:
+        return
+    for conversation_id, answers in sorted({(c, r) for _pk, c, r in early}):
+        if Conversation.objects.filter(pk=conversation_id, merged_into__isnull=False).exists():
+            continue  # joined a moment ago, through another of its messages
+        target = Conversation.objects.get(pk=by_id[answers])
+        while target.merged_into_id:  # the original's conversation may itself be merged
+            target = Conversation.objects.get(pk=target.merged_into_id)
+        if target.pk != conversation_id and _opened_by_a_reply(conversation_id, by_id):
+            source = Conversation.objects.get(pk=conversation_id)
+            merging.merge(None, source, target, now=now)
+
+
+def _opened_by_a_reply(conversation_id: int, filed_ids: dict[str, int]) -> bool:
+    """True when the conversation began as a reply to mail we had not seen: its first
+    message answers an email now on file (here or in the conversation itself, where
+    earlier early replies were joined). A conversation that began with a fresh email is
+    never merged away by this."""
+    messages = Message.objects.filter(conversation_id=conversation_id).order_by("pk")
+    first = messages.values_list("in_reply_to", flat=True).first()
+    if not first:
+        return False
+    own = set(messages.exclude(email_message_id="").values_list("email_message_id", flat=True))
+    return first in own or first in filed_ids
 
 
 def _message_fields(

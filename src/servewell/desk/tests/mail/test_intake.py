@@ -38,20 +38,81 @@ def test_new_email_opens_a_conversation_for_the_sender(care):
     assert message.email_message_id == "<a1@example.com>"
     inbound = InboundEmail.objects.get()
     assert inbound.state == InboundEmail.State.PROCESSED
-    assert inbound.dedup_key == "mid:<a1@example.com>"
+    assert inbound.dedup_key.startswith("mid:<a1@example.com>#")
     assert bytes(inbound.raw).startswith(b"Content-Type")
     assert message.inbound == inbound
 
 
-def test_second_delivery_of_the_same_message_id_creates_nothing(care):
+def test_second_delivery_of_the_same_email_creates_nothing_whatever_its_trace_headers(care):
     raw = samples.plain(message_id="<same@example.com>")
     first = _ingest(raw)
     again = _ingest(raw)
-    resent_differently = _ingest(samples.plain("other bytes", message_id="<same@example.com>"))
-    assert again.state == resent_differently.state == "duplicate"
+    via_another_hop = _ingest(
+        b"Received: from relay.example.net by mx.example.org\r\n"
+        b"Delivered-To: care@example.org\r\nReturn-Path: <jo@example.com>\r\n" + raw
+    )
+    assert again.state == via_another_hop.state == "duplicate"
     assert again.conversation == first.conversation
     assert Message.objects.count() == 1
     assert InboundEmail.objects.count() == 1
+
+
+def test_a_different_email_reusing_a_message_id_is_filed_and_the_reuse_noted(care):
+    first = _ingest(samples.plain("My parcel is late.", message_id="<reused@example.com>"))
+    other = _ingest(
+        samples.plain(
+            "Please cancel my order.", subject="Cancel", message_id="<reused@example.com>"
+        )
+    )
+    assert other.state in ("new", "threaded")
+    assert Message.objects.count() == 2
+    assert f"#{first.inbound.pk}" in InboundEmail.objects.get(pk=other.inbound.pk).reason
+
+
+def test_the_same_mails_reimported_from_an_mbox_are_duplicates(care):
+    body = "From the warehouse: nothing yet.\nFrom now on I will call.\n"
+    raws = [samples.plain(body, message_id=None), samples.plain("Second one.\n", message_id=None)]
+    for raw in raws:
+        assert _ingest(raw).state == "new"
+    for raw in raws:  # as an mbox gives them back: CRLF gone, From_ line, >From quoting
+        text = raw.replace(b"\r\n", b"\n").replace(b"\nFrom ", b"\n>From ")
+        mbox_copy = b"From MAILER-DAEMON Fri Mar  1 09:30:00 2024\n" + text
+        assert _ingest(mbox_copy).state == "duplicate"
+    assert Message.objects.count() == 2
+
+
+def test_a_reply_that_arrives_before_its_original_joins_it_when_the_original_arrives(care):
+    original = samples.plain("My parcel is late.", message_id="<o1@example.com>")
+    reply = samples.plain(
+        "Any news?",
+        subject="Re: Where is my parcel?",
+        message_id="<o2@example.com>",
+        in_reply_to="<o1@example.com>",
+    )
+    later = samples.plain(
+        "Still nothing.", subject="Re: Re: Where is my parcel?", in_reply_to="<o2@example.com>"
+    )
+    early = _ingest(later)  # the newest first, then its parent, then the original
+    middle = _ingest(reply)
+    first = _ingest(original)
+    live = [c for c in Conversation.objects.all() if c.merged_into_id is None]
+    assert [c.pk for c in live] == [first.conversation.pk]
+    assert first.conversation.messages.count() == 3
+    for joined in (early.conversation, middle.conversation):
+        joined.refresh_from_db()
+        while joined.merged_into_id:
+            joined = joined.merged_into
+        assert joined == first.conversation
+
+
+def test_replies_before_originals_in_one_batch_end_in_one_conversation(care):
+    original = samples.plain("Order 7 is wrong.", message_id="<b1@example.com>")
+    reply = samples.plain("Any news?", subject="Re: x", in_reply_to="<b1@example.com>")
+    results = intake.ingest_many([reply, original], source="test", now=NOW)
+    assert [r.state for r in results] == ["new", "new"]
+    live = Conversation.objects.filter(merged_into__isnull=True)
+    assert live.count() == 1
+    assert live.get().messages.count() == 2
 
 
 def test_without_message_id_the_raw_bytes_decide_what_is_a_duplicate(care):
