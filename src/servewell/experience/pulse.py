@@ -32,6 +32,15 @@ PULSE_ROUND_CLOSED = events.declare(
     "pulse.round_closed", "A team pulse round closed (figures only when k or more answered)."
 )
 K_MIN = 3
+
+
+class AlreadyAnswered(DomainError):
+    status = 409
+
+    def __init__(self) -> None:
+        super().__init__("conflict", "You have answered this round already. Thank you!")
+
+
 MAX_COMMENT = 3000
 
 
@@ -90,7 +99,7 @@ def answer(
         if not PulseInvite.objects.filter(round=pulse, user=user, answered=False).update(
             answered=True
         ):
-            raise DomainError("conflict", "You have answered this round already. Thank you!")
+            raise AlreadyAnswered()
         PulseResponse.objects.create(round=pulse, **values)
 
 
