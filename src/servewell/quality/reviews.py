@@ -11,7 +11,7 @@ revision (``disputes.py``), and the earlier answers stay for the history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from servewell.core import audit, events
 from servewell.core.access import Forbidden, can
+from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
 from servewell.people.access import scope_to_teams
@@ -35,6 +36,16 @@ REVIEW_SUBMITTED = events.declare(
 
 #: ``{criterion_id: {"value": 1 | 0 | 1-5 | None (N/A), "comment": "..."}}``
 Answers = Mapping[int, Mapping[str, Any]]
+
+#: ``fn(conversation, criteria) -> {criterion_id: (value, note)}``: answers proposed for a
+#: new draft (auto-QA); the reviewer accepts or overrides each before submitting.
+ReviewPrefill = Callable[[Conversation, list], Mapping[int, tuple[Any, str]]]
+REVIEW_PREFILL: ExtensionPoint[ReviewPrefill] = ExtensionPoint(
+    "quality.review_prefill",
+    Callable,
+    "fn(conversation, criteria) -> {criterion_id: (value, note)}: answers proposed for a "
+    "new draft review, which the reviewer accepts or overrides.",
+)
 
 
 def conversations_for(user: User) -> QuerySet[Conversation]:
@@ -80,10 +91,23 @@ def start_review(
             is_self_review=is_self,
             created_at=now,
         )
+        if existing is None:
+            _prefill(review, conversation)
         if assignment is not None and assignment.review_id is None:
             assignment.review = review
             assignment.save(update_fields=["review"])
     return review
+
+
+def _prefill(review: Review, conversation: Conversation) -> None:
+    criteria = {c.pk: c for c in review.version.criteria.all()}
+    proposed: dict[int, dict] = {}
+    for fn in REVIEW_PREFILL.items():
+        for key, (value, note) in fn(conversation, list(criteria.values())).items():
+            if key in criteria and key not in proposed:
+                proposed[key] = {"value": value, "comment": note}
+    if proposed:
+        write_answers(review, criteria, clean_answers(criteria, proposed))
 
 
 def current_answers(review: Review) -> dict[int, Answer]:

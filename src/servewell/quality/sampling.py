@@ -30,12 +30,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     Exists,
     F,
     OuterRef,
     QuerySet,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Mod, RowNumber
@@ -65,6 +67,21 @@ RATING_SOURCES: ExtensionPoint[RatingSource] = ExtensionPoint(
     "fn(max_rating) -> QuerySet of conversation ids rated at most max_rating (1-5), for "
     "sampling's low-rating filter (the experience app's surveys).",
 )
+
+
+#: ``fn(start, end) -> iterable of conversation ids`` worth a human look (auto-QA: rude
+#: text, a low auto score, worsening sentiment); sampling picks them first.
+SamplingFlag = Callable[[datetime, datetime], Any]
+SAMPLING_FLAGS: ExtensionPoint[SamplingFlag] = ExtensionPoint(
+    "quality.sampling_flags",
+    Callable,
+    "fn(start, end) -> conversation ids solved in [start, end) worth a human look; the "
+    "weekly sampling picks them before the random rest.",
+)
+
+
+def flagged(start: datetime, end: datetime) -> set[int]:
+    return {pk for fn in SAMPLING_FLAGS.items() for pk in fn(start, end)}
 
 
 def previous_week(now: datetime) -> tuple[datetime, datetime]:
@@ -161,7 +178,11 @@ def candidates(plan: SamplingPlan, start: datetime, end: datetime) -> tuple[Quer
         else:
             notes.append("No rating data yet: the low-rating filter was skipped.")
     sampled = ReviewAssignment.objects.filter(conversation=OuterRef("pk"))
-    qs = qs.exclude(Exists(sampled)).annotate(handler=handler_expression())
+    flags = flagged(start, end)
+    qs = qs.exclude(Exists(sampled)).annotate(
+        handler=handler_expression(),
+        flag=Case(When(pk__in=flags, then=Value(0)), default=Value(1)),
+    )
     return qs.filter(handler__isnull=False), notes
 
 
@@ -175,7 +196,9 @@ def pick(qs: QuerySet, per_person: int, seed: int) -> list[tuple[int, int, int]]
         Value(HASH_PRIME, BigIntegerField()),
     )
     ranked = qs.annotate(
-        rank=Window(RowNumber(), partition_by=[F("handler")], order_by=[shuffle.asc(), "pk"])
+        rank=Window(
+            RowNumber(), partition_by=[F("handler")], order_by=["flag", shuffle.asc(), "pk"]
+        )
     ).filter(rank__lte=per_person)
     return sorted(ranked.values_list("pk", "handler", "team_id"))
 

@@ -1,0 +1,108 @@
+"""Benchmarks of auto-QA.
+
+- ``autoqa.score.per_s``: conversations scored per second on one core with the default
+  scorers (the dev set's conversations, scored in a loop; target 300).
+- ``autoqa.embedding.per_s``: the same with the embedding scorer, where the extra is
+  installed; ``device`` says whether a GPU was used.
+- ``autoqa.agreement.kappa_min`` / ``kappa_median``: over the boolean criteria on the
+  held-out split of the dev set (target min 0.6).
+- ``autoqa.rescore.seconds``: ``scoring.rescore`` over stored solved conversations
+  (100,000 at scale large), bulk-loaded first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from servewell.autoqa import devset, engine, scoring
+from servewell.desk.models import Contact, Conversation, Message
+from servewell.people.models import Team
+
+GROUP = "autoqa"
+STORED = {"tiny": 2_000, "small": 20_000, "large": 100_000}
+LOOPS = {"tiny": 2, "small": 5, "large": 10}
+CHUNK = 5_000
+
+
+def run(ctx: Any) -> Iterator[dict[str, Any]]:
+    rows = [devset.unlabelled(r) for r in devset.rows()]
+    yield _throughput(ctx, rows, [], "autoqa.score.per_s")
+    reason = engine.available()["embeddings"]
+    if not reason:
+        from servewell.autoqa.engine import embedding
+
+        yield _throughput(
+            ctx,
+            rows,
+            [engine.get_scorer("embeddings")],
+            "autoqa.embedding.per_s",
+            device=embedding.device(),
+        )
+    found = devset.compare(
+        (r["labels"], engine.score(devset.unlabelled(r))) for r in devset.rows("test")
+    )
+    summary = devset.summary(found)
+    yield ctx.figure(
+        "autoqa.agreement.kappa_min", summary["kappa_min"], "kappa", split="test", target=0.6
+    )
+    yield ctx.figure(
+        "autoqa.agreement.kappa_median", summary["kappa_median"], "kappa", split="test"
+    )
+    yield _rescore(ctx, rows, STORED[ctx.scale])
+
+
+def _throughput(ctx: Any, rows: list, chain: list, name: str, **extra: Any) -> dict[str, Any]:
+    engine.score(rows[0], chain)  # warm the lexicons and the language profiles
+    loops = LOOPS[ctx.scale]
+    started = time.perf_counter()
+    for _ in range(loops):
+        for row in rows:
+            engine.score(row, chain)
+    seconds = time.perf_counter() - started
+    return ctx.figure(
+        name, loops * len(rows) / seconds, "conversations/s", cores=1, target=300, **extra
+    )
+
+
+def _rescore(ctx: Any, rows: list, count: int) -> dict[str, Any]:
+    now = timezone.now()
+    team = Team.objects.create(name=f"Auto-QA bench {now.timestamp():.0f}")
+    contact = Contact.objects.create(name="Auto-QA bench customer")
+    for first in ctx.progress(range(0, count, CHUNK), -(-count // CHUNK), "conversations"):
+        batch = []
+        for k in range(first, min(first + CHUNK, count)):
+            at = now - dt.timedelta(hours=1 + k % 500)
+            batch.append(
+                Conversation(
+                    subject="Bench",
+                    channel="email",
+                    status="solved",
+                    team=team,
+                    contact=contact,
+                    created_at=at,
+                    updated_at=at,
+                    solved_at=at,
+                )
+            )
+        with transaction.atomic():
+            made = Conversation.objects.bulk_create(batch)
+            Message.objects.bulk_create(
+                Message(
+                    conversation=c,
+                    kind="customer" if m["author"] == "customer" else "reply",
+                    body_text=str(m.get("text") or "")[:5000],
+                    created_at=c.created_at + dt.timedelta(minutes=j),
+                )
+                for k, c in enumerate(made)
+                for j, m in enumerate(rows[k % len(rows)]["messages"])
+            )
+    started = time.perf_counter()
+    scored = scoring.rescore(Conversation.objects.filter(team=team), now=now)
+    seconds = time.perf_counter() - started
+    return ctx.figure("autoqa.rescore.seconds", seconds, "s", conversations=scored)
