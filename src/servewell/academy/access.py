@@ -20,7 +20,7 @@ from django.http import Http404
 from servewell.academy.models import Cohort, TeachBack
 from servewell.core.access import Forbidden, can
 from servewell.core.ids import parse_id
-from servewell.people.models import Role, User
+from servewell.people.models import Role, Team, User
 
 ACADEMY_LEARN = "academy.learn"
 ACADEMY_TEACH = "academy.teach"
@@ -72,3 +72,15 @@ def access_teachback(user: User, pk: Any) -> TeachBack:
     if not cohort.enrolments.filter(learner=user).exists():
         raise Http404("No such teach-back.")
     return teachback
+
+
+def enrollable_people(user: User) -> QuerySet[User]:
+    """Trainers teach across teams: they may enrol anyone active, whatever their teams."""
+    return User.objects.filter(is_active=True).exclude(role_grants__role=Role.SERVICE)
+
+
+def enrollable_team(user: User, pk: Any) -> Team:
+    try:
+        return Team.objects.get(pk=parse_id(pk), is_active=True)
+    except Team.DoesNotExist:
+        raise Http404("No such team.") from None

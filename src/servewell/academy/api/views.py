@@ -20,11 +20,13 @@ from servewell.academy.access import (
     access_cohort,
     access_teachback,
     cohorts_for,
+    enrollable_people,
+    enrollable_team,
 )
 from servewell.academy.api import serializers as s
 from servewell.academy.models import Course, CourseVersion, Lesson, Session, TeachBack
 from servewell.core.access import Forbidden, can
-from servewell.people.access import access_team, visible_people
+from servewell.people.access import visible_people
 from servewell.people.models import User
 
 
@@ -184,10 +186,10 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         now = timezone.now()
         added = []
         if data.get("team"):
-            team = access_team(request.user, data["team"])
+            team = enrollable_team(request.user, data["team"])
             added += cohorts.enrol_team(request.user, cohort, team, now=now)
         if data["people"]:
-            people = visible_people(request.user).filter(pk__in=data["people"])
+            people = enrollable_people(request.user).filter(pk__in=data["people"])
             added += cohorts.enrol(request.user, cohort, people, now=now)
         return Response({"enrolled": len(added)})
 

@@ -15,6 +15,8 @@ from servewell.academy.access import (
     ACADEMY_TEACH,
     access_cohort,
     cohorts_for,
+    enrollable_people,
+    enrollable_team,
     runs,
 )
 from servewell.academy.forms import CohortForm, SessionForm, put_error
@@ -23,7 +25,8 @@ from servewell.core.access import Forbidden, can, requires
 from servewell.core.errors import DomainError
 from servewell.core.exports import csv_response
 from servewell.core.ids import parse_id, parse_ids
-from servewell.people.access import access_team, visible_people, visible_teams
+from servewell.people.access import visible_people
+from servewell.people.models import Team
 
 
 @requires(ACADEMY_LEARN)
@@ -81,8 +84,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": queries.learner_rows(cohort),
             "sessions": cohort.sessions.prefetch_related("attendance"),
             "teachbacks": queries.teachbacks_of(cohort),
-            "people": visible_people(request.user).filter(is_active=True) if manage else (),
-            "teams": visible_teams(request.user) if manage else (),
+            "people": enrollable_people(request.user) if manage else (),
+            "teams": Team.objects.filter(is_active=True) if manage else (),
             "session_form": SessionForm(),
             "reports": can(request.user, ACADEMY_REPORTS),
         },
@@ -96,11 +99,10 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     try:
         if team_id := parse_id(request.POST.get("team")):
-            added = cohorts.enrol_team(
-                request.user, cohort, access_team(request.user, team_id), now=now
-            )
+            team = enrollable_team(request.user, team_id)
+            added = cohorts.enrol_team(request.user, cohort, team, now=now)
         else:
-            people = visible_people(request.user).filter(
+            people = enrollable_people(request.user).filter(
                 pk__in=parse_ids(request.POST.getlist("person"))
             )
             added = cohorts.enrol(request.user, cohort, people, now=now)
