@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (conversation texts read best unwrapped)
 """The scoring engine, without the database."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (conversation texts read best unwrapped)
 """Stored scoring: solved conversations are scored, reviews are pre-filled from the auto
 answers, overrides are audited and paired for agreement."""
 
