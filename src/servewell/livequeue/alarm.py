@@ -19,6 +19,7 @@ from servewell.core import events
 from servewell.core.errors import DomainError
 from servewell.livequeue import fanout, metrics, queries
 from servewell.livequeue.models import Alarm, AlarmResponse, AlarmRule, RuleKind
+from servewell.people.access import people_only
 from servewell.people.models import Presence, Team, User
 from servewell.people.presence import set_presence
 
@@ -108,9 +109,7 @@ def raise_alarm(
                 trigger_value=value,
                 peak_waiting=snapshot["waiting"],
                 longest_wait_s=snapshot["longest_wait_s"],
-                audience_count=len(audience)
-                if audience is not None
-                else User.objects.filter(is_active=True).count(),
+                audience_count=len(audience) if audience is not None else people_only().count(),
             )
     except IntegrityError:
         return None  # another process raised it a moment ago

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from servewell.livequeue import metrics
 from servewell.livequeue.models import Alarm, AlarmResponse, Call, CallState, ResponderRole
-from servewell.people.access import scope_to_teams, visible_people, visible_team_ids
+from servewell.people.access import (
+    scope_to_teams,
+    visible_colleagues,
+    visible_team_ids,
+)
 from servewell.people.models import Membership, Presence, RoleGrant, Team, User
 
 
@@ -211,7 +215,7 @@ def alarm_data(alarm: Alarm, responses: list[AlarmResponse] | None = None) -> di
 
 
 def presence_board(user: User, *, team: str | int | None = None) -> QuerySet[User]:
-    people = visible_people(user).filter(is_active=True)
+    people = visible_colleagues(user)
     if team:
         people = people.filter(memberships__team_id=team)
     return people.prefetch_related(

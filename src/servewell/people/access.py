@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from servewell.core.access import CorePerm, Forbidden, can
-from servewell.people.models import Membership, Role, Team, User
+from servewell.people.models import Membership, Role, RoleGrant, Team, User
 
 
 class Perm(StrEnum):
@@ -67,6 +67,21 @@ def scope_to_teams(queryset: QuerySet, user: User, field: str = "team") -> Query
 
 def visible_teams(user: User) -> QuerySet[Team]:
     return scope_to_teams(Team.objects.all(), user, field="id")
+
+
+def people_only(users: QuerySet[User] | None = None) -> QuerySet[User]:
+    """The people of a list: active, and no service account. A service account is a
+    script with a token; it is never offered to coach, add, assign or count as a person.
+    Every list of people and every head count goes through here."""
+    users = User.objects.all() if users is None else users
+    return users.filter(is_active=True).exclude(
+        pk__in=RoleGrant.objects.filter(role=Role.SERVICE).values("user_id")
+    )
+
+
+def visible_colleagues(user: User) -> QuerySet[User]:
+    """``visible_people`` as people: active, without service accounts."""
+    return people_only(visible_people(user))
 
 
 def visible_people(user: User) -> QuerySet[User]:

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from servewell.people.access import visible_people, visible_teams
-from servewell.people.models import Membership, Presence, RoleGrant, Team, User
+from servewell.people.access import visible_colleagues, visible_people, visible_teams
+from servewell.people.models import Membership, Presence, Role, RoleGrant, Team, User
 
 
 def list_people(
@@ -33,7 +33,11 @@ def list_teams(user: User) -> QuerySet[Team]:
     return (
         visible_teams(user)
         .annotate(
-            member_count=Count("memberships", distinct=True),
+            member_count=Count(
+                "memberships",
+                filter=~Q(memberships__user__role_grants__role=Role.SERVICE),
+                distinct=True,
+            ),
             lead_count=Count("memberships", filter=Q(memberships__is_lead=True), distinct=True),
         )
         .order_by("name")
@@ -50,8 +54,7 @@ def team_members(team: Team) -> QuerySet[Membership]:
 
 def home_summary(user: User) -> dict[str, Any]:
     counts = dict(
-        visible_people(user)
-        .filter(is_active=True)
+        visible_colleagues(user)
         .values_list("presence")
         .annotate(n=Count("id", distinct=True))
         .order_by()

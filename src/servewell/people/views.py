@@ -12,7 +12,13 @@ from servewell.core import notifications
 from servewell.core.access import CorePerm, requires
 from servewell.core.errors import DomainError
 from servewell.people import directory, presence, queries, teams, tokens
-from servewell.people.access import Perm, access_person, access_team, can_manage_team
+from servewell.people.access import (
+    Perm,
+    access_person,
+    access_team,
+    can_manage_team,
+    people_only,
+)
 from servewell.people.forms import (
     CalendarForm,
     ClosedDayForm,
@@ -151,9 +157,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "team": team,
             "members": queries.team_members(team),
             "can_manage": manage,
-            "member_form": MemberForm(people=User.objects.filter(is_active=True))
-            if manage
-            else None,
+            "member_form": MemberForm(people=people_only()) if manage else None,
             "closed_form": ClosedDayForm() if manage else None,
             "hours_text": teams.format_hours_text(team.calendar),
             "closed_days": team.calendar.closed_days.all(),
@@ -217,7 +221,7 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("team-detail", pk=team.pk)
-    form = MemberForm(request.POST, people=User.objects.filter(is_active=True))
+    form = MemberForm(request.POST, people=people_only())
     if form.is_valid():
         teams.add_member(
             request.user, team, form.cleaned_data["user"], is_lead=form.cleaned_data["is_lead"]

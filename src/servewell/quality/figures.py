@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
 
 from servewell.core.contract import Figure, FigureQuery, RollupRow
+from servewell.people.access import people_only
 from servewell.people.models import Membership, Role, User
 from servewell.quality.access import QUALITY_MANAGE
 from servewell.quality.rollup import counted_reviews
@@ -56,7 +57,7 @@ def iqs_rollup(start_day: date, end_day: date) -> Iterator[RollupRow]:
 def people_in_role(query: FigureQuery, group: str) -> QuerySet[User]:
     """Agents: team members who are not the team's lead; leads: the teams' leads;
     managers: everyone holding the manager role (org-wide, in every team's scope)."""
-    people = User.objects.filter(is_active=True)
+    people = people_only()
     members = Membership.objects.all()
     if query.team_ids is not None:
         members = members.filter(team_id__in=query.team_ids)

@@ -42,3 +42,21 @@ def test_a_service_account_has_no_screens(client, care):
     client.force_login(make_person("pbx", [Role.SERVICE]))
     for path in ("/desk/", "/people/", "/queue/wallboard/"):
         assert client.get(path).status_code == 403, path
+
+
+def test_service_accounts_are_not_offered_or_counted_as_people(client_as, lena, alice, care):
+    from servewell.livequeue.queries import presence_board
+    from servewell.people import queries
+    from servewell.people.access import people_only, visible_colleagues
+    from servewell.people.models import Membership
+
+    bot = make_person("pbx-bridge", [Role.SERVICE])
+    Membership.objects.create(team=care, user=bot)
+    assert bot not in people_only() and bot not in visible_colleagues(lena)
+    assert bot not in presence_board(lena)
+    summary = queries.home_summary(lena)
+    assert summary["people_count"] == visible_colleagues(lena).count()
+    team = queries.list_teams(lena).get(pk=care.pk)
+    assert team.member_count == Membership.objects.filter(team=care).count() - 1
+    page = client_as(lena).get(f"/teams/{care.pk}/").content.decode()
+    assert "pbx-bridge" not in page.split('name="user"', 1)[-1].split("</select>", 1)[0]

@@ -12,8 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servewell.desk.models import Channel, Conversation
-from servewell.people.access import access_person
-from servewell.people.models import User
+from servewell.people.access import access_person, people_only
 from servewell.quality import calibration, coaching, reviews, sampling
 from servewell.quality.access import (
     QUALITY_COACH,
@@ -144,9 +143,7 @@ class CalibrationIn(serializers.Serializer):
     version = serializers.PrimaryKeyRelatedField(
         queryset=ScorecardVersion.objects.filter(state="published")
     )
-    reviewers = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True
-    )
+    reviewers = serializers.PrimaryKeyRelatedField(queryset=people_only(), many=True)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     def validate_conversation(self, value: int):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
+from servewell.people.access import people_only
 from servewell.people.models import RoleGrant, User
 from servewell.quality import calibration, queries, reviews
 from servewell.quality.access import QUALITY_MANAGE, QUALITY_REVIEW, REVIEWER_ROLES
@@ -20,7 +21,7 @@ from servewell.quality.models import CalibrationSession, Review
 
 def _reviewers():
     ids = RoleGrant.objects.filter(role__in=(*REVIEWER_ROLES, "admin")).values("user")
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return people_only(User.objects.filter(pk__in=ids))
 
 
 @requires(QUALITY_REVIEW)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id, parse_ids
-from servewell.people.access import visible_people
+from servewell.people.access import visible_colleagues
 from servewell.quality import coaching
 from servewell.quality.access import QUALITY_COACH, QUALITY_VIEW, reviews_for
 from servewell.quality.forms import ActionItemForm, CoachingForm, FollowUpForm, put_error
@@ -22,7 +22,7 @@ from servewell.quality.models import ActionItem, CoachingSession, Criterion
 def session_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     coach = can(user, QUALITY_COACH)
-    people = visible_people(user).filter(is_active=True).exclude(pk=user.pk)
+    people = visible_colleagues(user).exclude(pk=user.pk)
     form = CoachingForm(request.POST or None, people=people) if coach else None
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
