@@ -207,8 +207,12 @@ def describe(activity: Activity) -> str:
     template = VERBS.get(activity.verb, activity.verb.replace("_", " "))
     if activity.verb == "assigned" and activity.data.get("by") == "round_robin":
         template = "round-robin assigned it to {to_name}"
+    data = dict(activity.data)
+    labels = {"status_changed": Status, "priority_changed": Priority}.get(activity.verb)
+    if labels is not None and data.get("to") in labels.values:
+        data["to"] = labels(data["to"]).label.lower()  # "on hold", never "on_hold"
     try:
-        text = template.format(**activity.data)
+        text = template.format(**data)
     except (KeyError, IndexError, ValueError):
         text = activity.verb.replace("_", " ")
     who = str(activity.actor) if activity.actor_id else ""

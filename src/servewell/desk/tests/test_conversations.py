@@ -185,3 +185,17 @@ def test_customer_writing_again_reopens_a_solved_conversation(alice, conv):
     conv.refresh_from_db()
     assert conv.status == Status.OPEN and conv.solved_at is None
     assert verbs(conv)[-1] == "reopened"
+
+
+def test_the_history_speaks_in_labels_not_stored_values(alice, conv):
+    conversations.update_conversation(
+        alice, conv, expected_version=conv.version, status=Status.ON_HOLD, now=T0
+    )
+    conv.refresh_from_db()
+    conversations.update_conversation(
+        alice, conv, expected_version=conv.version, priority=Priority.URGENT, now=T0
+    )
+    lines = [conversations.describe(a) for a in conv.activities.order_by("at", "id")]
+    assert f"{alice} set the status to on hold" in lines
+    assert f"{alice} set the priority to urgent" in lines
+    assert not [line for line in lines if "on_hold" in line]
