@@ -46,3 +46,54 @@ def bump(
             MonthlyRollup.objects.create(**key, **{n: sign * v for n, v in counts.items()})
     except IntegrityError:
         MonthlyRollup.objects.filter(**key).update(**changes)
+
+
+def rebuild() -> int:
+    """Recount every rollup row from the surveys and responses (after a bulk import, or
+    to repair); returns the number of rows written."""
+    from django.db.models import Count, IntegerField, Q, Sum
+    from django.db.models.functions import Coalesce, TruncMonth
+
+    from servewell.experience.models import Survey, SurveyResponse
+
+    rows: dict[tuple, dict[str, int]] = {}
+    positive = Q(kind=SurveyKind.CSAT, score__gte=4) | Q(kind=SurveyKind.NPS, score__gte=9)
+    negative = Q(kind=SurveyKind.CSAT, score__lte=2) | Q(kind=SurveyKind.NPS, score__lte=6)
+    answered = (
+        SurveyResponse.objects.values("kind", "team_id", "handler_id", "month")
+        .annotate(
+            n=Count("id"),
+            good=Count("id", filter=positive),
+            bad=Count("id", filter=negative),
+            total=Coalesce(Sum("score"), 0, output_field=IntegerField()),
+        )
+        .order_by()
+    )
+    for r in answered:
+        key = (r["kind"], r["team_id"], r["handler_id"] or 0, r["month"])
+        rows.setdefault(key, {}).update(
+            responses=r["n"], positive=r["good"], negative=r["bad"], score_sum=r["total"]
+        )
+    sent = (
+        Survey.objects.filter(sent_at__isnull=False)
+        .annotate(m=TruncMonth("sent_at"))
+        .values("kind", "team_id", "handler_id", "m")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in sent:
+        month = r["m"].date() if hasattr(r["m"], "date") else r["m"]
+        handler = r["handler_id"] if r["kind"] == SurveyKind.CSAT else None
+        key = (r["kind"], r["team_id"], handler or 0, month_of(month))
+        counts = rows.setdefault(key, {})
+        counts["sent"] = counts.get("sent", 0) + r["n"]
+    with transaction.atomic():
+        MonthlyRollup.objects.all().delete()
+        MonthlyRollup.objects.bulk_create(
+            [
+                MonthlyRollup(kind=k, team_id=t, person_id=p, month=m, **c)
+                for (k, t, p, m), c in rows.items()
+            ],
+            batch_size=2000,
+        )
+    return len(rows)

@@ -54,9 +54,16 @@ class LinkError(DomainError):
         self.status = status
 
 
-def settings_for(team_id: int) -> ExperienceSettings:
+def settings_for(team_id: int, cache: dict | None = None) -> ExperienceSettings:
+    """A team's settings (defaults when it has no row); ``cache`` saves the query per
+    survey in a sweep."""
+    if cache is not None and team_id in cache:
+        return cache[team_id]
     found = ExperienceSettings.objects.filter(team_id=team_id).first()
-    return found or ExperienceSettings(team_id=team_id)
+    found = found or ExperienceSettings(team_id=team_id)
+    if cache is not None:
+        cache[team_id] = found
+    return found
 
 
 def handler_id(conversation: Conversation) -> int | None:
@@ -122,7 +129,9 @@ class Outgoing:
     nps_token: str = ""
 
 
-def skip_reason(survey: Survey, address: str | None, now: datetime) -> str:
+def skip_reason(
+    survey: Survey, address: str | None, now: datetime, cache: dict | None = None
+) -> str:
     """Why this survey must not go out ("" when it may)."""
     from servewell.desk.mail import loops
 
@@ -135,7 +144,7 @@ def skip_reason(survey: Survey, address: str | None, now: datetime) -> str:
         return "No customer email address (erased or never given)."
     if Unsubscribe.objects.filter(address_hash=tokens.address_digest(address)).exists():
         return "The customer unsubscribed from surveys."
-    interval = timedelta(days=settings_for(survey.team_id).contact_interval_days)
+    interval = timedelta(days=settings_for(survey.team_id, cache).contact_interval_days)
     recent = Survey.objects.filter(
         contact_id=survey.contact_id,
         kind=SurveyKind.CSAT,
@@ -162,9 +171,11 @@ def _address(survey: Survey) -> str | None:
     return emails[0].address if emails else None
 
 
-def _nps_for(survey: Survey, address: str, now: datetime) -> tuple[Survey, str] | None:
+def _nps_for(
+    survey: Survey, address: str, now: datetime, cache: dict | None
+) -> tuple[Survey, str] | None:
     """An NPS question rides along when the contact was not asked within the interval."""
-    interval = timedelta(days=settings_for(survey.team_id).nps_interval_days)
+    interval = timedelta(days=settings_for(survey.team_id, cache).nps_interval_days)
     if Survey.objects.filter(
         contact_id=survey.contact_id, kind=SurveyKind.NPS, sent_at__gt=now - interval
     ).exists():
@@ -190,9 +201,11 @@ def _nps_for(survey: Survey, address: str, now: datetime) -> tuple[Survey, str] 
     return nps, token
 
 
-def _prepare(survey: Survey, now: datetime) -> Outgoing | None:
+def prepare(survey: Survey, now: datetime, cache: dict | None = None) -> Outgoing | None:
+    """Claim a due survey and give it a link (or skip it, saying why); the caller mails
+    it. The demo calls this alone, so no mail leaves a demo machine."""
     address = _address(survey)
-    reason = skip_reason(survey, address, now)
+    reason = skip_reason(survey, address, now, cache)
     claimed = Survey.objects.filter(pk=survey.pk, state=Survey.State.SCHEDULED)
     if reason:
         claimed.update(state=Survey.State.SKIPPED, skip_reason=reason[:200])
@@ -200,7 +213,7 @@ def _prepare(survey: Survey, now: datetime) -> Outgoing | None:
     from servewell.desk.mail import loops
 
     token, digest = tokens.new_token()
-    expires = now + timedelta(days=settings_for(survey.team_id).link_days)
+    expires = now + timedelta(days=settings_for(survey.team_id, cache).link_days)
     if not claimed.update(
         state=Survey.State.SENT,
         sent_at=now,
@@ -219,7 +232,7 @@ def _prepare(survey: Survey, now: datetime) -> Outgoing | None:
         sent=1,
     )
     out = Outgoing(survey, token)
-    if extra := _nps_for(survey, address, now):
+    if extra := _nps_for(survey, address, now, cache):
         out.nps, out.nps_token = extra
     return out
 
@@ -227,7 +240,7 @@ def _prepare(survey: Survey, now: datetime) -> Outgoing | None:
 def send_due_surveys(*, now: datetime, limit: int = 10_000) -> int:
     """Send what is due, a batch per transaction; a batch whose mail fails to go out is
     rolled back and stays due for the next sweep. Returns how many were sent."""
-    sent = 0
+    sent, cache = 0, {}
     while sent < limit:
         batch = list(
             Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now)
@@ -238,7 +251,7 @@ def send_due_surveys(*, now: datetime, limit: int = 10_000) -> int:
         if not batch:
             break
         with transaction.atomic():
-            outgoing = [o for s in batch if (o := _prepare(s, now)) is not None]
+            outgoing = [o for s in batch if (o := prepare(s, now, cache)) is not None]
             if outgoing:
                 with get_connection() as connection:
                     connection.send_messages([compose(o) for o in outgoing])
