@@ -5,7 +5,7 @@ and a page is one query that stops after ``limit`` rows — no OFFSET, so page 1
 costs what page 1 does. Two shapes, by what the filters leave:
 
 - a team's or the organisation's conversations: walk the unmet clocks in order along a
-  partial index (``sla_due_running``, ``sla_unmet_due``) and look up each one's
+  partial index (``sla_unmet_due``) and look up each one's
   conversation by its key for the team scope and the filters;
 - a person's or a tag's: start from those few conversations and sort their clocks.
 
@@ -31,18 +31,18 @@ DUE_SOON = "due_soon"
 BREACHED = "breached"
 
 
-def due_soon(now: datetime) -> Q:
-    """Running and not yet due, whatever the target: first response, the next answer the
-    customer waits for since writing again, or resolution — on track or warning.
+def due_soon(now: datetime) -> Q:  # noqa: ARG001 - the views' one signature
+    """Running, whatever the target (first response, the next answer the customer waits
+    for since writing again, resolution) and whether or not it is already missed.
 
-    ``state`` and ``breached_at`` spell the condition of the ``sla_due_running`` index
-    word for word: SQLite uses a partial index only when the query repeats it.
+    A conversation's place is its earliest running target, the one the Due column shows:
+    ranking it by a later target that is still ahead put "overdue" rows between future
+    times. Overdue ones therefore come first, the most overdue first.
+
+    ``UNMET_LATE`` spells the condition of the ``sla_unmet_due`` index word for word:
+    SQLite uses a partial index only when the query repeats it.
     """
-    return Q(
-        state=ClockState.RUNNING,
-        breached_at=None,
-        due_at__gt=now,
-    )
+    return UNMET_LATE & Q(state=ClockState.RUNNING)
 
 
 def breached(now: datetime) -> Q:
@@ -101,7 +101,8 @@ VIEWS = (
         key=DUE_SOON,
         label="Due soon",
         rows=due_soon_rows,
-        caption="Open conversations with a running target, the earliest due first",
+        caption="Open conversations with a running target, the earliest due first "
+        "(those already overdue at the top)",
     ),
     queries.ViewSpec(
         key=BREACHED,

@@ -104,17 +104,33 @@ def test_due_soon_lists_running_targets_earliest_due_first(make, alice, care, no
     later = make(care, first=50)
     soonest = make(care, first=10)
     middle = make(care, first=30)
-    # First response missed, resolution still running: due soon at its resolution time.
+    # First response missed, resolution still running: at its missed target, first.
     late_but_running = make(care, first=-20, resolution=400)
     make(care, first=20, status=Status.SOLVED)
     paused = make(care, first=5)
     SlaClock.objects.filter(conversation=paused).update(state=ClockState.PAUSED)
     assert ids(alice, "due_soon", now=now) == [
+        late_but_running.pk,
         soonest.pk,
         middle.pk,
         later.pk,
-        late_but_running.pk,
     ]
+
+
+def test_due_soon_rows_read_strictly_by_the_due_time_they_show(make, alice, care, now, client_as):
+    """It ranked a conversation by a target still ahead while its Due column showed the
+    missed one: "Thu 12:30, overdue, overdue, Thu 17:00"."""
+    make(care, first=30)
+    swept = make(care, first=-50, resolution=600)
+    SlaClock.objects.filter(conversation=swept, kind=FIRST).update(breached_at=now)
+    make(care, first=-10, resolution=120)  # missed, not swept yet
+    make(care, first=300)
+    page = queries.inbox_page(alice, InboxFilters(view="due_soon"), size=50, now=now)
+    shown = sla.annotate_due(page.rows, now)
+    due_times = [shown[c.pk].due_at for c in page.rows]
+    assert len(due_times) == 4 and due_times == sorted(due_times)
+    overdue = [shown[c.pk].due_at <= now for c in page.rows]
+    assert overdue == [True, True, False, False]
 
 
 def test_due_soon_follows_every_running_target(make, alice, care, now):
@@ -180,7 +196,7 @@ def test_a_target_that_just_passed_moves_from_due_soon_to_breached(make, alice, 
     assert ids(alice, "breached", now=now) == []
     later = now + dt.timedelta(minutes=2)
     assert ids(alice, "breached", now=later) == [conv.pk]
-    assert ids(alice, "due_soon", now=later) == [conv.pk]  # now at its resolution time
+    assert ids(alice, "due_soon", now=later) == [conv.pk]  # still running, now overdue
 
 
 # --- Scope and filters -------------------------------------------------------------------
@@ -192,7 +208,7 @@ def test_bob_in_orders_does_not_see_cares_breached_conversations(
     cares = make(care, first=-30)
     orders_own = make(orders, first=-10)
     assert ids(bob, "breached", now=now) == [orders_own.pk]
-    assert ids(bob, "due_soon", now=now) == [orders_own.pk]  # by resolution
+    assert ids(bob, "due_soon", now=now) == [orders_own.pk]  # running, overdue
     assert ids(bob, "breached", now=now, team=care.pk) == []
     assert ids(alice, "breached", now=now) == [cares.pk]
     assert ids(maria, "breached", now=now) == [cares.pk, orders_own.pk]
@@ -277,7 +293,7 @@ def test_queries_per_page_do_not_grow_with_its_size(make, alice, care, now):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite query plan")
 @pytest.mark.parametrize(
-    ("target", "index"), [(inbox.due_soon, "sla_due_running"), (inbox.breached, "sla_unmet_due")]
+    ("target", "index"), [(inbox.due_soon, "sla_unmet_due"), (inbox.breached, "sla_unmet_due")]
 )
 def test_a_page_is_an_index_range_of_clocks_not_a_sort(alice, care, orders, now, target, index):
     """Walk the unmet clocks in due order and stop at the page's end: no temporary
@@ -341,7 +357,7 @@ def test_the_inbox_shows_both_tabs_and_the_due_column(client_as, make, alice, ca
     assert f'id="row-{late.pk}"' in html and "sla-badge sla-breached" in html
     assert "the most overdue first" in html
     html = client.get("/desk/?view=due_soon").content.decode()
-    assert html.index("Toaster crumbs") < html.index("Kettle lid")  # its resolution is later
+    assert html.index("Kettle lid") < html.index("Toaster crumbs")  # overdue comes first
     assert html.count("sla-badge sla-on_track") + html.count("sla-badge sla-warning") == 1
 
 
@@ -403,7 +419,7 @@ def test_the_api_lists_both_views_and_pages_by_cursor(
     assert [c["id"] for c in second["results"]] == [c.pk for c in late[3:]]
     assert second["next"] is None
     due_soon = client.get("/api/conversations/?view=due_soon").json()["results"]
-    assert due_soon[0]["id"] == soon.pk
+    assert [c["id"] for c in due_soon] == [c.pk for c in late] + [soon.pk]
     assert api(bob).get("/api/conversations/?view=breached").json()["results"] == []
 
 
