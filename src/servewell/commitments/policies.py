@@ -58,27 +58,34 @@ def _check(values: dict[str, Any]) -> None:
 def save_policy(
     actor: Any, team: Team, values: dict[str, Any], policy: SlaPolicy | None = None
 ) -> SlaPolicy:
+    """Create a policy, or change ``policy`` to ``values``.
+
+    The audit's "before" is read from the stored row, not from ``policy``: a ModelForm
+    bound to that instance has already written the new values onto it, so the entry
+    showed the new value as both before and after."""
     _check(values)
-    before = audit.snapshot(policy, POLICY_FIELDS) if policy else None
-    policy = policy or SlaPolicy(team=team)
-    for key in POLICY_FIELDS:
-        if key in values:
-            setattr(policy, key, values[key])
     try:
         with transaction.atomic():
-            policy.save()
-            audit.record(
-                actor,
-                "sla_policy.saved",
-                policy,
-                before=before,
-                after=audit.snapshot(policy, POLICY_FIELDS),
+            stored = (
+                SlaPolicy.objects.select_for_update().get(pk=policy.pk)
+                if policy is not None
+                else SlaPolicy(team=team)
             )
+            before = audit.snapshot(stored, POLICY_FIELDS) if policy is not None else {}
+            for key in POLICY_FIELDS:
+                if key in values:
+                    setattr(stored, key, values[key])
+            stored.save()
+            old, new = audit.changed(before, audit.snapshot(stored, POLICY_FIELDS))
+            if new:
+                audit.record(
+                    actor, "sla_policy.saved", stored, before=old if policy else None, after=new
+                )
     except IntegrityError:
         raise DomainError(
             "duplicate", "This team already has a policy for that priority.", field="priority"
         ) from None
-    return policy
+    return stored
 
 
 def delete_policy(actor: Any, policy: SlaPolicy) -> None:

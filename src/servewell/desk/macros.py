@@ -124,7 +124,10 @@ def update_macro(actor: Any, macro: Macro, **changes: Any) -> Macro:
     merged = {f: changes.get(f, getattr(macro, f)) for f in MACRO_FIELDS}
     data = _validate(merged["name"], merged["body"], merged["set_status"], merged["add_tags"])
     with transaction.atomic():
-        before = audit.snapshot(macro, MACRO_FIELDS)
+        # "Before" from the stored row: a ModelForm bound to ``macro`` already wrote the
+        # new values onto the instance.
+        stored = Macro.objects.select_for_update().get(pk=macro.pk)
+        before = audit.snapshot(stored, MACRO_FIELDS)
         for key, value in {**data, "team": merged["team"]}.items():
             setattr(macro, key, value)
         macro.save()

@@ -284,3 +284,36 @@ def test_a_policy_target_beyond_a_year_is_refused_on_every_front_door(lena, care
     assert refused.value.field == "first_response_minutes"
     assert "within a year" in refused.value.message
     assert not SlaPolicy.objects.filter(priority="low").exists()
+
+
+def test_a_policy_edit_in_the_app_audits_the_old_value_before_and_the_new_after(
+    client_as, lena, care
+):
+    from servewell.core.models import AuditEntry
+
+    policy = SlaPolicy.objects.create(team=care, priority="high", first_response_minutes=60)
+    response = client_as(lena).post(
+        f"/commitments/teams/{care.pk}/?policy={policy.pk}",
+        {
+            "p-priority": "high",
+            "p-first_response_minutes": "30",
+            "p-warn_fraction": "0.75",
+            "p-is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(action="sla_policy.saved").latest("id")
+    assert entry.before == {"first_response_minutes": 60}
+    assert entry.after == {"first_response_minutes": 30}
+
+
+def test_a_policy_edit_through_the_api_audits_only_what_changed(api, lena, care):
+    from servewell.core.models import AuditEntry
+
+    policy = SlaPolicy.objects.create(team=care, priority="high", resolution_minutes=600)
+    response = api(lena).patch(
+        f"/api/commitments/policies/{policy.pk}/", {"resolution_minutes": 480}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    entry = AuditEntry.objects.filter(action="sla_policy.saved").latest("id")
+    assert (entry.before, entry.after) == ({"resolution_minutes": 600}, {"resolution_minutes": 480})

@@ -83,3 +83,17 @@ def test_the_macros_page_lists_them_and_shows_how_to_write_a_placeholder(client_
     page = response.content.decode()
     assert "Greeting" in page
     assert "{{ contact.first_name }}" in page  # the hint, written out, not rendered
+
+
+def test_a_macro_edit_in_the_app_audits_the_old_text_before_and_the_new_after(client_as, adam):
+    from servewell.core.models import AuditEntry
+
+    macro = macros.create_macro(adam, name="Refund sent", body="Your refund is on its way.")
+    response = client_as(adam).post(
+        f"/desk/macros/{macro.pk}/",
+        {"name": "Refund sent", "body": "Your refund was sent today.", "add_tags": ""},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(action="macro.updated").latest("id")
+    assert entry.before == {"body": "Your refund is on its way."}
+    assert entry.after == {"body": "Your refund was sent today."}
