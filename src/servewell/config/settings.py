@@ -43,6 +43,11 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Accounts and customer links (README "Accounts" and "The customer's own page").
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # a set-password invitation stays valid
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 24) * 3600
+PASSWORD_RESET_LIMIT = env_int("PASSWORD_RESET_LIMIT", 5)  # requests per hour and address
+CUSTOMER_LINK_DAYS = env_int("CUSTOMER_LINK_DAYS", 30)  # a customer's conversation link
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -48,6 +48,8 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/me/", people_api.MeView.as_view(), name="api-me"),
+    path("api/me/password/", people_api.MyPasswordView.as_view(), name="api-me-password"),
+    path("api/me/signature/", people_api.MySignatureView.as_view(), name="api-me-signature"),
     path("api/", include(router.urls)),
     path("django-admin/", admin.site.urls),
     *(path("", include(module)) for module in contract.url_modules()),

@@ -12,7 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.access import CorePerm
-from servewell.people import directory, presence, queries, teams, tokens
+from servewell.core.clientip import client_ip
+from servewell.core.errors import DomainError
+from servewell.people import accounts, directory, presence, queries, teams, tokens
 from servewell.people.access import Perm, access_person, access_team
 from servewell.people.models import ApiToken, Membership, Presence, Role, Team, User
 
@@ -52,9 +54,6 @@ class PersonIn(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), required=False, default=list
     )
-    password = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
-    )
 
 
 class PersonPatch(serializers.Serializer):
@@ -65,7 +64,23 @@ class PersonPatch(serializers.Serializer):
         child=serializers.ChoiceField(choices=Role.choices), required=False
     )
     is_active = serializers.BooleanField(required=False)
-    password = serializers.CharField(write_only=True, required=False)
+
+
+class TokenOut(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class TokenCreated(TokenOut):
+    token = serializers.CharField(help_text="Shown only in this response.")
+
+    class Meta(TokenOut.Meta):
+        fields = [*TokenOut.Meta.fields, "token"]
+
+
+class TokenIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
 
 
 class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
@@ -77,6 +92,9 @@ class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         "create": Perm.PEOPLE_MANAGE,
         "partial_update": Perm.PEOPLE_MANAGE,
         "destroy": Perm.PEOPLE_MANAGE,
+        "invite": Perm.PEOPLE_MANAGE,
+        "resend_invitation": Perm.PEOPLE_MANAGE,
+        "issue_token": Perm.PEOPLE_MANAGE,
     }
     filterset_fields = {"is_active": ["exact"], "presence": ["exact"]}
     ordering = "id"
@@ -95,12 +113,56 @@ class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(PersonOut(self.get_object()).data)
 
-    @extend_schema(request=PersonIn, responses={201: PersonOut})
+    @extend_schema(
+        request=PersonIn,
+        responses={201: PersonOut},
+        description="Same as `invite/`: nobody sets another person's password.",
+    )
     def create(self, request: Request) -> Response:
+        return self.invite(request)
+
+    @extend_schema(
+        request=PersonIn,
+        responses={201: PersonOut},
+        description="Add a person and email them a signed link (valid `INVITATION_DAYS`) to "
+        "choose their password. A service account is not invited: issue its token with "
+        "`tokens/`.",
+    )
+    @action(detail=False, methods=["post"])
+    def invite(self, request: Request) -> Response:
         data = PersonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        person = directory.create_person(request.user, **data.validated_data)
+        person = accounts.invite_person(request.user, **data.validated_data)
         return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={202: None},
+        description="Email a new set-password link; the links sent before stop working. "
+        "409 once the person has chosen a password.",
+    )
+    @action(detail=True, methods=["post"], url_path="resend-invitation")
+    def resend_invitation(self, request: Request, pk: str) -> Response:
+        accounts.resend_invitation(request.user, get_object_or_404(User, pk=pk))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=TokenIn,
+        responses={201: TokenCreated},
+        description="Issue a token for a service account (shown only in this response).",
+    )
+    @action(detail=True, methods=["post"], url_path="tokens")
+    def issue_token(self, request: Request, pk: str) -> Response:
+        person = get_object_or_404(User, pk=pk)
+        if not person.has_role(Role.SERVICE):
+            raise DomainError("invalid", "Tokens are issued for service accounts only.")
+        data = TokenIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, raw = tokens.create_token(
+            person, name=data.validated_data["name"], actor=request.user
+        )
+        token.token = raw
+        return Response(TokenCreated(token).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PersonPatch, responses={200: PersonOut})
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -312,23 +374,6 @@ class MeView(APIView):
         return Response(PersonOut(request.user).data)
 
 
-class TokenOut(serializers.ModelSerializer):
-    class Meta:
-        model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-
-
-class TokenCreated(TokenOut):
-    token = serializers.CharField(help_text="Shown only in this response.")
-
-    class Meta(TokenOut.Meta):
-        fields = [*TokenOut.Meta.fields, "token"]
-
-
-class TokenIn(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-
-
 class TokenViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """The caller's own API tokens."""
 
@@ -353,3 +398,52 @@ class TokenViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def destroy(self, request: Request, pk: str) -> Response:
         tokens.revoke_token(get_object_or_404(self.get_queryset(), pk=pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeIn(serializers.Serializer):
+    old_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    new_password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class MyPasswordView(APIView):
+    """Change the caller's own password; the current one is required."""
+
+    access = CorePerm.SELF
+
+    @extend_schema(request=PasswordChangeIn, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = PasswordChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        accounts.change_password(
+            request.user,
+            old_password=data.validated_data["old_password"],
+            new_password=data.validated_data["new_password"],
+            ip_address=client_ip(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignatureSerializer(serializers.Serializer):
+    signature = serializers.CharField(
+        max_length=accounts.MAX_SIGNATURE,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Plain text added under the caller's public replies.",
+    )
+
+
+class MySignatureView(APIView):
+    """The caller's signature: GET it, PUT a new one ("" for none)."""
+
+    access = CorePerm.SELF
+
+    @extend_schema(responses={200: SignatureSerializer})
+    def get(self, request: Request) -> Response:
+        return Response({"signature": accounts.signature_for(request.user)})
+
+    @extend_schema(request=SignatureSerializer, responses={200: SignatureSerializer})
+    def put(self, request: Request) -> Response:
+        data = SignatureSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = accounts.set_signature(request.user, data.validated_data["signature"])
+        return Response({"signature": user.signature})

@@ -17,11 +17,6 @@ class PersonForm(forms.Form):
     roles = forms.MultipleChoiceField(
         choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False),
-        required=False,
-        help_text="Leave empty to keep (or, for a new person, to set later).",
-    )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -72,3 +67,12 @@ class PresenceForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'nightly export'.")
+
+
+class SignatureForm(forms.Form):
+    signature = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=1000,
+        help_text="Plain text, added under your public replies unless you leave it out.",
+    )

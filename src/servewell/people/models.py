@@ -32,6 +32,9 @@ class User(AbstractUser):
     time_zone = models.CharField(max_length=64, default="UTC")
     presence = models.CharField(max_length=10, choices=Presence.choices, default=Presence.OFFLINE)
     presence_changed_at = models.DateTimeField(null=True, blank=True)
+    signature = models.TextField(
+        blank=True, help_text="Plain text added under one's public replies."
+    )
 
     class Meta:
         ordering = ["display_name", "username"]

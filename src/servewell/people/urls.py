@@ -1,6 +1,6 @@
 from django.urls import path
 
-from servewell.people import views
+from servewell.people import account_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +18,28 @@ urlpatterns = [
     path("me/notifications/", views.notification_preferences, name="profile-notifications"),
     path("me/presence/", views.my_presence, name="my-presence"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("me/signature/", account_views.signature, name="profile-signature"),
+    path("me/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "people/<int:pk>/invitation/",
+        account_views.resend_invitation,
+        name="person-resend-invitation",
+    ),
+    path("people/<int:pk>/tokens/", account_views.issue_token, name="person-token"),
+    path(
+        "welcome/<uidb64>/<token>/",
+        account_views.InvitationView.as_view(),
+        name="invitation-accept",
+    ),
+    path("password/reset/", account_views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/sent/",
+        account_views.PasswordResetSentView.as_view(),
+        name="password-reset-sent",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
 ]

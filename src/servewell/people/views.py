@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from servewell.core import notifications
 from servewell.core.access import CorePerm, requires
 from servewell.core.errors import DomainError
-from servewell.people import directory, presence, queries, teams, tokens
+from servewell.people import accounts, directory, presence, queries, teams, tokens
 from servewell.people.access import (
     Perm,
     access_person,
@@ -25,6 +25,7 @@ from servewell.people.forms import (
     MemberForm,
     PersonForm,
     PresenceForm,
+    SignatureForm,
     TeamForm,
     TokenForm,
 )
@@ -62,8 +63,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
         try:
-            person = directory.create_person(request.user, **data)
-            messages.success(request, f"{person} was added.")
+            person = accounts.invite_person(request.user, **data)
+            messages.success(request, f"{person} was added and invited by email.")
             return redirect("person-detail", pk=person.pk)
         except DomainError as exc:
             _form_error(form, exc)
@@ -85,8 +86,23 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "memberships": person.memberships.select_related("team"),
             "can_manage": request.user.has_role(Role.ADMIN),
+            **_account_context(request, person),
         },
     )
+
+
+def _account_context(request: HttpRequest, person: User) -> dict:
+    """What an admin may do for the person's account: a service account's token (shown
+    once, after the redirect that issued it), or an invitation not yet accepted."""
+    issued = request.session.pop("issued_token", None)
+    service = person.has_role(Role.SERVICE)
+    return {
+        "is_service": service,
+        "invited": not service and person.is_active and not person.has_usable_password(),
+        "issued_token": issued["token"] if issued and issued["person"] == person.pk else None,
+        "service_tokens": ApiToken.objects.filter(user=person) if service else (),
+        "token_form": TokenForm(),
+    }
 
 
 @requires(Perm.PEOPLE_MANAGE)
@@ -103,8 +119,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PersonForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k != "username"}
-        if not changes.get("password"):
-            changes.pop("password", None)
         try:
             directory.update_person(request.user, person, **changes)
             messages.success(request, f"{person} was saved.")
@@ -272,6 +286,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.filter(user=request.user),
             "memberships": request.user.memberships.select_related("team"),
             "preferences": notifications.get_preferences(request.user),
+            "signature_form": SignatureForm(initial={"signature": request.user.signature}),
             "channels": notifications.Channel.choices,
         },
         status=400 if form.errors else 200,
