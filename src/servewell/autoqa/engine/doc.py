@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from servewell.autoqa.engine.lexicons import LEXICONS, Lexicon
 from servewell.autoqa.engine.text import Prepared, prepare
+
+DETECT_CHARS = 600  # of the conversation's text read to tell its language
 
 MAX_MESSAGES = 200  # a longer thread is judged on its first 200 messages
 _SENTENCE_END = re.compile(r"[.!?¡¿\n]")
@@ -41,11 +44,11 @@ class Doc:
     lexicon: Lexicon | None = None
     notes: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def agent(self) -> list[Msg]:
         return [m for m in self.messages if m.author == "agent" and not m.text.empty]
 
-    @property
+    @cached_property
     def customer(self) -> list[Msg]:
         return [m for m in self.messages if m.author == "customer" and not m.text.empty]
 
@@ -89,6 +92,21 @@ def build(data: dict[str, Any]) -> Doc:
     return doc
 
 
+def sample(doc: Doc) -> str:
+    """The start of the conversation's readable text, whitespace collapsed: enough to
+    tell its language, and bounded however long the thread is."""
+    parts, size = [], 0
+    for m in doc.messages:
+        if m.text.empty:
+            continue
+        part = " ".join(m.text.own[: DETECT_CHARS * 2].split())
+        parts.append(part)
+        size += len(part) + 1
+        if size >= DETECT_CHARS:
+            break
+    return " ".join(parts)[:DETECT_CHARS]
+
+
 def settle_language(doc: Doc, given: object) -> str | None:
     """Set ``doc.language``/``lexicon``; return the reason to abstain, if any."""
     from servewell.autoqa.engine.language import detect
@@ -105,8 +123,7 @@ def settle_language(doc: Doc, given: object) -> str | None:
         if code not in LEXICONS:
             return f"not scored: language {code}"
     else:
-        text = " ".join(" ".join(m.text.own.split()) for m in doc.messages if not m.text.empty)
-        code, reason = detect(text)
+        code, reason = detect(sample(doc))
         doc.language = code
         if reason:
             return reason

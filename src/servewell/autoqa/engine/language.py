@@ -2,8 +2,11 @@
 
 ``langdetect`` decides, seeded so a conversation always gets the same answer, and only
 above a minimum confidence: a conversation we cannot place is abstained from, never
-guessed. Because it costs milliseconds, clear English (a high share of English function
-words and almost none of Spanish or German ones) is accepted without asking it.
+guessed. Because it costs milliseconds a call, a conversation that is plainly English,
+Spanish or German is accepted without asking it: a high share of function words found
+only in that language's list, almost none of the other two, and none of the common
+function words of the neighbours that could pass for it (Portuguese, Italian, Catalan,
+French, Dutch, Scandinavian). Anything less clear-cut still goes to ``langdetect``.
 """
 
 from __future__ import annotations
@@ -15,8 +18,33 @@ from servewell.autoqa.engine.lexicons import DE_STOP, EN_STOP, ES_STOP, LEXICONS
 
 MIN_CONFIDENCE = 0.80
 MIN_LETTERS = 12
-DETECT_CHARS = 600
+DETECT_CHARS = 600  # a bounded sample: the first messages tell enough
+FAST_WORDS = 6  # fewer words than this are never placed by the shortcut
+FAST_SHARE = 0.25  # of the words, from the language's own list
+FAST_OTHER = 0.04  # of the words, at most, from the other two lists
 _WORD = re.compile(r"[^\W\d_]+", re.U)
+_SHORT_EN = frozenset({"ok", "okay", "yes", "no", "bye", "great"})
+
+#: Function words of languages that share words with ours; one of them means "ask".
+_NEIGHBOUR_WORDS = {
+    "pt, gl": "não você vocês meu minha obrigado obrigada olá já ainda pelo pela muito uma"
+    " os em seu sua isso grazas unha ao",
+    "it": "il di che non è sono ho molto della nel questo anche grazie ciao buongiorno gli",
+    "ca": "amb els és però perquè gràcies moltes",
+    "fr": "les je vous nous est pas et du pour avec mais très mon votre sur ce cette qui ne"
+    " bonjour merci",
+    "nl": "het een niet ik van voor zijn mijn wij uw dat je jij op naar heb hebben maar",
+    "sv, da, no": "och jag inte är det ett og jeg ikke tack hej",
+}
+NEIGHBOURS = frozenset(w for words in _NEIGHBOUR_WORDS.values() for w in words.split())
+_OWN = {"en": EN_STOP, "es": ES_STOP, "de": DE_STOP}
+#: Words that are at home in two of our languages ("so", "was", "an" in German too).
+_SHARED = frozenset({"so", "an", "was", "me", "he", "no", "is", "will"})
+#: Each language's function words that neither of the other two lists has.
+EXCLUSIVE = {
+    code: words.difference(_SHARED, *(w for c, w in _OWN.items() if c != code))
+    for code, words in _OWN.items()
+}
 
 
 @cache
@@ -29,12 +57,17 @@ def _detector() -> object:
     return detect_langs
 
 
-def _fast_english(words: list[str]) -> bool:
-    if len(words) < 6:
-        return False
-    en = sum(w in EN_STOP for w in words)
-    other = sum(w in ES_STOP or w in DE_STOP for w in words if w not in EN_STOP)
-    return en >= 0.3 * len(words) and other <= 0.03 * len(words)
+def plainly(words: list[str]) -> str | None:
+    """The language of ``words`` when the function words leave no doubt, else None."""
+    n = len(words)
+    if n < FAST_WORDS or sum(w in NEIGHBOURS for w in words) > FAST_OTHER * n:
+        return None
+    hits = {code: sum(w in own for w in words) for code, own in EXCLUSIVE.items()}
+    best = max(hits, key=hits.__getitem__)
+    others = sum(hits.values()) - hits[best]
+    if hits[best] >= max(3, FAST_SHARE * n) and others <= FAST_OTHER * n:
+        return best
+    return None
 
 
 def detect(text: str) -> tuple[str | None, str | None]:
@@ -44,13 +77,12 @@ def detect(text: str) -> tuple[str | None, str | None]:
     if sum(len(w) for w in words) < MIN_LETTERS:
         # Too little to place: "Ok", "Thanks!". Short English-only exchanges are common
         # in chat, so a handful of English function words is enough; anything else waits.
-        if words and all(
-            w in EN_STOP or w in {"ok", "okay", "yes", "no", "bye", "great"} for w in words
-        ):
+        if words and all(w in EN_STOP or w in _SHORT_EN for w in words):
             return "en", None
         return None, "not scored: too little text to tell the language"
-    if _fast_english(words):
-        return "en", None
+    quick = plainly(words)
+    if quick:
+        return quick, None
     try:
         ranked = _detector()(sample)
     except Exception:  # langdetect raises on text without features (digits, symbols)

@@ -18,11 +18,14 @@ from servewell.autoqa.engine.lexicons import Lexicon, english_profanity
 Verdict = dict[str, Any]
 _WORD = re.compile(r"[^\W\d_]+", re.U)
 MIN_SPECIFIC_WORDS = 2  # content words after the empathy cue that name the situation
-STRONG = 0.3
+STRONG = 0.3  # |polarity| beyond which a message reads as positive or negative
 CLOSING_WINDOW = 250  # characters at the end of the last reply where a closing counts
-_SENTENCE = re.compile(
-    r"\S[^.!?\n]*[.!?\n]"
-)  # |VADER compound| beyond which a message reads as positive or negative
+_CLAUSE = re.compile(r"[^.!?\n]+[.!?]*")
+#: English negators as ``_WORD`` splits them ("don't" gives "don", "t").
+_EN_NEGATORS = frozenset(
+    ["not", "no", "never", "nothing", "nobody", "none", "nor", "cannot", "without", "t"]
+)
+_SENTENCE = re.compile(r"\S[^.!?\n]*[.!?\n]")
 
 
 def found(value: Any, spans: list[dict[str, Any]], **extra: Any) -> Verdict:
@@ -145,13 +148,15 @@ def closing(doc: Doc) -> Verdict:
 
 def rudeness(doc: Doc) -> Verdict:
     lex = doc.lexicon
+    words = _profanity(lex)
     spans = []
     for msg in doc.agent:
         own = msg.text.own
         for pattern in (lex.rude, lex.sarcasm):
             for m in pattern.finditer(own):
                 spans.append(evidence(msg, *m.span()))
-        words = _profanity(lex)
+        if words.isdisjoint(_WORD.findall(own.lower())):
+            continue  # the common case: no listed word, no need to walk match by match
         for m in _WORD.finditer(own):
             if m.group().lower() in words:
                 spans.append(evidence(msg, *m.span()))
@@ -187,19 +192,38 @@ def polarity(lex: Lexicon, text: str) -> float:
 
 
 def mood(lex: Lexicon, msg: Msg) -> tuple[int, tuple[int, int]]:
-    """The message's mood (-1, 0, 1) and the span of its most telling sentence."""
+    """The message's mood (-1, 0, 1), from one polarity reading of the whole message,
+    and the span of its most telling sentence, found by the cheap word-level lean
+    (VADER is not run again per sentence)."""
     own = msg.text.own
-    text = " ".join(own.split())
-    value = polarity(lex, text)
+    value = polarity(lex, " ".join(own.split()))
     klass = 1 if value >= STRONG else -1 if value <= -STRONG else 0
-    best, span = -1.0, (0, len(own))
-    for m in re.finditer(r"[^.!?\n]+[.!?]*", own):
+    best, span = None, (0, len(own))
+    for m in _CLAUSE.finditer(own):
         if len(m.group().strip()) < 3:
             continue
-        v = polarity(lex, m.group())
-        if (klass >= 0 and v > best) or (klass < 0 and -v > best):
-            best, span = abs(v) if klass < 0 else v, m.span()
+        v = lean(lex, m.group()) * (-1 if klass < 0 else 1)
+        if best is None or v > best:
+            best, span = v, m.span()
     return klass, span
+
+
+def lean(lex: Lexicon, text: str) -> float:
+    """Sum of the words' valences (VADER's lexicon for English, the language's own
+    lists otherwise); a negator flips the next two words."""
+    valence = _vader().lexicon if lex.code == "en" else None
+    total, flip = 0.0, 0
+    for w in _WORD.findall(text.lower()):
+        if w in lex.negators or (valence is not None and w in _EN_NEGATORS):
+            flip = 2
+            continue
+        if valence is not None:
+            v = valence.get(w, 0.0)
+        else:
+            v = 1.0 if w in lex.positive else -1.0 if w in lex.negative else 0.0
+        total += -v if flip else v
+        flip = max(0, flip - 1)
+    return total
 
 
 def sentiment_trend(doc: Doc) -> Verdict:

@@ -110,3 +110,24 @@ def test_agreement_on_the_held_out_split_is_at_least_moderate():
         (r["labels"], engine.score(devset.unlabelled(r))) for r in devset.rows("test")
     )
     assert devset.summary(found)["kappa_min"] >= 0.6
+
+
+def test_plain_english_spanish_and_german_skip_langdetect_but_neighbours_do_not():
+    from servewell.autoqa.engine import language
+
+    def plainly(text: str) -> str | None:
+        return language.plainly([w.lower() for w in language._WORD.findall(text)])
+
+    assert plainly("Hi, my order still has not arrived and I have been waiting a week.") == "en"
+    assert plainly("Hola, mi pedido no ha llegado y ya ha pasado una semana, por favor.") == "es"
+    assert (
+        plainly("Hallo, meine Bestellung ist noch nicht da und ich warte schon so lange.") == "de"
+    )
+    for neighbour in (
+        "Olá, o meu pedido ainda não chegou e já passou uma semana.",
+        "Bon dia, la meva comanda encara no ha arribat i ja fa una setmana. Gràcies.",
+        "Ciao, ho ricevuto il pacco ma manca un pezzo, potete mandarlo? Grazie mille",
+        "Hallo, mijn bestelling is nog steeds niet aangekomen en ik wacht al een week",
+        "Bonjour, le colis est arrivé abîmé, pouvez-vous m'envoyer un nouveau produit",
+    ):
+        assert plainly(neighbour) is None, neighbour
