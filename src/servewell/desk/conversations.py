@@ -438,7 +438,10 @@ def add_customer_message(
         )
         if reopened and previous != Status.PENDING:
             record_activity(conversation, "reopened", now=now, previous=previous)
-            events.publish(CONVERSATION_REOPENED, _event_payload(conversation, previous=previous))
+            events.publish(
+                CONVERSATION_REOPENED,
+                _event_payload(conversation, previous=previous, at=now.isoformat()),
+            )
         search.index_conversation(conversation.pk, conversation)  # locked: fresh
     return message
 
@@ -615,7 +618,12 @@ def update_conversation(
             search.index_conversation(conversation.pk)  # the document carries the team
             if conversation.assignee_id is None:
                 assignment.auto_assign(conversation, now=now)
-        events.publish(CONVERSATION_UPDATED, _event_payload(conversation, changed=changed))
+        events.publish(
+            CONVERSATION_UPDATED,
+            # ``at``: the change's time, for subscribers that run late (a slow queue, a
+            # replay) and must stamp pauses and resumes when it happened.
+            _event_payload(conversation, changed=changed, at=now.isoformat()),
+        )
     return conversation
 
 
@@ -682,7 +690,9 @@ def _assigned(actor: Any, conversation: Conversation, previous: int | None, now:
         )
     events.publish(
         CONVERSATION_ASSIGNED,
-        _event_payload(conversation, previous=previous, by=getattr(actor, "pk", None)),
+        _event_payload(
+            conversation, previous=previous, by=getattr(actor, "pk", None), at=now.isoformat()
+        ),
     )
 
 

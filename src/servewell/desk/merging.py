@@ -91,7 +91,8 @@ def merge(
             after={"merged_into": target.pk, "messages": moved},
         )
         events.publish(
-            CONVERSATION_MERGED, _event_payload(target, source=source.pk, messages=moved)
+            CONVERSATION_MERGED,
+            _event_payload(target, source=source.pk, messages=moved, at=now.isoformat()),
         )
         search.index_conversation(source.pk)
         search.index_conversation(target.pk)
