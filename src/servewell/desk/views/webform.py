@@ -1,0 +1,66 @@
+"""The public request form."""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from servewell.core.access import PUBLIC, requires
+from servewell.core.errors import DomainError
+from servewell.desk import (
+    webform,
+)
+from servewell.desk.forms import (
+    WebRequestForm,
+)
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+@requires(PUBLIC)
+def help_request(request: HttpRequest) -> HttpResponse:
+    teams = list(webform.public_teams())
+    form = WebRequestForm(request.POST or None, teams=teams)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("website"):
+            # A robot filled the honeypot: look successful, keep nothing.
+            return redirect(f"{reverse('help-request-sent')}?r=")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                conversation = webform.submit_request(
+                    name=data["name"],
+                    email=data["email"],
+                    team_id=data["team"],
+                    subject=data["subject"],
+                    message=data["message"],
+                    ip=_client_ip(request),
+                )
+                token = signing.dumps(conversation.pk, salt=SENT_SALT)
+                return redirect(f"{reverse('help-request-sent')}?r={token}")
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status
+        else:
+            status = 400
+    return render(request, "desk/help_request.html", {"form": form, "teams": teams}, status=status)
+
+
+SENT_SALT = "desk.webform.sent"
+
+
+@requires(PUBLIC)
+def help_request_sent(request: HttpRequest) -> HttpResponse:
+    reference = None
+    try:
+        reference = f"#{signing.loads(request.GET.get('r', ''), salt=SENT_SALT, max_age=3600)}"
+    except signing.BadSignature:
+        reference = None
+    return render(request, "desk/help_request_sent.html", {"reference": reference})
