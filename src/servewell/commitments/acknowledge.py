@@ -8,7 +8,7 @@ pipeline), and only when the team has it switched on.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,11 +18,16 @@ from django.utils import timezone
 
 from servewell.commitments.models import ClockKind, SlaClock, TeamCommitments
 from servewell.core.jobs import job
-from servewell.desk import contacts
+from servewell.desk import contacts, customer_links
 from servewell.desk.models import Channel, Conversation, MessageKind
 
 log = logging.getLogger(__name__)
 ACK_CHANNELS = {Channel.EMAIL, Channel.WEB}
+
+
+#: An acknowledgement answers "we have it" within moments. A request found later (an
+#: imported backlog, the demo's history) has had its answer or will: none is sent.
+ACK_WINDOW = timedelta(hours=1)
 
 
 def settings_for(team_id: int) -> TeamCommitments:
@@ -64,6 +69,8 @@ def acknowledge(conversation: Conversation, *, now: datetime) -> str:
     address = conversation.contact.emails.order_by("-is_primary", "id").first()
     if first is None or address is None:
         return "No customer email address."
+    if first.created_at < now - ACK_WINDOW:
+        return "Written too long ago: an acknowledgement now would only be noise."
     allowed, reason = loops.may_auto_reply(first, address.address, now)
     if not allowed:
         return reason
@@ -90,7 +97,12 @@ def compose(conversation: Conversation, now: datetime) -> tuple[str, str]:
         "team": team.name,
         "answer_by": answer_by,
     }
-    return render(team_settings.ack_subject, **values), render(team_settings.ack_body, **values)
+    # The customer's page: "{link}" places it in the team's text; otherwise it ends it.
+    link = customer_links.page_url(conversation, now=now)
+    body = render(team_settings.ack_body, **values, link=link)
+    if link and link not in body:
+        body += customer_links.email_paragraph(conversation, now=now)
+    return render(team_settings.ack_subject, **values), body
 
 
 @job(retries=5, retry_delay=20)

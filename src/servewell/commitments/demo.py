@@ -43,20 +43,71 @@ def load_commitments_demo() -> int:
 
 
 def backfill_demo_clocks() -> int:
-    """The desk demo writes its conversations directly (no events, so no emails): start
-    their clocks here, as of their own history."""
+    """The desk demo writes its conversations as they ended. Here each one's clocks are
+    run through its own history with the times it happened: started when it was opened,
+    met by the person who replied, paused when it went pending (not now), resumed when the
+    customer wrote, breached when its target passed. So a pending conversation is not
+    overdue, each first response names its responder, and the sweep finds nothing left
+    to announce."""
     from django.utils import timezone
 
-    from servewell.commitments import sla
     from servewell.commitments.models import SlaClock
     from servewell.desk.models import Conversation
 
+    now = timezone.now()
+    todo = (
+        Conversation.objects.exclude(pk__in=SlaClock.objects.values("conversation_id"))
+        .select_related("team")
+        .prefetch_related("activities__actor", "messages__author")
+        .order_by("created_at", "id")
+    )
     started = 0
-    todo = Conversation.objects.exclude(
-        pk__in=SlaClock.objects.values("conversation_id")
-    ).select_related("team")
-    for conversation in todo.iterator():
-        when = conversation.solved_at or timezone.now()
-        if sla.start_clocks(conversation, now=when):
-            started += 1
+    for conversation in todo:
+        with transaction.atomic():
+            started += _replay(conversation, now)
     return started
+
+
+def _replay(conversation, now) -> int:  # type: ignore[no-untyped-def]
+    from servewell.commitments import sla
+    from servewell.desk.models import Conversation, MessageKind, Status
+
+    final = {
+        "status": conversation.status,
+        "first_response_at": conversation.first_response_at,
+    }
+    rows = Conversation.objects.filter(pk=conversation.pk)
+    rows.update(status=Status.NEW, first_response_at=None)
+    conversation.status, conversation.first_response_at = Status.NEW, None
+    created = conversation.created_at
+    if not sla.start_clocks(conversation, now=created):
+        rows.update(**final)
+        return 0
+    call = next((m for m in conversation.messages.all() if m.kind == MessageKind.CALL), None)
+    if call is not None:  # a phone call is its own first response
+        sla.responded(conversation, at=created, responder=call.author)
+    for activity in sorted(conversation.activities.all(), key=lambda a: (a.at, a.pk)):
+        _record_breaches(conversation, activity.at)
+        if activity.verb == "replied":
+            sla.responded(conversation, at=activity.at, responder=activity.actor)
+        elif activity.verb == "customer_wrote":
+            rows.update(status=Status.OPEN)
+            sla.customer_wrote(conversation, at=activity.at)
+        elif activity.verb == "status_changed":
+            rows.update(status=activity.data.get("to", final["status"]))
+            sla.sync(conversation, now=activity.at)
+    rows.update(**final)
+    _record_breaches(conversation, now)
+    return 1
+
+
+def _record_breaches(conversation, moment) -> None:  # type: ignore[no-untyped-def]
+    """What a sweep would have recorded by ``moment``, kept as history (nobody is told
+    now of a target missed last month)."""
+    from django.db.models import F
+
+    from servewell.commitments.models import ClockState, SlaClock
+
+    running = SlaClock.objects.filter(conversation=conversation, state=ClockState.RUNNING)
+    running.filter(warned_at=None, warn_at__lte=moment).update(warned_at=F("warn_at"))
+    running.filter(breached_at=None, due_at__lte=moment).update(breached_at=F("due_at"))

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -581,15 +582,28 @@ def _build(
     return conv, b, list(scenario.tags)
 
 
+def _at_work(conv: Conversation, t: dt.datetime, rng: random.Random) -> dt.datetime:
+    """Agents act in office hours (weekdays 9:00-17:00, the team's time): what a customer
+    sends at night is answered the next working morning, as it would be."""
+    local = t.astimezone(ZoneInfo(conv.team.calendar.time_zone))
+    if local.weekday() < 5 and 9 <= local.hour < 17:
+        return t
+    day = local.date() + dt.timedelta(days=1 if local.hour >= 17 else 0)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(9), tzinfo=local.tzinfo)
+    return (start + dt.timedelta(minutes=rng.randint(5, 100))).astimezone(dt.UTC)
+
+
 def _story(rng, conv, b, text, agent, people, status, t):  # type: ignore[no-untyped-def]
-    t += dt.timedelta(minutes=rng.randint(4, 60 * 10))
+    t = _at_work(conv, t + dt.timedelta(minutes=rng.randint(4, 60 * 4)), rng)
     b.act("assigned", agent, t, to=agent.pk, to_name=str(agent))
     conv.assignee = agent
     if text["note"] and (status == Status.ON_HOLD or rng.random() < 0.6):
         colleague = rng.choice(people)
         b.message(MessageKind.NOTE, t, text["note"], author=colleague)
         b.act("note_added", colleague, t)
-        t += dt.timedelta(minutes=rng.randint(2, 40))
+        t = _at_work(conv, t + dt.timedelta(minutes=rng.randint(2, 40)), rng)
     if status == Status.OPEN and rng.random() < 0.4:
         b.act("status_changed", agent, t, **{"from": "new", "to": "open"})
         conv.status = Status.OPEN
@@ -612,7 +626,7 @@ def _story(rng, conv, b, text, agent, people, status, t):  # type: ignore[no-unt
             conv.status = current
             return t
         if text["closing"]:
-            t += dt.timedelta(minutes=rng.randint(10, 60 * 6))
+            t = _at_work(conv, t + dt.timedelta(minutes=rng.randint(10, 60 * 3)), rng)
             b.message(MessageKind.REPLY, t, text["closing"], author=agent, delivery_status="sent")
             b.act("replied", agent, t)
     if status == Status.ON_HOLD:
@@ -623,7 +637,7 @@ def _story(rng, conv, b, text, agent, people, status, t):  # type: ignore[no-unt
             author=agent,
         )
         b.act("note_added", agent, t)
-    t += dt.timedelta(minutes=rng.randint(1, 90))
+    t = _at_work(conv, t + dt.timedelta(minutes=rng.randint(1, 90)), rng)
     b.act("status_changed", agent, t, **{"from": current, "to": status})
     if status in (Status.SOLVED, Status.CLOSED):
         conv.solved_at = t
@@ -635,12 +649,13 @@ def _story(rng, conv, b, text, agent, people, status, t):  # type: ignore[no-unt
 def load_desk_demo() -> dict[str, int]:
     if ContactEmail.objects.filter(address__endswith=f"@{DOMAIN}").exists():
         return {"conversations": Conversation.objects.count(), "contacts": Contact.objects.count()}
-    teams = {t.name: t for t in Team.objects.filter(name__in=[CARE, ORDERS, TECH])}
+    named = Team.objects.filter(name__in=[CARE, ORDERS, TECH]).select_related("calendar")
+    teams = {t.name: t for t in named}
     if len(teams) < 3:
         from servewell.people.demo import load_people_demo
 
         load_people_demo()
-        teams = {t.name: t for t in Team.objects.filter(name__in=[CARE, ORDERS, TECH])}
+        teams = {t.name: t for t in named.all()}
     rng = random.Random(2026)  # noqa: S311 - demo data, reproducible
     now = timezone.now()
     people = {name: _people(team) for name, team in teams.items()}
