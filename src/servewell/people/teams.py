@@ -138,7 +138,7 @@ def _clean_hours(intervals: Iterable[Any]) -> list[tuple[int, dt.time, dt.time]]
             day, opens, closes = item
             day = int(day)
             opens = opens if isinstance(opens, dt.time) else dt.time.fromisoformat(str(opens))
-            closes = closes if isinstance(closes, dt.time) else dt.time.fromisoformat(str(closes))
+            closes = closes if isinstance(closes, dt.time) else _closing_time(str(closes))
         except (TypeError, ValueError):
             raise DomainError(
                 "invalid",
@@ -147,7 +147,7 @@ def _clean_hours(intervals: Iterable[Any]) -> list[tuple[int, dt.time, dt.time]]
             ) from None
         if not 0 <= day <= 6:
             raise DomainError("invalid", "Weekday must be 0 (Monday) to 6 (Sunday).", field="hours")
-        if opens == closes:
+        if opens == closes and opens != dt.time(0):  # 00:00-24:00 is a whole day
             raise DomainError(
                 "invalid", f"{WEEKDAYS[day]}: opening and closing times are equal.", field="hours"
             )
@@ -261,7 +261,7 @@ def parse_hours_text(text: str) -> list[tuple[int, dt.time, dt.time]]:
                     (
                         day,
                         dt.time.fromisoformat(opens.strip()),
-                        dt.time.fromisoformat(closes.strip()),
+                        _closing_time(closes.strip()),
                     )
                 )
             except ValueError:
@@ -275,10 +275,17 @@ def parse_hours_text(text: str) -> list[tuple[int, dt.time, dt.time]]:
     return intervals
 
 
+def _closing_time(text: str) -> dt.time:
+    """'24:00' is the end of the day: stored as midnight, which (at or before the opening
+    time) means the interval runs to the next day's midnight, so 00:00-24:00 is 24 hours."""
+    return dt.time(0) if text in {"24:00", "24:00:00"} else dt.time.fromisoformat(text)
+
+
 def format_hours_text(calendar: Calendar) -> str:
     by_day: dict[int, list[str]] = {d: [] for d in range(7)}
     for h in calendar.hours.all():
-        by_day[h.weekday].append(f"{h.opens:%H:%M}-{h.closes:%H:%M}")
+        closes = "24:00" if h.closes == dt.time(0) else f"{h.closes:%H:%M}"
+        by_day[h.weekday].append(f"{h.opens:%H:%M}-{closes}")
     return "\n".join(
         f"{WEEKDAYS[d][:3]} {', '.join(v) if v else 'closed'}" for d, v in by_day.items()
     )
