@@ -1,4 +1,5 @@
-"""Auto-QA through the API: a conversation's current auto score, and agreement."""
+"""Auto-QA through the API: a conversation's auto scores, agreement, and the links from
+scorecard criteria to auto criteria."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servewell.autoqa import queries
+from servewell.autoqa import links, queries
 from servewell.autoqa.access import AUTOQA_MANAGE, AUTOQA_VIEW
+from servewell.autoqa.engine import CRITERIA
 from servewell.autoqa.models import AutoScore
+from servewell.core.ids import parse_id
 from servewell.desk.models import Conversation
 from servewell.people.access import scope_to_teams
+from servewell.quality.access import QUALITY_MANAGE
 
 
 class AutoScoreOut(serializers.ModelSerializer):
@@ -78,3 +82,48 @@ class AgreementView(APIView):
             for r in queries.agreement_table()
         ]
         return Response(AgreementRowOut(rows, many=True).data)
+
+
+class LinkOut(serializers.Serializer):
+    criterion = serializers.IntegerField(source="criterion.pk")
+    title = serializers.CharField(source="criterion.title")
+    scale = serializers.CharField(source="criterion.scale")
+    scorecard = serializers.CharField()
+    version = serializers.IntegerField()
+    state = serializers.CharField(help_text="draft or published")
+    auto = serializers.ChoiceField(choices=CRITERIA, allow_null=True)
+
+
+class LinkIn(serializers.Serializer):
+    auto = serializers.ChoiceField(
+        choices=CRITERIA, allow_null=True, allow_blank=True, help_text='null or "" unlinks'
+    )
+
+
+class LinkListView(APIView):
+    """``GET api/autoqa/links/``: each criterion of a live scorecard's draft and latest
+    published version, with the auto criterion that pre-fills it (null: none)."""
+
+    access = QUALITY_MANAGE
+
+    @extend_schema(responses={200: LinkOut(many=True)})
+    def get(self, request: Request) -> Response:
+        return Response(LinkOut(links.list_links(), many=True).data)
+
+
+class LinkView(APIView):
+    """``PUT api/autoqa/links/<criterion>/`` with ``{"auto": "greeting"}`` links a
+    criterion, ``{"auto": null}`` unlinks it; audited as ``autoqa.link``."""
+
+    access = QUALITY_MANAGE
+
+    @extend_schema(request=LinkIn, responses={200: LinkOut})
+    def put(self, request: Request, criterion: str) -> Response:
+        found = links.find_linkable(parse_id(criterion))
+        if found is None:
+            raise Http404("No such criterion on a live scorecard's draft or latest version.")
+        data = LinkIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        links.set_link(request.user, found, auto=data.validated_data["auto"])
+        row = next(r for r in links.list_links() if r["criterion"].pk == found.pk)
+        return Response(LinkOut(row).data)
