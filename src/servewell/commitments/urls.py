@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from servewell.commitments import api, views
+from servewell.commitments import api, portal_views, views
 from servewell.core.api import ApiRouter
 
 router = ApiRouter()
@@ -27,6 +27,11 @@ urlpatterns = [
         name="sla-apology-prompt",
     ),
     path("status/<slug:slug>/", views.public_page, name="sla-public"),
+    path(
+        "your-request/<str:token>/",
+        portal_views.customer_conversation,
+        name="customer-conversation",
+    ),
     path("api/commitments/", include(router.urls)),
     path(
         "api/commitments/conversations/<int:conversation_id>/clocks/",

@@ -19,8 +19,11 @@ from email.utils import formataddr, make_msgid, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.utils import timezone
+from django.utils.html import linebreaks, urlize
 
 from servewell.core.jobs import job
+from servewell.desk import customer_links
 from servewell.desk.models import ContactEmail, Conversation, Message, MessageKind
 
 log = logging.getLogger(__name__)
@@ -120,16 +123,18 @@ def build_email(message: Message) -> EmailMultiAlternatives:
         headers["In-Reply-To"] = message.in_reply_to
     if message.references:
         headers["References"] = message.references
+    # Each reply carries a fresh link to the customer's page (desk/customer_links.py).
+    link = customer_links.email_paragraph(conversation, now=timezone.now())
     email = EmailMultiAlternatives(
         subject=reply_subject(conversation),
-        body=message.body_text,
+        body=message.body_text + link,
         from_email=sender,
         to=[to],
         reply_to=[sender],
         headers=headers,
     )
     if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+        email.attach_alternative(message.body_html + linebreaks(urlize(link)), "text/html")
     for attachment in message.attachments.filter(rejected_reason=""):
         if attachment.file:
             with attachment.file.open("rb") as handle:
