@@ -5,7 +5,7 @@ too few answers, to show suppression) and kudos between people, leads and the ma
 included.
 
 Everything goes through the domain functions with times in the past. Idempotent: once a
-pulse round exists, a second run adds nothing. Nothing is mailed (``surveys.prepare``
+pulse round exists, a second run adds nothing. Nothing is mailed (``surveys.claim_and_prepare``
 gives the links without sending).
 """
 
@@ -76,8 +76,13 @@ def _surveys(rng: random.Random, now: dt.datetime) -> int:
         survey = surveys.schedule_survey(conversation.pk, now=conversation.solved_at)
         if survey is None or survey.due_at >= now:
             continue
-        survey = Survey.objects.select_related("conversation", "contact").get(pk=survey.pk)
-        out = surveys.prepare(survey, survey.due_at)
+        survey = (
+            Survey.objects.select_related("conversation__team", "contact")
+            .prefetch_related("contact__emails")
+            .get(pk=survey.pk)
+        )
+        sent = surveys.claim_and_prepare([survey], survey.due_at)
+        out = sent[0] if sent else None
         if out is None or rng.random() > ANSWER_SHARE:
             continue
         at = _work_hours(survey.due_at + dt.timedelta(minutes=rng.randint(15, 600)))

@@ -13,12 +13,12 @@ erased contacts (no address is left on file), and addresses that unsubscribed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.html import escape
 
@@ -129,9 +129,98 @@ class Outgoing:
     nps_token: str = ""
 
 
-def skip_reason(
-    survey: Survey, address: str | None, now: datetime, cache: dict | None = None
-) -> str:
+@dataclass
+class Batch:
+    """What the sweep reads once for a whole batch instead of once per survey."""
+
+    now: datetime
+    settings: dict = field(default_factory=dict)
+    unsubscribed: set[str] = field(default_factory=set)
+    asked: set[tuple[int, int]] = field(default_factory=set)  # (contact, team) within interval
+    nps_asked: set[int] = field(default_factory=set)
+    headers: dict[int, str] = field(default_factory=dict)  # conversation -> why not (headers)
+    rollup: dict[tuple, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, surveys: list[Survey], now: datetime, cache: dict | None = None) -> Batch:
+        batch = cls(now, cache if cache is not None else {})
+        contacts = [s.contact_id for s in surveys if s.contact_id]
+        longest = max(
+            (settings_for(s.team_id, batch.settings).contact_interval_days for s in surveys),
+            default=7,
+        )
+        batch.asked = {
+            (c, t, at)
+            for c, t, at in Survey.objects.filter(
+                contact_id__in=contacts,
+                kind=SurveyKind.CSAT,
+                state=Survey.State.SENT,
+                sent_at__gt=now - timedelta(days=longest),
+            ).values_list("contact_id", "team_id", "sent_at")
+        }
+        nps_days = max(
+            (settings_for(s.team_id, batch.settings).nps_interval_days for s in surveys), default=90
+        )
+        batch.nps_asked = set(
+            Survey.objects.filter(
+                contact_id__in=contacts,
+                kind=SurveyKind.NPS,
+                sent_at__gt=now - timedelta(days=nps_days),
+            ).values_list("contact_id", flat=True)
+        )
+        digests = [tokens.address_digest(a) for s in surveys if (a := _address(s))]
+        batch.unsubscribed = set(
+            Unsubscribe.objects.filter(address_hash__in=digests).values_list(
+                "address_hash", flat=True
+            )
+        )
+        batch.headers = _header_reasons([s.conversation_id for s in surveys])
+        return batch
+
+    def recently_asked(self, survey: Survey, interval: timedelta) -> bool:
+        return any(
+            c == survey.contact_id and t == survey.team_id and at > self.now - interval
+            for c, t, at in self.asked
+        )
+
+
+def _header_reasons(conversation_ids: list[int]) -> dict[int, str]:
+    """The RFC 3834 verdict (``desk.mail.loops``) on each conversation's first customer
+    email: automatic senders, lists and bounces are never surveyed."""
+    from servewell.desk.mail import loops
+    from servewell.desk.mail.parsing import ParseError, parse
+    from servewell.desk.models import InboundEmail
+
+    firsts: dict[int, int | None] = {}
+    for conversation_id, inbound_id in (
+        Message.objects.filter(conversation_id__in=conversation_ids, kind=MessageKind.CUSTOMER)
+        .order_by("conversation_id", "-id")
+        .values_list("conversation_id", "inbound_id")
+    ):
+        firsts[conversation_id] = inbound_id  # the lowest id wins: rows come newest first
+    raws = dict(
+        InboundEmail.objects.filter(pk__in=[i for i in firsts.values() if i]).values_list(
+            "pk", "raw"
+        )
+    )
+    sources = dict(InboundEmail.objects.filter(pk__in=list(raws)).values_list("pk", "source"))
+    reasons = {}
+    for conversation_id, inbound_id in firsts.items():
+        if inbound_id is None or inbound_id not in raws:
+            continue
+        if (sources.get(inbound_id) or "").startswith("import:"):
+            reasons[conversation_id] = "Imported mail is history: it gets no survey."
+            continue
+        try:
+            reasons[conversation_id] = loops.header_reason(
+                parse(bytes(raws[inbound_id]), headers_only=True)
+            )
+        except ParseError:
+            reasons[conversation_id] = "Its headers cannot be read."
+    return reasons
+
+
+def skip_reason(survey: Survey, address: str | None, batch: Batch) -> str:
     """Why this survey must not go out ("" when it may)."""
     from servewell.desk.mail import loops
 
@@ -142,25 +231,12 @@ def skip_reason(
         return "The conversation was solved again since."
     if not address:
         return "No customer email address (erased or never given)."
-    if Unsubscribe.objects.filter(address_hash=tokens.address_digest(address)).exists():
+    if tokens.address_digest(address) in batch.unsubscribed:
         return "The customer unsubscribed from surveys."
-    interval = timedelta(days=settings_for(survey.team_id, cache).contact_interval_days)
-    recent = Survey.objects.filter(
-        contact_id=survey.contact_id,
-        kind=SurveyKind.CSAT,
-        state=Survey.State.SENT,
-        sent_at__gt=now - interval,
-        team_id=survey.team_id,
-    )
-    if recent.exists():
-        return f"This contact was asked less than {interval.days} days ago."
-    first = (
-        Message.objects.filter(conversation=conversation, kind=MessageKind.CUSTOMER)
-        .order_by("id")
-        .first()
-    )
-    allowed, reason = loops.may_auto_reply(first, address, now)
-    return "" if allowed else reason
+    days = settings_for(survey.team_id, batch.settings).contact_interval_days
+    if batch.recently_asked(survey, timedelta(days=days)):
+        return f"This contact was asked less than {days} days ago."
+    return batch.headers.get(survey.conversation_id) or loops.address_reason(address)
 
 
 def _address(survey: Survey) -> str | None:
@@ -171,90 +247,98 @@ def _address(survey: Survey) -> str | None:
     return emails[0].address if emails else None
 
 
-def _nps_for(
-    survey: Survey, address: str, now: datetime, cache: dict | None
-) -> tuple[Survey, str] | None:
-    """An NPS question rides along when the contact was not asked within the interval."""
-    interval = timedelta(days=settings_for(survey.team_id, cache).nps_interval_days)
-    if Survey.objects.filter(
-        contact_id=survey.contact_id, kind=SurveyKind.NPS, sent_at__gt=now - interval
-    ).exists():
-        return None
-    token, digest = tokens.new_token()
-    nps = Survey.objects.create(
-        kind=SurveyKind.NPS,
-        state=Survey.State.SENT,
-        conversation_id=survey.conversation_id,
-        contact_id=survey.contact_id,
-        team_id=survey.team_id,
-        handler_id=survey.handler_id,
-        address=address,
-        token_hash=digest,
-        created_at=now,
-        due_at=now,
-        sent_at=now,
-        expires_at=survey.expires_at,
-    )
-    rollup.bump(
-        kind=SurveyKind.NPS, team_id=nps.team_id, person_id=None, month=rollup.month_of(now), sent=1
-    )
-    return nps, token
+def _count(batch: Batch, kind: str, survey: Survey) -> None:
+    person = survey.handler_id if kind == SurveyKind.CSAT else None
+    key = (kind, survey.team_id, person, rollup.month_of(batch.now))
+    batch.rollup[key] = batch.rollup.get(key, 0) + 1
 
 
-def prepare(survey: Survey, now: datetime, cache: dict | None = None) -> Outgoing | None:
-    """Claim a due survey and give it a link (or skip it, saying why); the caller mails
-    it. The demo calls this alone, so no mail leaves a demo machine."""
+def prepare(survey: Survey, batch: Batch) -> Outgoing | None:
+    """Decide on one due survey of a claimed batch: a link (the caller saves and mails
+    it) or a reason to skip. The demo calls this and mails nothing."""
     address = _address(survey)
-    reason = skip_reason(survey, address, now, cache)
-    claimed = Survey.objects.filter(pk=survey.pk, state=Survey.State.SCHEDULED)
+    reason = skip_reason(survey, address, batch)
     if reason:
-        claimed.update(state=Survey.State.SKIPPED, skip_reason=reason[:200])
+        survey.state, survey.skip_reason = Survey.State.SKIPPED, reason[:200]
         return None
-    from servewell.desk.mail import loops
-
-    token, digest = tokens.new_token()
-    expires = now + timedelta(days=settings_for(survey.team_id, cache).link_days)
-    if not claimed.update(
-        state=Survey.State.SENT,
-        sent_at=now,
-        expires_at=expires,
-        token_hash=digest,
-        address=address,
-    ):
-        return None  # another sweep took it
-    survey.sent_at, survey.expires_at = now, expires
-    loops.record_auto_reply(address, now)
-    rollup.bump(
-        kind=SurveyKind.CSAT,
-        team_id=survey.team_id,
-        person_id=survey.handler_id,
-        month=rollup.month_of(now),
-        sent=1,
-    )
+    team_settings = settings_for(survey.team_id, batch.settings)
+    token, survey.token_hash = tokens.new_token()
+    survey.state, survey.sent_at, survey.address = Survey.State.SENT, batch.now, address
+    survey.expires_at = batch.now + timedelta(days=team_settings.link_days)
+    batch.asked.add((survey.contact_id, survey.team_id, batch.now))
+    _count(batch, SurveyKind.CSAT, survey)
     out = Outgoing(survey, token)
-    if extra := _nps_for(survey, address, now, cache):
-        out.nps, out.nps_token = extra
+    if survey.contact_id not in batch.nps_asked:
+        batch.nps_asked.add(survey.contact_id)
+        out.nps_token, digest = tokens.new_token()
+        out.nps = Survey(
+            kind=SurveyKind.NPS,
+            state=Survey.State.SENT,
+            conversation_id=survey.conversation_id,
+            contact_id=survey.contact_id,
+            team_id=survey.team_id,
+            handler_id=survey.handler_id,
+            address=address,
+            token_hash=digest,
+            created_at=batch.now,
+            due_at=batch.now,
+            sent_at=batch.now,
+            expires_at=survey.expires_at,
+        )
+        _count(batch, SurveyKind.NPS, out.nps)
     return out
+
+
+SAVED = ["state", "skip_reason", "token_hash", "sent_at", "expires_at", "address"]
+
+
+def claim_and_prepare(surveys: list[Survey], now: datetime, cache: dict | None = None):
+    """Inside the caller's transaction: decide on every survey of the batch and save the
+    decisions in a few statements. The batch was read ``select_for_update(skip_locked)``
+    (PostgreSQL: two sweeps take different rows; SQLite: one writer at a time)."""
+    batch = Batch.read(surveys, now, cache)
+    outgoing = [o for s in surveys if (o := prepare(s, batch)) is not None]
+    _save_decisions(surveys)
+    Survey.objects.bulk_create([o.nps for o in outgoing if o.nps is not None])
+    for (kind, team, person, month), n in batch.rollup.items():
+        rollup.bump(kind=kind, team_id=team, person_id=person, month=month, sent=n)
+    return outgoing
+
+
+def _save_decisions(surveys: list[Survey]) -> None:
+    """One prepared UPDATE run for every row (``bulk_update`` builds a CASE per field
+    per row, which cost more than everything else the sweep does)."""
+    table = connection.ops.quote_name(Survey._meta.db_table)
+    columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in SAVED)
+    field_of = {name: Survey._meta.get_field(name) for name in SAVED}
+    rows = [
+        [field_of[n].get_db_prep_save(getattr(s, n), connection) for n in SAVED] + [s.pk]
+        for s in surveys
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)  # noqa: S608
 
 
 def send_due_surveys(*, now: datetime, limit: int = 10_000) -> int:
     """Send what is due, a batch per transaction; a batch whose mail fails to go out is
     rolled back and stays due for the next sweep. Returns how many were sent."""
-    sent, cache = 0, {}
-    while sent < limit:
-        batch = list(
-            Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now)
-            .select_related("conversation__team", "contact")
-            .prefetch_related("contact__emails")
-            .order_by("due_at", "id")[: min(BATCH, limit - sent)]
-        )
-        if not batch:
-            break
+    sent, done, cache = 0, 0, {}
+    while done < limit:
         with transaction.atomic():
-            outgoing = [o for s in batch if (o := prepare(s, now, cache)) is not None]
+            batch = list(
+                Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("conversation__team", "contact")
+                .prefetch_related("contact__emails")
+                .order_by("due_at", "id")[: min(BATCH, limit - done)]
+            )
+            if not batch:
+                break
+            outgoing = claim_and_prepare(batch, now, cache)
             if outgoing:
-                with get_connection() as connection:
-                    connection.send_messages([compose(o) for o in outgoing])
+                with get_connection() as mailer:
+                    mailer.send_messages([compose(o) for o in outgoing])
+        done += len(batch)
         sent += len(outgoing)
     return sent
 
