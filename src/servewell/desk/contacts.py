@@ -126,6 +126,39 @@ def contacts_for_emails(senders: Iterable[tuple[str, str]]) -> dict[str, Contact
     return found
 
 
+OUT_OF_SCOPE = (
+    "This address or number is on file for a customer of another team. Ask a lead or "
+    "manager who works with that team."
+)
+
+
+def _outside(user: User, contact: Contact) -> bool:
+    """A contact this person may not see who is someone's customer already: linking them
+    to a conversation here would open their whole record (name, notes, every address)."""
+    from servewell.desk.access import contacts_for
+
+    if contacts_for(user).filter(pk=contact.pk).exists():
+        return False
+    return Conversation.objects.filter(contact=contact).exists()
+
+
+def contact_for_person(user: User, *, email: str = "", phone: str = "", name: str = "") -> Contact:
+    """The contact a person opens a conversation for, by address or number: found or
+    created, but never one of another team's customers (refused without naming them)."""
+    if email:
+        addr = normalise_email(email)
+        row = ContactEmail.objects.select_related("contact").filter(address=addr).first()
+    else:
+        row = (
+            ContactPhone.objects.select_related("contact")
+            .filter(number=normalise_phone(phone))
+            .first()
+        )
+    if row is not None and _outside(user, _live(row.contact)):
+        raise DomainError("invalid", OUT_OF_SCOPE, field="contact")
+    return contact_for_email(email, name) if email else contact_for_phone(phone, name)
+
+
 def contact_for_phone(number: str, name: str = "") -> Contact:
     num = normalise_phone(number)
     row = ContactPhone.objects.select_related("contact").filter(number=num).first()
@@ -166,16 +199,24 @@ def update_contact(actor: Any, contact: Contact, **changes: Any) -> Contact:
     return contact
 
 
+def _taken(actor: Any, owner: Contact, value: str, field: str) -> DomainError:
+    """Name the owner only to someone who may see them."""
+    from servewell.desk.access import contacts_for
+
+    owner = _live(owner)
+    if isinstance(actor, User) and contacts_for(actor).filter(pk=owner.pk).exists():
+        message = f"{value} belongs to {owner} already: merge the contacts instead."
+    else:
+        message = f"{value} is already on file for another contact."
+    return DomainError("duplicate", message, field=field)
+
+
 def add_email(actor: Any, contact: Contact, address: str) -> ContactEmail:
     addr = normalise_email(address)
     with transaction.atomic():
         owner = ContactEmail.objects.filter(address=addr).select_related("contact").first()
         if owner:
-            raise DomainError(
-                "duplicate",
-                f"{addr} belongs to {owner.contact} already: merge the contacts instead.",
-                field="email",
-            )
+            raise _taken(actor, owner.contact, addr, "email")
         row = ContactEmail.objects.create(
             contact=contact, address=addr, is_primary=not contact.emails.exists()
         )
@@ -195,11 +236,7 @@ def add_phone(actor: Any, contact: Contact, number: str) -> ContactPhone:
     with transaction.atomic():
         owner = ContactPhone.objects.filter(number=num).select_related("contact").first()
         if owner:
-            raise DomainError(
-                "duplicate",
-                f"{num} belongs to {owner.contact} already: merge the contacts instead.",
-                field="phone",
-            )
+            raise _taken(actor, owner.contact, num, "phone")
         row = ContactPhone.objects.create(contact=contact, number=num)
         audit.record(
             actor,

@@ -147,10 +147,12 @@ class ConversationViewSet(viewsets.GenericViewSet):
         data = valid(ConversationIn, request.data)
         team = team_by_id(data["team"], user=request.user)
         who = data["contact"]
-        if who.get("email"):
-            contact = contacts.contact_for_email(who["email"], who.get("name", ""))
-        else:
-            contact = contacts.contact_for_phone(who["phone"], who.get("name", ""))
+        contact = contacts.contact_for_person(
+            request.user,
+            email=who.get("email", ""),
+            phone=who.get("phone", ""),
+            name=who.get("name", ""),
+        )
         conversation, _message = conversations.open_conversation(
             team=team,
             contact=contact,

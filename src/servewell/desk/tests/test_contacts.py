@@ -65,3 +65,55 @@ def test_contact_needs_a_name(alice):
     with pytest.raises(DomainError):
         contacts.update_contact(alice, make_contact(), name="  ")
     assert Contact.objects.count() == 1
+
+
+def _orders_customer(orders):
+    from servewell.desk.tests.factories import make_conversation
+
+    dana = contacts.contact_for_email("dana@customer.test", "Dana Private")
+    contacts.update_contact(None, dana, notes="Disputed a refund in March")
+    contacts.add_phone(None, dana, "+44 20 7946 0001")
+    make_conversation(orders, contact=dana)
+    return dana
+
+
+def test_an_agent_cannot_open_another_teams_customer_by_their_address(api, alice, care, orders):
+    dana = _orders_customer(orders)
+    for who in ({"email": "DANA@customer.test"}, {"phone": "+44 20 7946 0001"}):
+        response = api(alice).post(
+            "/api/conversations/",
+            {"team": care.pk, "subject": "Hello", "body_text": "Hi", "contact": who},
+            format="json",
+        )
+        assert response.status_code == 400, response.content
+        assert "Dana" not in response.content.decode()
+    assert not dana.conversations.filter(team=care).exists()
+    assert api(alice).get(f"/api/contacts/{dana.pk}/").status_code == 404
+
+
+def test_a_lead_or_manager_who_sees_the_customer_may_open_for_them(api, maria, care, orders):
+    dana = _orders_customer(orders)
+    response = api(maria).post(
+        "/api/conversations/",
+        {
+            "team": care.pk,
+            "subject": "Hello",
+            "body_text": "Hi",
+            "contact": {"email": "dana@customer.test"},
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert dana.conversations.filter(team=care).exists()
+
+
+def test_adding_an_address_of_an_unseen_contact_does_not_name_them(api, alice, care, orders):
+    from servewell.desk.tests.factories import make_conversation
+
+    _orders_customer(orders)
+    mine = make_conversation(care).contact
+    for payload in ({"email": "dana@customer.test"}, {"phone": "+442079460001"}):
+        response = api(alice).post(f"/api/contacts/{mine.pk}/add/", payload, format="json")
+        assert response.status_code == 400, response.content
+        body = response.content.decode()
+        assert "Dana" not in body and "already on file for another contact" in body
