@@ -64,3 +64,24 @@ def test_a_picture_pasted_into_a_mail_is_served_inline_and_safely(client_as, ali
     drawing = client.get(f"/desk/attachments/{svg.pk}/?inline=1")
     assert drawing["Content-Disposition"].startswith("attachment")
     assert drawing["Content-Type"] == "application/octet-stream"
+
+
+def test_the_conversation_page_links_attachments_to_the_checked_download(
+    client_as, client, alice, care, settings
+):
+    pdf, _html, _video = _mail_with_files(settings)
+    page = client_as(alice).get(f"/desk/c/{pdf.message.conversation_id}/")
+    html = page.content.decode()
+    assert f'href="/desk/attachments/{pdf.pk}/"' in html
+    assert "/media/" not in html
+    assert client_as(alice).get(f"/desk/attachments/{pdf.pk}/").status_code == 200
+
+
+def test_stored_files_are_never_served_from_media(client_as, alice, care, settings):
+    pdf, _html, _video = _mail_with_files(settings)
+    settings.DEBUG = True  # not even in debug
+    assert client_as(alice).get(f"/media/{pdf.file.name}").status_code == 404
+    from django.test import Client
+
+    anonymous = Client().get(f"/media/{pdf.file.name}")
+    assert anonymous.status_code in (302, 404) and not getattr(anonymous, "streaming", False)
