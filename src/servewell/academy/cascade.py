@@ -51,20 +51,28 @@ class Reach:
 
 
 def get_reach(person_id: int) -> Reach:
-    """The reach of one person's subtree, in one recursive query."""
+    """The reach of one person's subtree, in one recursive query that walks the tree
+    once (the root at depth 0; each person kept once, at their deepest depth)."""
     sql = f"""
-        WITH RECURSIVE {_SUBTREE}
-        SELECT
-            (SELECT COUNT(*) FROM people),
-            (SELECT MAX(depth) FROM sub),
-            COUNT(tb.id),
-            COALESCE(SUM(tb.people_reached), 0)
-        FROM {_TEACHBACKS} tb JOIN {_ENROLMENTS} en ON en.id = tb.enrolment_id
-        WHERE tb.filed_at IS NOT NULL
-          AND (en.learner_id = %s OR en.learner_id IN (SELECT person FROM people))
+        WITH RECURSIVE walk(person, depth) AS (
+            SELECT %s, 0
+            UNION
+            SELECT e.trainee_id, w.depth + 1 FROM {_EDGES} e JOIN walk w ON e.trainer_id = w.person
+        ),
+        everyone(person, depth) AS MATERIALIZED (
+            SELECT person, MAX(depth) FROM walk GROUP BY person
+        ),
+        filed(reports, reached) AS MATERIALIZED (
+            SELECT COUNT(tb.id), COALESCE(SUM(tb.people_reached), 0)
+            FROM everyone p
+            JOIN {_ENROLMENTS} en ON en.learner_id = p.person
+            JOIN {_TEACHBACKS} tb ON tb.enrolment_id = en.id AND tb.filed_at IS NOT NULL
+        )
+        SELECT COUNT(*) - 1, MAX(depth), (SELECT reports FROM filed), (SELECT reached FROM filed)
+        FROM everyone
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [person_id, person_id])
+        cursor.execute(sql, [person_id])
         trained, generations, reports, reached = cursor.fetchone()
     return Reach(int(trained or 0), int(generations or 0), int(reports or 0), int(reached or 0))
 

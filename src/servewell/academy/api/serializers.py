@@ -19,23 +19,23 @@ from servewell.academy.models import (
 )
 
 
-class CourseIn(serializers.Serializer):
+class AcademyCourseIn(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class ChoiceIn(serializers.Serializer):
+class AcademyChoiceIn(serializers.Serializer):
     text = serializers.CharField(max_length=300)
     correct = serializers.BooleanField(default=False)
 
 
-class QuestionIn(serializers.Serializer):
+class AcademyQuestionIn(serializers.Serializer):
     text = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=Question.Kind.choices, default="single")
-    choices = ChoiceIn(many=True)
+    choices = AcademyChoiceIn(many=True)
 
 
-class LessonIn(serializers.Serializer):
+class AcademyLessonIn(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=100_000, help_text="Markdown; no scripts.")
     community = serializers.ChoiceField(choices=Lesson.Community.choices, default="work_only")
@@ -49,10 +49,10 @@ class LessonIn(serializers.Serializer):
     reflections = serializers.ListField(
         child=serializers.CharField(max_length=500), required=False, default=list, max_length=20
     )
-    questions = QuestionIn(many=True, required=False, default=list)
+    questions = AcademyQuestionIn(many=True, required=False, default=list)
 
 
-class LessonPatch(serializers.Serializer):
+class AcademyLessonPatch(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     body = serializers.CharField(max_length=100_000, required=False)
     community = serializers.ChoiceField(choices=Lesson.Community.choices, required=False)
@@ -63,23 +63,23 @@ class LessonPatch(serializers.Serializer):
     max_attempts = serializers.IntegerField(min_value=1, max_value=10, required=False)
 
 
-class ChoiceOut(serializers.ModelSerializer):
+class AcademyChoiceOut(serializers.ModelSerializer):
     class Meta:
         model = Choice
         fields = ["id", "text"]
 
 
-class QuestionOut(serializers.ModelSerializer):
-    choices = ChoiceOut(many=True)
+class AcademyQuestionOut(serializers.ModelSerializer):
+    choices = AcademyChoiceOut(many=True)
 
     class Meta:
         model = Question
         fields = ["id", "text", "kind", "choices"]
 
 
-class LessonOut(serializers.ModelSerializer):
+class AcademyLessonOut(serializers.ModelSerializer):
     reflections = serializers.SlugRelatedField(many=True, read_only=True, slug_field="text")
-    questions = QuestionOut(many=True)
+    questions = AcademyQuestionOut(many=True)
 
     class Meta:
         model = Lesson
@@ -89,33 +89,33 @@ class LessonOut(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class VersionOut(serializers.ModelSerializer):
-    lessons = LessonOut(many=True)
+class AcademyVersionOut(serializers.ModelSerializer):
+    lessons = AcademyLessonOut(many=True)
 
     class Meta:
         model = CourseVersion
         fields = ["id", "course", "number", "state", "community_title", "published_at", "lessons"]
 
 
-class VersionSummary(serializers.ModelSerializer):
+class AcademyVersionSummary(serializers.ModelSerializer):
     class Meta:
         model = CourseVersion
         fields = ["id", "number", "state", "published_at"]
 
 
-class CourseOut(serializers.ModelSerializer):
-    versions = VersionSummary(many=True)
+class AcademyCourseOut(serializers.ModelSerializer):
+    versions = AcademyVersionSummary(many=True)
 
     class Meta:
         model = Course
         fields = ["id", "title", "summary", "created_at", "versions"]
 
 
-class PublishIn(serializers.Serializer):
+class AcademyPublishIn(serializers.Serializer):
     community_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class CohortIn(serializers.Serializer):
+class AcademyCohortIn(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     version = serializers.IntegerField(min_value=1)
     teachback_due = serializers.DateField()
@@ -124,7 +124,7 @@ class CohortIn(serializers.Serializer):
     require_teachback = serializers.BooleanField(default=True)
 
 
-class CohortOut(serializers.ModelSerializer):
+class AcademyCohortOut(serializers.ModelSerializer):
     class Meta:
         model = Cohort
         fields = [
@@ -133,65 +133,65 @@ class CohortOut(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class EnrolIn(serializers.Serializer):
+class AcademyEnrolIn(serializers.Serializer):
     people = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500
     )
     team = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
 
-class EnrolOut(serializers.Serializer):
+class AcademyEnrolOut(serializers.Serializer):
     enrolled = serializers.IntegerField()
 
 
-class SessionIn(serializers.Serializer):
+class AcademySessionIn(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     topic = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class SessionOut(serializers.Serializer):
+class AcademySessionOut(serializers.Serializer):
     id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     topic = serializers.CharField()
 
 
-class AttendanceIn(serializers.Serializer):
+class AcademyAttendanceIn(serializers.Serializer):
     present = serializers.ListField(
         child=serializers.IntegerField(min_value=1), max_length=5000, help_text="Learner ids."
     )
 
 
-class CountOut(serializers.Serializer):
+class AcademyCountOut(serializers.Serializer):
     count = serializers.IntegerField()
 
 
-class QuizAnswerIn(serializers.Serializer):
+class AcademyQuizAnswerIn(serializers.Serializer):
     question = serializers.IntegerField(min_value=1)
     choices = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=10)
 
 
-class QuizIn(serializers.Serializer):
+class AcademyQuizIn(serializers.Serializer):
     cohort = serializers.IntegerField(min_value=1)
-    answers = QuizAnswerIn(many=True, max_length=100)
+    answers = AcademyQuizAnswerIn(many=True, max_length=100)
 
 
-class AttemptOut(serializers.ModelSerializer):
+class AcademyAttemptOut(serializers.ModelSerializer):
     class Meta:
         model = QuizAttempt
         fields = ["id", "lesson", "number", "score", "passed", "taken_at"]
 
 
-class ReflectionAnswerIn(serializers.Serializer):
+class AcademyReflectionAnswerIn(serializers.Serializer):
     reflection = serializers.IntegerField(min_value=1)
     text = serializers.CharField(allow_blank=True, max_length=10_000)
 
 
-class ReflectionsIn(serializers.Serializer):
+class AcademyReflectionsIn(serializers.Serializer):
     cohort = serializers.IntegerField(min_value=1)
-    answers = ReflectionAnswerIn(many=True, max_length=20)
+    answers = AcademyReflectionAnswerIn(many=True, max_length=20)
 
 
-class TeachBackIn(serializers.Serializer):
+class AcademyTeachBackIn(serializers.Serializer):
     taught_on = serializers.DateField()
     setting = serializers.ChoiceField(choices=TeachBack.Setting.choices)
     people_reached = serializers.IntegerField(min_value=1, max_value=MAX_REACHED)
@@ -201,20 +201,20 @@ class TeachBackIn(serializers.Serializer):
     )
 
 
-class CommentOut(serializers.ModelSerializer):
+class AcademyCommentOut(serializers.ModelSerializer):
     class Meta:
         model = TeachBackComment
         fields = ["id", "author", "body", "created_at"]
 
 
-class CommentIn(serializers.Serializer):
+class AcademyCommentIn(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
 
 
-class TeachBackOut(serializers.ModelSerializer):
+class AcademyTeachBackOut(serializers.ModelSerializer):
     learner = serializers.IntegerField(source="enrolment.learner_id")
     cohort = serializers.IntegerField(source="enrolment.cohort_id")
-    comments = CommentOut(many=True)
+    comments = AcademyCommentOut(many=True)
 
     class Meta:
         model = TeachBack
@@ -224,18 +224,18 @@ class TeachBackOut(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class EndorseIn(serializers.Serializer):
+class AcademyEndorseIn(serializers.Serializer):
     observed = serializers.ChoiceField(choices=Endorsement.Observed.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class EndorsementOut(serializers.ModelSerializer):
+class AcademyEndorsementOut(serializers.ModelSerializer):
     class Meta:
         model = Endorsement
         fields = ["id", "trainee", "endorser", "observed", "teachback", "note", "created_at"]
 
 
-class ReachOut(serializers.Serializer):
+class AcademyReachOut(serializers.Serializer):
     person = serializers.IntegerField()
     trained = serializers.IntegerField(help_text="Distinct people below, trained at work.")
     generations = serializers.IntegerField()
@@ -246,7 +246,7 @@ class ReachOut(serializers.Serializer):
     )
 
 
-class ReportRowOut(serializers.Serializer):
+class AcademyReportRowOut(serializers.Serializer):
     person = serializers.IntegerField()
     name = serializers.CharField()
     completed = serializers.DateTimeField(allow_null=True)

@@ -24,7 +24,7 @@ from servewell.academy.access import (
     enrollable_team,
 )
 from servewell.academy.api import serializers as s
-from servewell.academy.models import Course, CourseVersion, Lesson, Session, TeachBack
+from servewell.academy.models import Cohort, Course, CourseVersion, Lesson, Session, TeachBack
 from servewell.core.access import Forbidden, can
 from servewell.people.access import visible_people
 from servewell.people.models import User
@@ -40,27 +40,27 @@ def _version(pk: int) -> dict:
     version = CourseVersion.objects.prefetch_related(
         "lessons__reflections", "lessons__questions__choices", "lessons__stories"
     ).get(pk=pk)
-    return s.VersionOut(version).data
+    return s.AcademyVersionOut(version).data
 
 
 class CourseViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
-    serializer_class = s.CourseOut
+    serializer_class = s.AcademyCourseOut
     access = ACADEMY_TEACH
 
     def get_queryset(self):
         return Course.objects.prefetch_related("versions").order_by("id")
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(s.CourseOut(get_object_or_404(self.get_queryset(), pk=pk)).data)
+        return Response(s.AcademyCourseOut(get_object_or_404(self.get_queryset(), pk=pk)).data)
 
-    @extend_schema(request=s.CourseIn, responses={201: s.CourseOut})
+    @extend_schema(request=s.AcademyCourseIn, responses={201: s.AcademyCourseOut})
     def create(self, request: Request) -> Response:
         course = courses.create_course(
-            request.user, now=timezone.now(), **valid(s.CourseIn, request)
+            request.user, now=timezone.now(), **valid(s.AcademyCourseIn, request)
         )
-        return Response(s.CourseOut(self.get_queryset().get(pk=course.pk)).data, status=201)
+        return Response(s.AcademyCourseOut(self.get_queryset().get(pk=course.pk)).data, status=201)
 
-    @extend_schema(request=None, responses={201: s.VersionOut})
+    @extend_schema(request=None, responses={201: s.AcademyVersionOut})
     @action(detail=True, methods=["post"])
     def draft(self, request: Request, pk: int) -> Response:
         draft = courses.start_draft(
@@ -70,7 +70,7 @@ class CourseViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
 
 class VersionViewSet(viewsets.GenericViewSet):
-    serializer_class = s.VersionOut
+    serializer_class = s.AcademyVersionOut
     access = ACADEMY_TEACH
     access_by_action = {"book": ACADEMY_LEARN}
     queryset = CourseVersion.objects.all()
@@ -78,18 +78,18 @@ class VersionViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(_version(get_object_or_404(CourseVersion, pk=pk).pk))
 
-    @extend_schema(request=s.LessonIn, responses={201: s.LessonOut})
+    @extend_schema(request=s.AcademyLessonIn, responses={201: s.AcademyLessonOut})
     @action(detail=True, methods=["post"])
     def lessons(self, request: Request, pk: int) -> Response:
         version = get_object_or_404(CourseVersion, pk=pk)
-        lesson = courses.add_lesson(request.user, version, **valid(s.LessonIn, request))
-        return Response(s.LessonOut(lesson).data, status=201)
+        lesson = courses.add_lesson(request.user, version, **valid(s.AcademyLessonIn, request))
+        return Response(s.AcademyLessonOut(lesson).data, status=201)
 
-    @extend_schema(request=s.PublishIn, responses={200: s.VersionOut})
+    @extend_schema(request=s.AcademyPublishIn, responses={200: s.AcademyVersionOut})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: int) -> Response:
         version = get_object_or_404(CourseVersion, pk=pk)
-        data = valid(s.PublishIn, request)
+        data = valid(s.AcademyPublishIn, request)
         if "community_title" in data:
             courses.set_community_title(request.user, version, title=data["community_title"])
         courses.publish(request.user, version, now=timezone.now())
@@ -105,26 +105,26 @@ class VersionViewSet(viewsets.GenericViewSet):
 
 
 class LessonViewSet(viewsets.GenericViewSet):
-    serializer_class = s.LessonOut
+    serializer_class = s.AcademyLessonOut
     access = ACADEMY_TEACH
     access_by_action = {"quiz": ACADEMY_LEARN, "reflections": ACADEMY_LEARN}
     queryset = Lesson.objects.all()
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(s.LessonOut(get_object_or_404(Lesson, pk=pk)).data)
+        return Response(s.AcademyLessonOut(get_object_or_404(Lesson, pk=pk)).data)
 
-    @extend_schema(request=s.LessonPatch, responses={200: s.LessonOut})
+    @extend_schema(request=s.AcademyLessonPatch, responses={200: s.AcademyLessonOut})
     def partial_update(self, request: Request, pk: int) -> Response:
         lesson = get_object_or_404(Lesson.objects.select_related("version"), pk=pk)
-        lesson = courses.update_lesson(request.user, lesson, **valid(s.LessonPatch, request))
-        return Response(s.LessonOut(lesson).data)
+        lesson = courses.update_lesson(request.user, lesson, **valid(s.AcademyLessonPatch, request))
+        return Response(s.AcademyLessonOut(lesson).data)
 
-    @extend_schema(request=s.QuestionIn, responses={201: s.QuestionOut})
+    @extend_schema(request=s.AcademyQuestionIn, responses={201: s.AcademyQuestionOut})
     @action(detail=True, methods=["post"])
     def questions(self, request: Request, pk: int) -> Response:
         lesson = get_object_or_404(Lesson.objects.select_related("version"), pk=pk)
-        question = courses.add_question(request.user, lesson, **valid(s.QuestionIn, request))
-        return Response(s.QuestionOut(question).data, status=201)
+        question = courses.add_question(request.user, lesson, **valid(s.AcademyQuestionIn, request))
+        return Response(s.AcademyQuestionOut(question).data, status=201)
 
     def _enrolled(self, request: Request, pk: int, cohort_id: int):
         cohort = access_cohort(request.user, cohort_id)
@@ -134,19 +134,19 @@ class LessonViewSet(viewsets.GenericViewSet):
             raise Http404("You are not enrolled in this cohort, or it has no such lesson.")
         return enrolment, lesson
 
-    @extend_schema(request=s.QuizIn, responses={201: s.AttemptOut})
+    @extend_schema(request=s.AcademyQuizIn, responses={201: s.AcademyAttemptOut})
     @action(detail=True, methods=["post"])
     def quiz(self, request: Request, pk: int) -> Response:
-        data = valid(s.QuizIn, request)
+        data = valid(s.AcademyQuizIn, request)
         enrolment, lesson = self._enrolled(request, pk, data["cohort"])
         chosen = {a["question"]: a["choices"] for a in data["answers"]}
         attempt = cohorts.take_quiz(enrolment, lesson, chosen, now=timezone.now())
-        return Response(s.AttemptOut(attempt).data, status=201)
+        return Response(s.AcademyAttemptOut(attempt).data, status=201)
 
-    @extend_schema(request=s.ReflectionsIn, responses={200: s.CountOut})
+    @extend_schema(request=s.AcademyReflectionsIn, responses={200: s.AcademyCountOut})
     @action(detail=True, methods=["post"])
     def reflections(self, request: Request, pk: int) -> Response:
-        data = valid(s.ReflectionsIn, request)
+        data = valid(s.AcademyReflectionsIn, request)
         enrolment, lesson = self._enrolled(request, pk, data["cohort"])
         answers = {a["reflection"]: a["text"] for a in data["answers"]}
         saved = cohorts.answer_reflections(enrolment, lesson, answers, now=timezone.now())
@@ -154,7 +154,7 @@ class LessonViewSet(viewsets.GenericViewSet):
 
 
 class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
-    serializer_class = s.CohortOut
+    serializer_class = s.AcademyCohortOut
     access = ACADEMY_LEARN
     access_by_action = {
         "create": ACADEMY_TEACH, "enrol": ACADEMY_TEACH, "sessions": ACADEMY_TEACH,
@@ -162,27 +162,29 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     }  # fmt: skip
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Cohort.objects.none()
         return cohorts_for(self.request.user).order_by("-id")
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(s.CohortOut(access_cohort(request.user, pk)).data)
+        return Response(s.AcademyCohortOut(access_cohort(request.user, pk)).data)
 
-    @extend_schema(request=s.CohortIn, responses={201: s.CohortOut})
+    @extend_schema(request=s.AcademyCohortIn, responses={201: s.AcademyCohortOut})
     def create(self, request: Request) -> Response:
-        data = valid(s.CohortIn, request)
+        data = valid(s.AcademyCohortIn, request)
         version = CourseVersion.objects.filter(pk=data.pop("version")).first()
         if version is None:
             raise serializers.ValidationError({"version": ["No such course version."]})
         cohort = cohorts.create_cohort(
             request.user, version=version, trainer=request.user, now=timezone.now(), **data
         )
-        return Response(s.CohortOut(cohort).data, status=201)
+        return Response(s.AcademyCohortOut(cohort).data, status=201)
 
-    @extend_schema(request=s.EnrolIn, responses={200: s.EnrolOut})
+    @extend_schema(request=s.AcademyEnrolIn, responses={200: s.AcademyEnrolOut})
     @action(detail=True, methods=["post"])
     def enrol(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk, manage=True)
-        data = valid(s.EnrolIn, request)
+        data = valid(s.AcademyEnrolIn, request)
         now = timezone.now()
         added = []
         if data.get("team"):
@@ -193,48 +195,50 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
             added += cohorts.enrol(request.user, cohort, people, now=now)
         return Response({"enrolled": len(added)})
 
-    @extend_schema(request=s.SessionIn, responses={201: s.SessionOut})
+    @extend_schema(request=s.AcademySessionIn, responses={201: s.AcademySessionOut})
     @action(detail=True, methods=["post"])
     def sessions(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk, manage=True)
-        made = cohorts.add_session(request.user, cohort, **valid(s.SessionIn, request))
-        return Response(s.SessionOut(made).data, status=201)
+        made = cohorts.add_session(request.user, cohort, **valid(s.AcademySessionIn, request))
+        return Response(s.AcademySessionOut(made).data, status=201)
 
-    @extend_schema(request=None, responses={200: s.CountOut})
+    @extend_schema(request=None, responses={200: s.AcademyCountOut})
     @action(detail=True, methods=["post"])
     def finish(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk, manage=True)
         return Response({"count": cohorts.finish_cohort(request.user, cohort, now=timezone.now())})
 
-    @extend_schema(responses={200: s.ReportRowOut(many=True)})
+    @extend_schema(responses={200: s.AcademyReportRowOut(many=True)})
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk)
         rows = queries.cohort_report(cohort, visible_people(request.user))
-        return Response(s.ReportRowOut(rows, many=True).data)
+        return Response(s.AcademyReportRowOut(rows, many=True).data)
 
 
 class SessionViewSet(viewsets.GenericViewSet):
-    serializer_class = s.SessionOut
+    serializer_class = s.AcademySessionOut
     access = ACADEMY_TEACH
     queryset = Session.objects.all()
 
-    @extend_schema(request=s.AttendanceIn, responses={200: s.CountOut})
+    @extend_schema(request=s.AcademyAttendanceIn, responses={200: s.AcademyCountOut})
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: int) -> Response:
         session = get_object_or_404(Session, pk=pk)
         access_cohort(request.user, session.cohort_id, manage=True)
-        present = valid(s.AttendanceIn, request)["present"]
+        present = valid(s.AcademyAttendanceIn, request)["present"]
         count = cohorts.take_attendance(request.user, session, present=present, now=timezone.now())
         return Response({"count": count})
 
 
 class TeachBackViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
-    serializer_class = s.TeachBackOut
+    serializer_class = s.AcademyTeachBackOut
     access = ACADEMY_LEARN
     access_by_action = {"acknowledge": ACADEMY_TEACH, "endorse": ACADEMY_TEACH}
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TeachBack.objects.none()
         cohorts_seen = cohorts_for(self.request.user).values("pk")
         return (
             TeachBack.objects.filter(enrolment__cohort__in=cohorts_seen)
@@ -244,53 +248,55 @@ class TeachBackViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         )
 
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(s.TeachBackOut(access_teachback(request.user, pk)).data)
+        return Response(s.AcademyTeachBackOut(access_teachback(request.user, pk)).data)
 
-    @extend_schema(request=s.TeachBackIn, responses={200: s.TeachBackOut})
+    @extend_schema(request=s.AcademyTeachBackIn, responses={200: s.AcademyTeachBackOut})
     @action(detail=True, methods=["post"])
     def report(self, request: Request, pk: int) -> Response:
         tb = access_teachback(request.user, pk)
         if tb.enrolment.learner_id != request.user.pk:
             raise Forbidden("Only the learner files their teach-back.")
-        teachback.file_report(request.user, tb, now=timezone.now(), **valid(s.TeachBackIn, request))
-        return Response(s.TeachBackOut(tb).data)
+        teachback.file_report(
+            request.user, tb, now=timezone.now(), **valid(s.AcademyTeachBackIn, request)
+        )
+        return Response(s.AcademyTeachBackOut(tb).data)
 
-    @extend_schema(request=s.CommentIn, responses={201: s.CommentOut})
+    @extend_schema(request=s.AcademyCommentIn, responses={201: s.AcademyCommentOut})
     @action(detail=True, methods=["post"])
     def comments(self, request: Request, pk: int) -> Response:
         tb = access_teachback(request.user, pk)
         made = teachback.comment(
-            request.user, tb, body=valid(s.CommentIn, request)["body"], now=timezone.now()
+            request.user, tb, body=valid(s.AcademyCommentIn, request)["body"], now=timezone.now()
         )
-        return Response(s.CommentOut(made).data, status=201)
+        return Response(s.AcademyCommentOut(made).data, status=201)
 
-    @extend_schema(request=None, responses={200: s.TeachBackOut})
+    @extend_schema(request=None, responses={200: s.AcademyTeachBackOut})
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: int) -> Response:
         tb = teachback.acknowledge(
             request.user, access_teachback(request.user, pk), now=timezone.now()
         )
-        return Response(s.TeachBackOut(tb).data)
+        return Response(s.AcademyTeachBackOut(tb).data)
 
-    @extend_schema(request=s.EndorseIn, responses={201: s.EndorsementOut})
+    @extend_schema(request=s.AcademyEndorseIn, responses={201: s.AcademyEndorsementOut})
     @action(detail=True, methods=["post"])
     def endorse(self, request: Request, pk: int) -> Response:
         tb = access_teachback(request.user, pk)
         made = cascade.endorse(
             request.user, tb.enrolment.learner, teachback=tb, now=timezone.now(),
-            **valid(s.EndorseIn, request),
+            **valid(s.AcademyEndorseIn, request),
         )  # fmt: skip
-        return Response(s.EndorsementOut(made).data, status=status.HTTP_201_CREATED)
+        return Response(s.AcademyEndorsementOut(made).data, status=status.HTTP_201_CREATED)
 
 
 class CascadeViewSet(viewsets.GenericViewSet):
     """The reach of a person's subtree of the cascade."""
 
-    serializer_class = s.ReachOut
+    serializer_class = s.AcademyReachOut
     access = ACADEMY_LEARN
     queryset = User.objects.none()
 
-    @extend_schema(responses={200: s.ReachOut})
+    @extend_schema(responses={200: s.AcademyReachOut})
     def retrieve(self, request: Request, pk: int) -> Response:
         person = get_object_or_404(User, pk=pk)
         reach = cascade.get_reach(person.pk)
