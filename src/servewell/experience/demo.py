@@ -40,9 +40,9 @@ BAD = [
 KUDOS = [
     ("liam", "aisha", "ownership", "Took the warehouse outage from start to finish."),
     ("maria", "liam", "teamwork", "Covered the Orders queue on Friday without being asked."),
-    ("lena", "maria", "courage", "Said no to the unrealistic promise and explained why."),
+    ("liam", "maria", "courage", "Said no to the unrealistic promise and explained why."),
     ("aisha", "lena", "empathy", "Talked me through a very angry caller. Thank you."),
-    ("tom", "maria", "craft", "Her macro rewrite halved our follow-up questions."),
+    ("tara", "maria", "craft", "Her macro rewrite halved our follow-up questions."),
     ("maria", "tom", "ownership", "Ran the evening shift rota through the holidays."),
 ]
 
