@@ -43,6 +43,8 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Unset, `servewell run` sets SITE_URL from its own --host and --port.
+SITE_URL_CONFIGURED = bool(os.environ.get("SITE_URL"))
 # Accounts and customer links (README "Accounts" and "The customer's own page").
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)  # a set-password invitation stays valid
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 24) * 3600

@@ -24,11 +24,17 @@ def run(*args, env=None):
     )
 
 
-def test_help_lists_servewell_and_django_commands():
+def test_help_lists_servewell_commands_first_as_typed_each_with_a_description():
     out = run("--help")
-    assert out.returncode == 0
-    for command in ("run", "worker", "demo", "bench", "token", "migrate", "createsuperuser"):
-        assert f"    {command}\n" in out.stdout, command
+    assert out.returncode == 0, out.stderr
+    ours, _, theirs = out.stdout.partition("Django and library commands:")
+    assert "Servewell commands:" in ours
+    for command in ("run", "worker", "demo", "bench", "token", "fetch-mail", "ami-listen"):
+        line = next(x for x in ours.splitlines() if x.strip().startswith(command + " "))
+        assert len(line.split(None, 1)[1]) > 10, line  # a description follows the name
+    assert "fetch_mail" not in out.stdout and "ami_listen" not in out.stdout
+    assert "migrate" in theirs and "createsuperuser" in theirs and "axes_reset" in theirs
+    assert "migrate" not in ours
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,3 +62,16 @@ def test_demo_loads_an_organisation_once(settings):
     assert people >= 20 and teams == 3
     assert run("demo", env=env).returncode == 0
     assert (User.objects.count(), Team.objects.count()) == (people, teams)
+
+
+def test_links_follow_the_port_run_listens_on_unless_site_url_is_set(settings, monkeypatch):
+    from servewell.core.management.commands.run import site_url
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    settings.SITE_URL_CONFIGURED = False
+    assert site_url("127.0.0.1", 8101) == "http://127.0.0.1:8101"
+    assert (
+        settings.SITE_URL == "http://127.0.0.1:8101" and os.environ["SITE_URL"] == settings.SITE_URL
+    )
+    settings.SITE_URL_CONFIGURED, settings.SITE_URL = True, "https://help.example.com"
+    assert site_url("0.0.0.0", 8101) == "https://help.example.com"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import uvicorn
 from django.conf import settings
@@ -10,6 +11,17 @@ from django.core.management.base import BaseCommand
 from servewell.core import jobs
 
 log = logging.getLogger(__name__)
+
+
+def site_url(host: str, port: int) -> str:
+    """Links in pages and emails point where this server listens unless SITE_URL says
+    otherwise: `make run PORT=8101` must not mail links to port 8000. Set in the
+    environment too, so web worker processes started by uvicorn read the same."""
+    if not settings.SITE_URL_CONFIGURED:
+        shown = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+        shown = f"[{shown}]" if ":" in shown else shown
+        settings.SITE_URL = os.environ["SITE_URL"] = f"http://{shown}:{port}"
+    return settings.SITE_URL
 
 
 class Command(BaseCommand):
@@ -29,6 +41,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, workers: int, no_worker: bool, **options):
+        site_url(host, port)
         if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
             self.stdout.write("Collecting static files (first start outside debug)…")
             call_command("collectstatic", interactive=False, verbosity=0)
@@ -41,7 +54,7 @@ class Command(BaseCommand):
             for _, worker in consumer.worker_threads:
                 worker.start()
             self.stdout.write(f"Job worker running in-process ({settings.JOBS['backend']}).")
-        self.stdout.write(f"Servewell on http://{host}:{port}/  (Ctrl+C to stop)")
+        self.stdout.write(f"Servewell on {settings.SITE_URL}/  (Ctrl+C to stop)")
         try:
             uvicorn.run(
                 "servewell.config.asgi:application",
