@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from servewell.experience.queries import csat_by_conversation
 from servewell.goodwill.actions import LIMIT_FIELDS
 from servewell.goodwill.models import EFFECTIVE, Action, Grant, Limit, Status
 from servewell.people.access import visible_team_ids
@@ -144,11 +145,6 @@ class Report:
     open_requests: int
 
 
-def _csat(grants) -> dict[tuple, tuple[int, int]]:
-    """(dimension value per cell) → (sum, count) of the conversations' ratings."""
-    return {}
-
-
 def spend_report(
     user: User, *, now: datetime, months: int = 3, team_id: int | None = None
 ) -> Report:
@@ -181,5 +177,17 @@ def spend_report(
 
 
 def _ratings(grants) -> dict[tuple, tuple[int, int]]:
-    """CSAT per cell: the latest rating of each granted-on conversation."""
-    return {}
+    """CSAT per cell: the latest rating of each conversation goodwill took effect on."""
+    rows = list(
+        grants.filter(status__in=EFFECTIVE)
+        .annotate(month=TruncMonth("created_at"))
+        .values_list("conversation_id", "team_id", "requested_by_id", "action_id", "month")
+    )
+    csat = csat_by_conversation({r[0] for r in rows})
+    out: dict[tuple, tuple[int, int]] = {}
+    for conversation_id, *cell in rows:
+        rating = csat.get(conversation_id)
+        if rating is not None:
+            s, n = out.get(tuple(cell), (0, 0))
+            out[tuple(cell)] = (s + rating, n + 1)
+    return out

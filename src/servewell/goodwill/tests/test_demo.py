@@ -1,3 +1,4 @@
+from servewell.desk.models import Conversation
 from servewell.desk.tests.factories import make_conversation
 from servewell.goodwill.demo import load_goodwill_demo
 from servewell.goodwill.models import Grant, Story
@@ -5,7 +6,8 @@ from servewell.goodwill.models import Grant, Story
 
 def test_the_demo_builds_limits_grants_requests_and_stories_once(alice, lena, maria, care):
     for n in range(9):
-        make_conversation(care, subject=f"Parcel {n}", assignee=alice)
+        conversation = make_conversation(care, subject=f"Parcel {n}")
+        Conversation.objects.filter(pk=conversation.pk).update(assignee=alice)
     summary = load_goodwill_demo()
     assert summary["actions"] == 6 and summary["grants"] == 9 and summary["stories"] == 3
     statuses = set(Grant.objects.values_list("status", flat=True))
