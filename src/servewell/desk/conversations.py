@@ -35,6 +35,7 @@ from servewell.desk.models import (
     Status,
     Tag,
 )
+from servewell.people import accounts
 from servewell.people.models import Team, User
 
 CONVERSATION_CREATED = events.declare("conversation.created", "A new conversation was opened.")
@@ -458,8 +459,11 @@ def reply(
     now: datetime | None = None,
     status: str | None = None,
     deliver: bool = True,
+    sign: bool = True,
 ) -> Message:
-    """A public reply. By default the conversation then waits on the customer (pending).
+    """A public reply. By default the conversation then waits on the customer (pending),
+    and the author's signature (``people.accounts.signature_for``) ends it unless
+    ``sign=False``: added here, so every door (composer, API, macros) signs alike.
 
     The first reply sets ``first_response_at``; an unassigned conversation goes to the
     person who answered it. ``deliver=False`` records history without sending it
@@ -467,6 +471,8 @@ def reply(
     mail pipeline's outbound queue after commit.
     """
     body = _clean_body(body_text)
+    if sign:
+        body = accounts.with_signature(body, actor)
     if status is not None and status not in Status.values:
         raise DomainError("invalid", f"Unknown status {status!r}.", field="status")
     now = now or timezone.now()

@@ -63,9 +63,7 @@ def test_the_acknowledgement_links_to_the_page_with_status_and_answer_by(acknowl
     assert "Where is my parcel?" in html and "My parcel never came" in html
     assert "with our team" in html
     due = SlaClock.objects.get(conversation=conv, kind=ClockKind.FIRST_RESPONSE).due_at
-    local = due.astimezone(dt.UTC).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/London")
-    )
+    local = due.astimezone(dt.UTC).astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
     assert "A person will answer" in html and f"{local:%H:%M}" in html
 
 
@@ -181,3 +179,19 @@ def test_every_reply_email_carries_a_fresh_link(
     path = _link_path(reply.body)
     conv_id, contact_id = customer_links.read_token(path.split("/")[2], now=timezone.now())
     assert (conv_id, contact_id) == (conv.pk, conv.contact_id)
+
+
+def test_a_reply_ends_with_the_authors_signature_unless_left_out(policy, care, alice):  # noqa: F811
+    alice.signature = "Alice, Care team"
+    alice.save()
+    conv = _open(care)
+    conv.refresh_from_db()
+    signed = conversations.reply(
+        alice, conv, body_text="Hello", expected_version=None, deliver=False
+    )
+    assert signed.body_text == "Hello\n\nAlice, Care team"
+    conv.refresh_from_db()
+    plain = conversations.reply(
+        alice, conv, body_text="Hi", expected_version=None, deliver=False, sign=False
+    )
+    assert plain.body_text == "Hi"
