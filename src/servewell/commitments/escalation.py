@@ -7,8 +7,8 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from servewell.commitments.events import SLA_BREACHED, SLA_ESCALATED, SLA_WARNING
 from servewell.commitments.models import Escalation, SlaClock
-from servewell.commitments.sla import SLA_BREACHED, SLA_WARNING
 from servewell.core import events, notifications, webhooks
 from servewell.core.models import Webhook
 from servewell.desk.models import Priority
@@ -19,7 +19,6 @@ SLA_NOTICES = notifications.declare_kind("sla", "Targets close to being missed, 
 #: A breach found later than this (the worker was down, the demo loaded history) is
 #: recorded and published, but nobody is told now about a target missed long ago.
 STALE_AFTER = timedelta(hours=1)
-SLA_ESCALATED = events.declare("sla.escalated", "An SLA escalation rule called a webhook.")
 PRIORITY_UP = {
     Priority.LOW: Priority.NORMAL,
     Priority.NORMAL: Priority.HIGH,

@@ -21,17 +21,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from servewell.commitments import calendars
+from servewell.commitments import calendars, escalation
 from servewell.commitments.clock import add_business_time, business_seconds
+from servewell.commitments.events import SLA_MET
 from servewell.commitments.models import ClockKind, ClockState, SlaClock, SlaPolicy
 from servewell.core import events
 from servewell.desk.models import Conversation, Status
 
 log = logging.getLogger(__name__)
-
-SLA_WARNING = events.declare("sla.warning", "A conversation used most of an SLA target.")
-SLA_BREACHED = events.declare("sla.breached", "A conversation missed an SLA target.")
-SLA_MET = events.declare("sla.met", "An SLA target was met (or met late).")
 
 PAUSING = {Status.PENDING, Status.ON_HOLD}
 DONE = {Status.SOLVED, Status.CLOSED}
@@ -326,8 +323,6 @@ def _claim(field: str, instant_field: str, now: datetime, batch: int) -> list[in
 
 def sweep(*, now: datetime | None = None, batch: int = 2000) -> dict[str, int]:
     """Raise warnings and breaches that are due; safe to run often and concurrently."""
-    from servewell.commitments import escalation
-
     now = now or timezone.now()
     fired = {"warnings": 0, "breaches": 0}
     for field, instant, trigger, key in (

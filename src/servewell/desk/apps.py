@@ -11,6 +11,7 @@ class DeskConfig(AppConfig):
         from servewell.desk import access
         from servewell.desk.mail import access as mail_access
         from servewell.desk.mail import jobs as mail_jobs  # noqa: F401
+        from servewell.desk.mail import subscribers as mail_subscribers  # noqa: F401
         from servewell.people.access import Perm
 
         contract.register(

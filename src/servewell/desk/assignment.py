@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from servewell.core import audit, events
+from servewell.desk.events import CONVERSATION_ASSIGNED, event_payload, record_activity
 from servewell.desk.models import Conversation, DeskTeamSettings
 from servewell.people.models import Membership, Presence, Role, Team, User
 
@@ -102,8 +103,6 @@ def next_in_turn(team: Team) -> User | None:
 
 def auto_assign(conversation: Conversation, *, now: datetime) -> User | None:
     """Round-robin a new (or newly moved, unassigned) conversation, if the team wants it."""
-    from servewell.desk import conversations
-
     if conversation.assignee_id is not None:
         return None
     chosen = next_in_turn(conversation.team)
@@ -111,11 +110,11 @@ def auto_assign(conversation: Conversation, *, now: datetime) -> User | None:
         return None
     conversation.assignee = chosen
     conversation.save(update_fields=["assignee"])
-    conversations.record_activity(
+    record_activity(
         conversation, "assigned", now=now, to=chosen.pk, to_name=str(chosen), by="round_robin"
     )
     events.publish(
-        conversations.CONVERSATION_ASSIGNED,
-        conversations._event_payload(conversation, previous=None, by="round_robin"),
+        CONVERSATION_ASSIGNED,
+        event_payload(conversation, previous=None, by="round_robin"),
     )
     return chosen

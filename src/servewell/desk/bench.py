@@ -45,12 +45,9 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def run(ctx: Any) -> Iterator[dict[str, Any]]:
-    try:
-        from servewell.desk.mail import bench as mail_bench
-    except ImportError:
-        mail_bench = None
-    if mail_bench is not None and hasattr(mail_bench, "run"):
-        yield from mail_bench.run(ctx)
+    from servewell.desk.mail import bench as mail_bench
+
+    yield from mail_bench.run(ctx)
     n = SIZES[ctx.scale]
     world = populate(n, progress=ctx.progress)
     yield from _http_figures(ctx, world)

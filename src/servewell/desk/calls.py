@@ -14,11 +14,10 @@ from servewell.core.errors import DomainError
 from servewell.desk import search
 from servewell.desk.conversations import (
     _bump,
-    _event_payload,
     create_conversation,
     lock,
-    record_activity,
 )
+from servewell.desk.events import event_payload, record_activity
 from servewell.desk.models import Channel, Contact, Conversation, Message, MessageKind, Status
 from servewell.people.models import Team
 
@@ -103,7 +102,7 @@ def log_call(
         )
         events.publish(
             CALL_LOGGED,
-            _event_payload(conversation, message=message.pk, seconds=seconds, direction=direction),
+            event_payload(conversation, message=message.pk, seconds=seconds, direction=direction),
         )
         search.index_conversation(conversation.pk)
     return message

@@ -22,7 +22,19 @@ from django.utils import timezone
 
 from servewell.core import audit, events
 from servewell.core.errors import DomainError
-from servewell.desk import search
+from servewell.desk import assignment, search
+from servewell.desk.events import (
+    CONVERSATION_ASSIGNED,
+    CONVERSATION_CREATED,
+    CONVERSATION_FOLLOWED,
+    CONVERSATION_REOPENED,
+    CONVERSATION_UPDATED,
+    MESSAGE_RECEIVED,
+    MESSAGE_REPLIED,
+    NOTE_ADDED,
+    event_payload,
+    record_activity,
+)
 from servewell.desk.models import (
     Activity,
     Channel,
@@ -37,23 +49,6 @@ from servewell.desk.models import (
 )
 from servewell.people import accounts
 from servewell.people.models import Team, User
-
-CONVERSATION_CREATED = events.declare("conversation.created", "A new conversation was opened.")
-MESSAGE_RECEIVED = events.declare("message.received", "A customer wrote on a conversation.")
-CONVERSATION_REOPENED = events.declare(
-    "conversation.reopened", "A customer wrote again on a solved conversation."
-)
-CONVERSATION_UPDATED = events.declare(
-    "conversation.updated", "Status, priority, team, assignee or tags of a conversation changed."
-)
-CONVERSATION_ASSIGNED = events.declare(
-    "conversation.assigned", "A conversation was assigned, taken or unassigned."
-)
-MESSAGE_REPLIED = events.declare("message.replied", "An agent replied to the customer.")
-NOTE_ADDED = events.declare("note.added", "An agent added an internal note.")
-CONVERSATION_FOLLOWED = events.declare(
-    "conversation.followed", "Someone followed or unfollowed a conversation."
-)
 
 #: Channels whose public replies go out by email (the web form left an address).
 EMAIL_CHANNELS = (Channel.EMAIL, Channel.WEB)
@@ -101,36 +96,6 @@ def state_of(conversation: Conversation) -> dict[str, Any]:
 
 
 # --- Shared helpers ----------------------------------------------------------------------
-
-
-def record_activity(
-    conversation: Conversation,
-    verb: str,
-    *,
-    actor: Any = None,
-    now: datetime | None = None,
-    **data: Any,
-) -> Activity:
-    data.setdefault("v", conversation.version)
-    return Activity.objects.create(
-        conversation=conversation,
-        verb=verb,
-        data=data,
-        actor=actor if getattr(actor, "pk", None) else None,
-        at=now or timezone.now(),
-    )
-
-
-def _event_payload(conversation: Conversation, **extra: Any) -> dict[str, Any]:
-    return {
-        "conversation": conversation.pk,
-        "team": conversation.team_id,
-        "status": conversation.status,
-        "priority": conversation.priority,
-        "channel": conversation.channel,
-        "assignee": conversation.assignee_id,
-        **extra,
-    }
 
 
 def _person(actor: Any) -> User | None:
@@ -308,8 +273,6 @@ class Opening:
 def _create_many(openings: Sequence[Opening], *, customer_wrote: bool) -> list[Conversation]:
     """Rows, tags, 'opened' activities, events and round-robin turns for many at once:
     each conversation gets exactly what one opened alone gets, in bulk inserts."""
-    from servewell.desk import assignment
-
     rows = []
     for o in openings:
         if o.channel not in Channel.values:
@@ -346,7 +309,7 @@ def _create_many(openings: Sequence[Opening], *, customer_wrote: bool) -> list[C
                 conversation.tags.set(_tags(o.tags))
             events.publish(
                 CONVERSATION_CREATED,
-                _event_payload(
+                event_payload(
                     conversation,
                     contact=o.contact.pk,
                     subject=conversation.subject,
@@ -435,13 +398,13 @@ def add_customer_message(
         record_activity(conversation, "customer_wrote", now=now, message=message.pk)
         events.publish(
             MESSAGE_RECEIVED,
-            _event_payload(conversation, message=message.pk, at=message.created_at.isoformat()),
+            event_payload(conversation, message=message.pk, at=message.created_at.isoformat()),
         )
         if reopened and previous != Status.PENDING:
             record_activity(conversation, "reopened", now=now, previous=previous)
             events.publish(
                 CONVERSATION_REOPENED,
-                _event_payload(conversation, previous=previous, at=now.isoformat()),
+                event_payload(conversation, previous=previous, at=now.isoformat()),
             )
         search.index_conversation(conversation.pk, conversation)  # locked: fresh
     return message
@@ -467,8 +430,8 @@ def reply(
 
     The first reply sets ``first_response_at``; an unassigned conversation goes to the
     person who answered it. ``deliver=False`` records history without sending it
-    (imported or demo data); otherwise email and web conversations are handed to the
-    mail pipeline's outbound queue after commit.
+    (imported or demo data); otherwise the mail pipeline, subscribed to
+    ``MESSAGE_REPLIED``, sends email and web replies after commit.
     """
     body = _clean_body(body_text)
     if sign:
@@ -502,27 +465,12 @@ def reply(
         audit.record(actor, "conversation.replied", conversation, after={"message": message.pk})
         events.publish(
             MESSAGE_REPLIED,
-            _event_payload(conversation, message=message.pk, author=getattr(actor, "pk", None)),
+            event_payload(
+                conversation, message=message.pk, author=getattr(actor, "pk", None), deliver=deliver
+            ),
         )
         search.index_conversation(conversation.pk)
-        if deliver and conversation.channel in EMAIL_CHANNELS:
-            _queue_email(message)
     return message
-
-
-def _queue_email(message: Message) -> None:
-    """Hand the reply to the mail pipeline (desk/mail/outbound.py, owned by the mail
-    helper). Until that module exists the reply stays recorded, unsent, and says so."""
-    try:
-        from servewell.desk.mail import outbound
-    except ImportError:
-        outbound = None
-    if outbound is not None and hasattr(outbound, "queue_reply"):
-        outbound.queue_reply(message)
-    else:
-        message.delivery_status = "failed"
-        message.delivery_error = "Outbound email is not configured."
-        message.save(update_fields=["delivery_status", "delivery_error"])
 
 
 def add_note(
@@ -547,7 +495,7 @@ def add_note(
         audit.record(actor, "conversation.note_added", conversation, after={"message": message.pk})
         events.publish(
             NOTE_ADDED,
-            _event_payload(conversation, message=message.pk, author=getattr(actor, "pk", None)),
+            event_payload(conversation, message=message.pk, author=getattr(actor, "pk", None)),
         )
         search.index_conversation(conversation.pk)
     return message
@@ -573,8 +521,6 @@ def update_conversation(
     Moving to a team the assignee is not a member of unassigns it (and round-robin in the
     new team may pick someone). ``assignee=None`` unassigns.
     """
-    from servewell.desk import assignment
-
     if status is not _UNSET and status not in Status.values:
         raise DomainError("invalid", f"Unknown status {status!r}.", field="status")
     if priority is not _UNSET and priority not in Priority.values:
@@ -628,7 +574,7 @@ def update_conversation(
             CONVERSATION_UPDATED,
             # ``at``: the change's time, for subscribers that run late (a slow queue, a
             # replay) and must stamp pauses and resumes when it happened.
-            _event_payload(conversation, changed=changed, at=now.isoformat()),
+            event_payload(conversation, changed=changed, at=now.isoformat()),
         )
     return conversation
 
@@ -696,7 +642,7 @@ def _assigned(actor: Any, conversation: Conversation, previous: int | None, now:
         )
     events.publish(
         CONVERSATION_ASSIGNED,
-        _event_payload(
+        event_payload(
             conversation, previous=previous, by=getattr(actor, "pk", None), at=now.isoformat()
         ),
     )
@@ -737,6 +683,6 @@ def _set_following(actor: User, conversation: Conversation, on: bool, now: Any) 
         audit.record(actor, f"conversation.{verb}", conversation, after={"user": actor.pk})
         events.publish(
             CONVERSATION_FOLLOWED,
-            _event_payload(conversation, user=actor.pk, following=on),
+            event_payload(conversation, user=actor.pk, following=on),
         )
     return True

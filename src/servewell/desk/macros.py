@@ -19,6 +19,7 @@ from servewell.core import audit
 from servewell.core.errors import DomainError
 from servewell.desk import conversations
 from servewell.desk.conversations import clean_tags
+from servewell.desk.events import record_activity
 from servewell.desk.models import Conversation, Macro, Message, Status
 from servewell.people.access import visible_team_ids
 from servewell.people.models import Team, User
@@ -183,7 +184,7 @@ def apply_macro(
             conversation = conversations.update_conversation(
                 actor, conversation, expected_version=version, now=now, **changes
             )
-        conversations.record_activity(
+        record_activity(
             conversation,
             "macro_applied",
             actor=actor,

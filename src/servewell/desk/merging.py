@@ -18,12 +18,11 @@ from servewell.core.errors import DomainError
 from servewell.desk import search
 from servewell.desk.conversations import (
     _bump,
-    _event_payload,
     create_conversation,
     lock,
     lock_any,
-    record_activity,
 )
+from servewell.desk.events import event_payload, record_activity
 from servewell.desk.models import Conversation, Message, MessageKind, Status
 
 CONVERSATION_MERGED = events.declare(
@@ -92,7 +91,7 @@ def merge(
         )
         events.publish(
             CONVERSATION_MERGED,
-            _event_payload(target, source=source.pk, messages=moved, at=now.isoformat()),
+            event_payload(target, source=source.pk, messages=moved, at=now.isoformat()),
         )
         search.index_conversation(source.pk)
         search.index_conversation(target.pk)
@@ -142,7 +141,7 @@ def split(
         record_activity(old, "split_to", actor=actor, now=now, other=new.pk, message=message.pk)
         record_activity(new, "split_from", actor=actor, now=now, other=old.pk, message=message.pk)
         audit.record(actor, "conversation.split", old, after={"message": message.pk, "new": new.pk})
-        events.publish(CONVERSATION_SPLIT, _event_payload(new, source=old.pk, message=message.pk))
+        events.publish(CONVERSATION_SPLIT, event_payload(new, source=old.pk, message=message.pk))
         search.index_conversation(old.pk)
         search.index_conversation(new.pk)
     return new

@@ -30,6 +30,7 @@ from servewell.desk.forms import (
     SplitForm,
     UpdateForm,
 )
+from servewell.desk.mail.html import INLINE_IMAGE_TYPES, present
 from servewell.desk.models import Conversation, MessageKind
 
 
@@ -79,12 +80,7 @@ def conversation_context(request: HttpRequest, conversation: Conversation, **ext
 
 
 def presented(thread: list) -> list:
-    """Customer messages as a person reads them (quotes folded, HTML sanitised) when the
-    mail pipeline offers it; plain text otherwise."""
-    try:
-        from servewell.desk.mail.html import INLINE_IMAGE_TYPES, present
-    except ImportError:
-        return thread
+    """Customer messages as a person reads them: quotes folded, HTML sanitised."""
     for message in thread:
         if message.kind == MessageKind.CUSTOMER:
             images = {
