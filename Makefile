@@ -48,6 +48,7 @@ browser:
 lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 format: setup
 	$(BIN)/ruff format src tests
