@@ -520,13 +520,17 @@ def _build(
     contact: Contact,
     people: list[User],
     now: dt.datetime,
+    created: dt.datetime | None = None,
+    handler: User | None = None,
 ) -> tuple[Conversation, _Builder, list[str]]:
     """One conversation told as it happened: opened, answered, perhaps answered back,
     solved — stopping where its final status says. Times never pass ``now``."""
     # More of the recent days: a desk is busiest with what is still open.
-    created = now - dt.timedelta(days=DAYS * rng.random() ** 1.7)
+    created = created or now - dt.timedelta(days=DAYS * rng.random() ** 1.7)
     age = (now - created).total_seconds() / 86400
     status = _status_for(age, rng) if people else Status.NEW
+    if handler is not None:
+        status = Status.SOLVED
     channel = rng.choice(scenario.channels)
     if Channel.EMAIL in scenario.channels and rng.random() < 0.5:
         channel = Channel.EMAIL
@@ -542,7 +546,7 @@ def _build(
         "org": contact.organisation or "Harbour Bakery Ltd",
     }
     text = _texts(scenario, values)
-    agent = rng.choice(people) if people else None
+    agent = handler or (rng.choice(people) if people else None)
     if channel == Channel.PHONE and status == Status.NEW:
         status = Status.OPEN  # somebody took the call
     conv = Conversation(
@@ -668,11 +672,33 @@ def load_desk_demo() -> dict[str, int]:
         built.append(
             _build(rng, scenario, teams[scenario.team], contact, people[scenario.team], now)
         )
+    built += _manager_year(rng, teams[CARE], contacts, people[CARE], now)
     built.sort(key=lambda item: item[0].created_at)
     _save(built, rng, people)
     _settings_macros_views(teams)
     search.reindex_all()
     return {"conversations": len(built), "contacts": len(contacts)}
+
+
+def _manager_year(
+    rng: random.Random, team: Team, contacts: list[Contact], people: list[User], now: dt.datetime
+) -> list:
+    """The manager answers customers too, and is reviewed like everyone: three of her
+    conversations in each of the four quarters before the desk's recent days."""
+    maria = next((p for p in people if p.username == "maria"), None)
+    if maria is None:
+        return []
+    care = [s for s in SCENARIOS if s.team == CARE]
+    built = []
+    for n in range(12):
+        day = (now - dt.timedelta(days=DAYS + 8 + n * 25)).date()
+        while day.weekday() >= 5:
+            day -= dt.timedelta(days=1)
+        created = dt.datetime.combine(day, dt.time(10 + n % 5), tzinfo=dt.UTC)
+        built.append(
+            _build(rng, rng.choice(care), team, rng.choice(contacts), people, now, created, maria)
+        )
+    return built
 
 
 def _save(built: list, rng: random.Random, people: dict[str, list[User]]) -> None:

@@ -21,6 +21,7 @@ from servewell.quality import calibration, coaching, disputes, reviews, sampling
 from servewell.quality.access import sees_person
 from servewell.quality.handlers import handler_expression
 from servewell.quality.models import Review, Scorecard, ScorecardVersion
+from servewell.quality.rollup import quarter_of
 
 NAME = "Service conversation"
 SECTIONS = [
@@ -88,11 +89,13 @@ def _load(rng: random.Random, handled: list[Conversation], reviewers: list[User]
     version = scorecards.publish(None, scorecards.draft_of(card), now=now - dt.timedelta(days=90))
     people = {u.pk: u for u in User.objects.filter(pk__in={c.handler for c in handled})}
     made = []
-    for conversation in rng.sample(handled, min(REVIEWS, len(handled))):
+    recent = [c for c in handled if c.solved_at >= now - dt.timedelta(days=61)]
+    for conversation in rng.sample(recent, min(REVIEWS, len(recent))):
         person = people[conversation.handler]
         reviewer = next(r for r in rng.sample(reviewers, len(reviewers)) if r.pk != person.pk)
         when = min(conversation.solved_at + dt.timedelta(hours=20), now)
         made.append(_review(rng, reviewer, conversation, person, version, when))
+    made += _manager_quarters(rng, handled, reviewers, version, made, now)
     _dispute(made, now)
     _calibration(handled[-1], version, now)
     _coaching(made, version, now)
@@ -100,13 +103,42 @@ def _load(rng: random.Random, handled: list[Conversation], reviewers: list[User]
     return {"reviews": len(made)}
 
 
-def _review(rng, reviewer, conversation, person, version: ScorecardVersion, when) -> Review:
+def _manager_quarters(rng, handled, reviewers, version, made, now) -> list[Review]:  # type: ignore[no-untyped-def]
+    """The manager is reviewed like everyone, in every quarter, and her best quarter is a
+    perfect one: the last complete quarter, every criterion met."""
+    manager = User.objects.filter(username="maria").first()
+    reviewer = next((r for r in reviewers if manager and r.pk != manager.pk), None)
+    if manager is None or reviewer is None:
+        return []
+    done = {quarter_of(r.submitted_at) for r in made if r.reviewee_id == manager.pk}
+    perfect = quarter_of(now - dt.timedelta(days=92))
+    by_quarter: dict[int, list[Conversation]] = {}
+    for conversation in handled:
+        if conversation.handler == manager.pk:
+            when = min(conversation.solved_at + dt.timedelta(hours=20), now)
+            by_quarter.setdefault(quarter_of(when), []).append(conversation)
+    extra = []
+    for quarter, conversations in sorted(by_quarter.items()):
+        if quarter in done and quarter != perfect:
+            continue
+        for conversation in conversations[:2]:
+            when = min(conversation.solved_at + dt.timedelta(hours=20), now)
+            best = 1.0 if quarter == perfect else None
+            extra.append(_review(rng, reviewer, conversation, manager, version, when, best))
+    return extra
+
+
+def _review(
+    rng, reviewer, conversation, person, version: ScorecardVersion, when, best=None
+) -> Review:  # type: ignore[no-untyped-def]
     review = reviews.start_review(
         reviewer, conversation, version=version, reviewee=person, now=when
     )
     answers = {}
     for c in version.criteria.all():
-        if c.na_allowed and rng.random() < 0.25:
+        if best is not None:
+            value = 1 if c.scale == "yes_no" else 5
+        elif c.na_allowed and rng.random() < 0.25:
             value = None
         elif c.scale == "yes_no":
             value = 1 if rng.random() < (0.97 if c.critical else 0.85) else 0
@@ -114,6 +146,7 @@ def _review(rng, reviewer, conversation, person, version: ScorecardVersion, when
             value = rng.choice([3, 4, 4, 5, 5, 5])
         answers[c.pk] = {"value": value, "comment": ""}
     comment = rng.choice(["Nicely handled.", "Good, see the notes.", "Solid work.", ""])
+    comment = "Textbook: every point met." if best is not None else comment
     return reviews.submit_review(reviewer, review, now=when, answers=answers, comment=comment)
 
 

@@ -43,3 +43,28 @@ def test_the_demo_loads_once_with_everything_to_try(care, alice, lena, maria, qu
     assert SamplingPlan.objects.count() == 1
     assert load_quality_demo() == {"reviews": 0}
     assert Review.objects.filter(calibration=None).count() == 8
+
+
+def test_the_manager_is_reviewed_every_quarter_with_one_perfect_quarter(
+    care, alice, lena, maria, quinn
+):
+    from servewell.quality.models import QuarterTotal
+    from servewell.quality.rollup import quarter_of
+
+    now = timezone.now()
+    for n in range(6):
+        day = now - dt.timedelta(days=5 + n * 3)
+        handled(care, alice, opened=day, solved=day + dt.timedelta(hours=1), email=f"r{n}@x.org")
+    quarters = set()
+    for n, days in enumerate((100, 110, 190, 200, 280, 290)):
+        day = now - dt.timedelta(days=days)
+        quarters.add(quarter_of(day + dt.timedelta(hours=21)))
+        handled(care, maria, opened=day, solved=day + dt.timedelta(hours=1), email=f"m{n}@x.org")
+    load_quality_demo()
+    reviewed = set(
+        Review.objects.filter(reviewee=maria, calibration=None).values_list("quarter", flat=True)
+    )
+    assert quarters <= reviewed
+    perfect = quarter_of(now - dt.timedelta(days=92))
+    total = QuarterTotal.objects.get(person=maria, kind="person", quarter=perfect)
+    assert total.count == 2 and total.total / total.count == 100
