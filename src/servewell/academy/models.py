@@ -202,7 +202,7 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["session", "enrolment"], name="academy_attendance")
+            models.UniqueConstraint(fields=["session", "enrolment"], name="academy_attendance_once")
         ]
 
 
@@ -215,7 +215,7 @@ class Progress(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "lesson"], name="academy_progress")
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="academy_progress_once")
         ]
 
 

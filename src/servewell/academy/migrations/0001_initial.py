@@ -267,7 +267,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='progress',
-            constraint=models.UniqueConstraint(fields=('enrolment', 'lesson'), name='academy_progress'),
+            constraint=models.UniqueConstraint(fields=('enrolment', 'lesson'), name='academy_progress_once'),
         ),
         migrations.AddConstraint(
             model_name='quizattempt',
@@ -279,7 +279,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('session', 'enrolment'), name='academy_attendance'),
+            constraint=models.UniqueConstraint(fields=('session', 'enrolment'), name='academy_attendance_once'),
         ),
         migrations.AddIndex(
             model_name='teachback',
