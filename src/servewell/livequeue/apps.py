@@ -29,6 +29,7 @@ class LiveQueueConfig(AppConfig):
                 grants=access.GRANTS,
                 scripts=("livequeue/alarm.js",),
                 bench="servewell.livequeue.bench",
+                demo=(contract.DemoStep(45, "servewell.livequeue.demo:load_queue_demo", "alarms"),),
                 figures=import_module("servewell.livequeue.figures").FIGURES,
                 extends={CONTACT_ERASERS: (privacy.erase_queue_calls,)},
             )
