@@ -34,7 +34,7 @@ def valid(serializer: type[serializers.Serializer], data) -> dict:
     return s.validated_data
 
 
-class ResponseOut(serializers.ModelSerializer):
+class SurveyResponseOut(serializers.ModelSerializer):
     class Meta:
         model = SurveyResponse
         fields = [
@@ -54,11 +54,17 @@ class ResponseOut(serializers.ModelSerializer):
         ]
 
 
-class ResponseFilter(serializers.Serializer):
+class SurveyResponseFilter(serializers.Serializer):
     team = serializers.IntegerField(min_value=1, required=False)
     conversation = serializers.IntegerField(min_value=1, required=False)
     kind = serializers.ChoiceField(choices=["csat", "nps"], required=False)
     low = serializers.BooleanField(required=False, default=False)
+
+
+class KudosOut(serializers.ModelSerializer):
+    class Meta:
+        model = Kudos
+        fields = ["id", "receiver", "giver", "team", "value", "message", "source", "created_at"]
 
 
 class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -70,24 +76,25 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         "retrieve": EXPERIENCE_REPORTS,
         "kudos": EXPERIENCE_VIEW,
     }
-    serializer_class = ResponseOut
+    serializer_class = SurveyResponseOut
     pagination_class = Pagination
+    queryset = SurveyResponse.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self):
         qs = scope_to_teams(SurveyResponse.objects.all(), self.request.user)
         if self.action != "list":
             return qs
-        f = valid(ResponseFilter, self.request.query_params)
+        f = valid(SurveyResponseFilter, self.request.query_params)
         for name in ("team", "conversation", "kind"):
             if name in f:
                 qs = qs.filter(**{name: f[name]})
         return qs.filter(negative=True) if f.get("low") else qs
 
-    @extend_schema(parameters=[ResponseFilter])
+    @extend_schema(parameters=[SurveyResponseFilter])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=None, responses={201: "KudosOut"})
+    @extend_schema(request=None, responses={201: KudosOut})
     @action(detail=True, methods=["post"])
     def kudos(self, request: Request, pk: int) -> Response:
         response = self.get_object()
@@ -96,14 +103,14 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class AnswerIn(serializers.Serializer):
+class SurveyAnswerIn(serializers.Serializer):
     token = serializers.CharField(max_length=100)
     score = serializers.IntegerField(min_value=0, max_value=10)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     would_return = serializers.ChoiceField(choices=["", *Again.values], required=False, default="")
 
 
-class AnswerOut(serializers.Serializer):
+class SurveyAnswerOut(serializers.Serializer):
     score = serializers.IntegerField()
     revision = serializers.IntegerField()
 
@@ -114,9 +121,9 @@ class AnswerView(APIView):
     access = PUBLIC
     authentication_classes: list = []
 
-    @extend_schema(request=AnswerIn, responses={200: AnswerOut})
+    @extend_schema(request=SurveyAnswerIn, responses={200: SurveyAnswerOut})
     def post(self, request: Request) -> Response:
-        d = valid(AnswerIn, request.data)
+        d = valid(SurveyAnswerIn, request.data)
         response = surveys.record_answer(
             d["token"],
             score=d["score"],
@@ -127,7 +134,7 @@ class AnswerView(APIView):
         return Response({"score": response.score, "revision": response.revision})
 
 
-class RecoveryOut(serializers.ModelSerializer):
+class SurveyRecoveryOut(serializers.ModelSerializer):
     conversation = serializers.IntegerField(source="response.conversation_id")
     score = serializers.IntegerField(source="response.score")
 
@@ -149,30 +156,31 @@ class RecoveryViewSet(viewsets.ReadOnlyModelViewSet):
     """Low ratings to act on; ``reopen`` reopens the conversation (the first action)."""
 
     access = EXPERIENCE_REPORTS
-    serializer_class = RecoveryOut
+    serializer_class = SurveyRecoveryOut
     pagination_class = Pagination
+    queryset = Recovery.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self):
         return scope_to_teams(
             Recovery.objects.select_related("response"), self.request.user, "response__team"
         )
 
-    @extend_schema(request=None, responses={200: RecoveryOut})
+    @extend_schema(request=None, responses={200: SurveyRecoveryOut})
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
         item = self.get_object()
         recovery.reopen(request.user, item, now=timezone.now())
         item.refresh_from_db()
-        return Response(RecoveryOut(item).data)
+        return Response(SurveyRecoveryOut(item).data)
 
 
-class ReportParams(serializers.Serializer):
+class ExperienceReportParams(serializers.Serializer):
     by = serializers.ChoiceField(choices=list(reports.GROUPS), default="team")
     months = serializers.IntegerField(min_value=1, max_value=36, default=6)
     team = serializers.IntegerField(min_value=1, required=False)
 
 
-class ReportRowOut(serializers.Serializer):
+class ExperienceReportRowOut(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     sent = serializers.IntegerField()
@@ -188,9 +196,11 @@ class ReportView(APIView):
 
     access = EXPERIENCE_REPORTS
 
-    @extend_schema(parameters=[ReportParams], responses={200: ReportRowOut(many=True)})
+    @extend_schema(
+        parameters=[ExperienceReportParams], responses={200: ExperienceReportRowOut(many=True)}
+    )
     def get(self, request: Request) -> Response:
-        p = valid(ReportParams, request.query_params)
+        p = valid(ExperienceReportParams, request.query_params)
         team = p.get("team")
         if team is not None:
             access_team(request.user, team)
@@ -198,10 +208,10 @@ class ReportView(APIView):
         rows = reports.survey_report(
             request.user, by=p["by"], start=starts[0], end=starts[-1], team_id=team
         )
-        return Response(ReportRowOut(rows, many=True).data)
+        return Response(ExperienceReportRowOut(rows, many=True).data)
 
 
-class RoundOut(serializers.ModelSerializer):
+class PulseRoundOut(serializers.ModelSerializer):
     respondents = serializers.SerializerMethodField()
     shown = serializers.SerializerMethodField()
     enps = serializers.SerializerMethodField()
@@ -250,7 +260,7 @@ class RoundOut(serializers.ModelSerializer):
         return self._r(obj).comments
 
 
-class OpenRoundIn(serializers.Serializer):
+class PulseOpenRoundIn(serializers.Serializer):
     team = serializers.IntegerField(min_value=1)
     k = serializers.IntegerField(min_value=pulse.K_MIN, max_value=100, required=False)
 
@@ -273,8 +283,9 @@ class PulseRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "close": EXPERIENCE_MANAGE,
         "answer": EXPERIENCE_VIEW,
     }
-    serializer_class = RoundOut
+    serializer_class = PulseRoundOut
     pagination_class = Pagination
+    queryset = PulseRound.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self):
         return scope_to_teams(PulseRound.objects.all(), self.request.user)
@@ -294,15 +305,15 @@ class PulseRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         self._results = {item.pk: pulse.round_results([item])[0]}
         return Response(self.get_serializer(item).data)
 
-    @extend_schema(request=OpenRoundIn, responses={201: RoundOut})
+    @extend_schema(request=PulseOpenRoundIn, responses={201: PulseRoundOut})
     def create(self, request: Request) -> Response:
-        d = valid(OpenRoundIn, request.data)
+        d = valid(PulseOpenRoundIn, request.data)
         team = access_team(request.user, d["team"], manage=True)
         item = pulse.open_round(request.user, team, now=timezone.now(), k=d.get("k"))
         self._results = {item.pk: pulse.round_results([item])[0]}
         return Response(self.get_serializer(item).data, status=201)
 
-    @extend_schema(request=None, responses={200: RoundOut})
+    @extend_schema(request=None, responses={200: PulseRoundOut})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: int) -> Response:
         item = self.get_object()
@@ -316,12 +327,6 @@ class PulseRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         d = valid(PulseAnswerIn, request.data)
         pulse.answer(request.user, pk, now=timezone.now(), **d)
         return Response(status=204)
-
-
-class KudosOut(serializers.ModelSerializer):
-    class Meta:
-        model = Kudos
-        fields = ["id", "receiver", "giver", "team", "value", "message", "source", "created_at"]
 
 
 class KudosIn(serializers.Serializer):
@@ -343,6 +348,7 @@ class KudosViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
     access = EXPERIENCE_VIEW
     serializer_class = KudosOut
     pagination_class = Pagination
+    queryset = Kudos.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self):
         f = valid(KudosFilter, self.request.query_params) if self.action == "list" else {}
@@ -368,7 +374,7 @@ class KudosViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
         return Response(KudosOut(item).data, status=201)
 
 
-class SettingsIO(serializers.Serializer):
+class ExperienceSettingsIO(serializers.Serializer):
     surveys_enabled = serializers.BooleanField()
     survey_delay_minutes = serializers.IntegerField(min_value=0, max_value=60 * 24 * 14)
     contact_interval_days = serializers.IntegerField(min_value=1, max_value=3650)
@@ -385,14 +391,14 @@ class SettingsView(APIView):
 
     access = EXPERIENCE_MANAGE
 
-    @extend_schema(responses={200: SettingsIO})
+    @extend_schema(responses={200: ExperienceSettingsIO})
     def get(self, request: Request, team_id: int) -> Response:
         team = access_team(request.user, team_id, manage=True)
-        return Response(SettingsIO(settings_for(team.pk)).data)
+        return Response(ExperienceSettingsIO(settings_for(team.pk)).data)
 
-    @extend_schema(request=SettingsIO, responses={200: SettingsIO})
+    @extend_schema(request=ExperienceSettingsIO, responses={200: ExperienceSettingsIO})
     def put(self, request: Request, team_id: int) -> Response:
         team = access_team(request.user, team_id, manage=True)
-        d = valid(SettingsIO, request.data)
+        d = valid(ExperienceSettingsIO, request.data)
         data = {k: ("on" if v is True else v) for k, v in d.items()}
-        return Response(SettingsIO(save_settings(request.user, team.pk, data)).data)
+        return Response(ExperienceSettingsIO(save_settings(request.user, team.pk, data)).data)
