@@ -79,6 +79,27 @@ def acknowledge(conversation: Conversation, *, now: datetime) -> str:
     return ""
 
 
+def promised_answer_by(conversation: Conversation, now: datetime) -> str | None:
+    """The first-response promise the acknowledgement states. The clock starts in a job
+    that may not have run yet, so without one it is worked out from the policy."""
+    clock = SlaClock.objects.filter(
+        conversation=conversation, kind=ClockKind.FIRST_RESPONSE
+    ).first()
+    if clock is not None:
+        due = clock.due_at
+    else:
+        from servewell.commitments import calendars, sla
+        from servewell.commitments.clock import add_business_time
+
+        policy = sla.policy_for(conversation.team_id, conversation.priority)
+        minutes = policy.target_minutes(ClockKind.FIRST_RESPONSE) if policy else None
+        if not minutes:
+            return None
+        cal = calendars.for_team(conversation.team_id)
+        due = add_business_time(cal, conversation.created_at, minutes * 60)
+    return answer_by_text(due, conversation.team.calendar.time_zone, now)
+
+
 def compose(conversation: Conversation, now: datetime) -> tuple[str, str]:
     team = conversation.team
     team_settings = settings_for(team.pk)

@@ -9,7 +9,14 @@ class CommitmentsConfig(AppConfig):
     verbose_name = "Commitments"
 
     def ready(self) -> None:
-        from servewell.commitments import access, inbox, jobs, sla, subscribers  # noqa: F401
+        from servewell.commitments import (  # noqa: F401
+            access,
+            acknowledge,
+            inbox,
+            jobs,
+            sla,
+            subscribers,
+        )
         from servewell.core import contract
         from servewell.desk import queries, webform
 
@@ -60,6 +67,7 @@ class CommitmentsConfig(AppConfig):
                 extends={
                     queries.INBOX_VIEWS: inbox.VIEWS,
                     webform.ACKNOWLEDGED_ELSEWHERE: (subscribers.team_acknowledges,),
+                    webform.ANSWER_BY: (acknowledge.promised_answer_by,),
                 },
             )
         )

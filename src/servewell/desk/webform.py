@@ -98,6 +98,21 @@ ACKNOWLEDGED_ELSEWHERE: ExtensionPoint[Callable[[Team], bool]] = ExtensionPoint(
     "the desk's own receipt is not sent.",
 )
 
+#: What the thank-you page promises, in the words the acknowledgement email uses
+#: (commitments: "today by 15:00 (Europe/London time)"); the first answer wins.
+ANSWER_BY: ExtensionPoint[Callable[[Conversation, datetime], str | None]] = ExtensionPoint(
+    "desk.web_request_answer_by",
+    Callable,
+    "answer_by(conversation, now) -> str | None: when a person will answer the request.",
+)
+
+
+def answer_by(conversation: Conversation, *, now: datetime) -> str | None:
+    for promise in ANSWER_BY.items():
+        if text := promise(conversation, now):
+            return text
+    return None
+
 
 @job(retries=5, retry_delay=30)
 def send_request_receipt(conversation_id: int, address: str) -> None:

@@ -6,6 +6,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from servewell.core.access import PUBLIC, requires
@@ -16,6 +17,7 @@ from servewell.desk import (
 from servewell.desk.forms import (
     WebRequestForm,
 )
+from servewell.desk.models import Conversation
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -58,9 +60,15 @@ SENT_SALT = "desk.webform.sent"
 
 @requires(PUBLIC)
 def help_request_sent(request: HttpRequest) -> HttpResponse:
-    reference = None
+    reference = promise = None
     try:
-        reference = f"#{signing.loads(request.GET.get('r', ''), salt=SENT_SALT, max_age=3600)}"
+        pk = signing.loads(request.GET.get("r", ""), salt=SENT_SALT, max_age=3600)
     except signing.BadSignature:
-        reference = None
-    return render(request, "desk/help_request_sent.html", {"reference": reference})
+        pk = None
+    conversation = Conversation.objects.filter(pk=pk).select_related("team__calendar").first()
+    if conversation is not None:
+        reference = f"#{conversation.pk}"
+        promise = webform.answer_by(conversation, now=timezone.now())
+    return render(
+        request, "desk/help_request_sent.html", {"reference": reference, "answer_by": promise}
+    )
