@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from servewell.core.ids import parse_id
 from servewell.desk.calls import DIRECTIONS
 from servewell.desk.models import Macro, Priority, Status
 from servewell.people.models import Team
@@ -28,6 +29,13 @@ class ReplyForm(forms.Form):
     )
     expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     macro = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    cc = forms.CharField(
+        label="CC", required=False, max_length=2000, help_text="Addresses, comma-separated"
+    )
+    bcc = forms.CharField(
+        label="BCC", required=False, max_length=2000, help_text="Not shown to the customer"
+    )
+    no_signature = forms.BooleanField(label="Leave out my signature", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
         # Its own ids: the details form beside it has a "status" field too.
@@ -59,10 +67,10 @@ class MergeForm(forms.Form):
     )
 
     def clean_target(self) -> int:
-        digits = self.cleaned_data["target"].strip().lstrip("#")
-        if not digits.isdigit():
+        pk = parse_id(self.cleaned_data["target"].strip().lstrip("#"))
+        if pk is None:
             raise forms.ValidationError("Enter a reference like #1234.")
-        return int(digits)
+        return pk
 
 
 class SplitForm(forms.Form):
@@ -148,3 +156,23 @@ class ContactMergeForm(forms.Form):
 
 class SaveViewForm(forms.Form):
     name = forms.CharField(max_length=80, label="Save these filters as")
+
+
+class ForwardForm(forms.Form):
+    to = forms.CharField(label="Forward to", max_length=2000, help_text="Email address")
+    note = forms.CharField(
+        label="Covering note", required=False, max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class BulkForm(forms.Form):
+    """The inbox's bulk bar: the selected rows as 'id:version', the action and its value."""
+
+    ids = forms.CharField(required=False)
+    action = forms.CharField(max_length=20)
+    assignee = forms.CharField(required=False, max_length=20)
+    status = forms.CharField(required=False, max_length=20)
+    priority = forms.CharField(required=False, max_length=20)
+    tag = forms.CharField(required=False, max_length=60)
+    target = forms.CharField(required=False, max_length=20)

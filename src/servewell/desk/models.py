@@ -199,6 +199,10 @@ class Message(models.Model):
         max_length=10, blank=True, help_text="Outbound email: queued, sent or failed."
     )
     delivery_error = models.TextField(blank=True)
+    # A public email reply's other recipients, in the envelope. BCC goes to the server's
+    # RCPT TO only: never a header, never shown on the customer's page.
+    cc = models.JSONField(default=list, blank=True)
+    bcc = models.JSONField(default=list, blank=True)
     call_seconds = models.PositiveIntegerField(null=True, blank=True)
     call_direction = models.CharField(
         max_length=8, blank=True, choices=[("inbound", "Inbound"), ("outbound", "Outbound")]

@@ -2,11 +2,13 @@ from django.urls import include, path
 
 from servewell.core.api import ApiRouter
 from servewell.desk import privacy_api, privacy_views
+from servewell.desk.api import bulk as bulk_api
 from servewell.desk.api import contacts as contacts_api
 from servewell.desk.api import conversations as conversations_api
 from servewell.desk.api import macros as macros_api
 from servewell.desk.api import messages as messages_api
 from servewell.desk.api import search as search_api
+from servewell.desk.views import bulk as bulk_views
 from servewell.desk.views import contacts, conversation, inbox, macros, webform
 
 router = ApiRouter()
@@ -33,6 +35,10 @@ urlpatterns = [
     path("desk/c/<int:pk>/presence/", conversation.presence, name="desk-presence"),
     path("desk/c/<int:pk>/refresh/", conversation.refresh, name="desk-refresh"),
     path("desk/messages/<int:pk>/split/", conversation.split, name="desk-split"),
+    path("desk/messages/<int:pk>/forward/", conversation.forward, name="desk-forward"),
+    path("desk/c/<int:pk>/mentionable/", conversation.mentionable, name="desk-mentionable"),
+    path("desk/bulk/", bulk_views.bulk_action, name="desk-bulk"),
+    path("api/conversations/bulk/", bulk_api.BulkView.as_view(), name="api-conversations-bulk"),
     path("desk/contacts/<int:pk>/", contacts.contact_detail, name="desk-contact"),
     path("desk/contacts/<int:pk>/merge/", contacts.contact_merge, name="desk-contact-merge"),
     path("desk/contacts/<int:pk>/add/", contacts.contact_add, name="desk-contact-add"),

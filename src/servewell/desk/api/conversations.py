@@ -20,9 +20,11 @@ from rest_framework.response import Response
 from servewell.core.errors import DomainError
 from servewell.desk import (
     calls,
+    composer,
     contacts,
     conversations,
     macros,
+    mentions,
     merging,
     queries,
     savedviews,
@@ -41,6 +43,7 @@ from servewell.desk.api.serializers import (
     ConversationOut,
     ConversationPatch,
     MacroApplyIn,
+    MentionableOut,
     MergeIn,
     MessageOut,
     NoteIn,
@@ -98,6 +101,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
             "merge",
             "call",
             "apply_macro",
+            "mentionable",
         )
     }
     filter_backends: list = []
@@ -192,26 +196,57 @@ class ConversationViewSet(viewsets.GenericViewSet):
         )
         return self._out(conversation)
 
-    @extend_schema(request=ReplyIn, responses={201: MessageOut, 409: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request={"application/json": ReplyIn, "multipart/form-data": ReplyIn},
+        responses={201: MessageOut, 409: OpenApiTypes.OBJECT},
+        description="A public reply. Attachments need multipart/form-data (repeat the "
+        "'attachments' part per file; the cap is DESK_ATTACHMENT_MAX_BYTES, 10 files). "
+        "CC and BCC only on email and web-form conversations; BCC stays in the envelope. "
+        "A refused file or address (400) saves nothing.",
+    )
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str) -> Response:
         conversation = self._get(pk)
         data = valid(ReplyIn, request.data)
-        message = conversations.reply(
+        message = composer.reply(
             request.user,
             conversation,
             body_text=data["body_text"],
             expected_version=data["expected_version"],
             status=data.get("status") or None,
+            sign=data["sign"],
+            cc=data["cc"],
+            bcc=data["bcc"],
+            attachments=composer.read_uploads(data["attachments"]),
         )
         return Response(MessageOut(message).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=NoteIn, responses={201: MessageOut})
+    @extend_schema(
+        request={"application/json": NoteIn, "multipart/form-data": NoteIn},
+        responses={201: MessageOut},
+        description="An internal note; '@username' mentions notify those people.",
+    )
     @action(detail=True, methods=["post"])
     def note(self, request: Request, pk: str) -> Response:
         data = valid(NoteIn, request.data)
-        message = conversations.add_note(request.user, self._get(pk), body_text=data["body_text"])
+        message = composer.add_note(
+            request.user,
+            self._get(pk),
+            body_text=data["body_text"],
+            attachments=composer.read_uploads(data["attachments"]),
+        )
         return Response(MessageOut(message).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, description="Start of a name or username.")],
+        responses={200: MentionableOut(many=True)},
+        description="People who can see this conversation: who a note may @mention.",
+    )
+    @action(detail=True, methods=["get"])
+    def mentionable(self, request: Request, pk: str) -> Response:
+        people = mentions.suggest(self._get(pk), request.query_params.get("q", ""))
+        rows = [{"id": p.pk, "username": p.username, "name": str(p)} for p in people]
+        return Response(MentionableOut(rows, many=True).data)
 
     @extend_schema(request=VersionIn, responses={200: ConversationOut, 409: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])

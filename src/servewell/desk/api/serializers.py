@@ -106,6 +106,8 @@ class MessageOut(serializers.ModelSerializer):
             "body_html",
             "created_at",
             "delivery_status",
+            "cc",
+            "bcc",
             "call_seconds",
             "call_direction",
             "attachments",
@@ -250,10 +252,92 @@ class ReplyIn(serializers.Serializer):
         min_value=1, required=False, allow_null=True, default=None
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False, allow_null=True)
+    sign = serializers.BooleanField(
+        default=True, help_text="False leaves out the author's signature."
+    )
+    cc = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        default=list,
+        help_text="Email conversations only: copied openly.",
+    )
+    bcc = serializers.ListField(
+        child=serializers.CharField(max_length=254),
+        required=False,
+        default=list,
+        help_text="Email conversations only: in the envelope, never shown to the customer.",
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, use_url=False),
+        required=False,
+        default=list,
+        help_text="multipart/form-data only: up to 10 files, each within the size cap.",
+    )
 
 
 class NoteIn(serializers.Serializer):
-    body_text = serializers.CharField(max_length=100_000)
+    body_text = serializers.CharField(
+        max_length=100_000,
+        help_text="@username mentions notify people who can see the conversation; anyone "
+        "else is refused (400) and nothing is saved.",
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=False, use_url=False),
+        required=False,
+        default=list,
+        help_text="multipart/form-data only: up to 10 files, each within the size cap.",
+    )
+
+
+class ForwardIn(serializers.Serializer):
+    to = serializers.ListField(child=serializers.CharField(max_length=254), min_length=1)
+    note = serializers.CharField(max_length=20_000, required=False, default="", allow_blank=True)
+
+
+class ForwardOut(serializers.Serializer):
+    message = serializers.IntegerField()
+    to = serializers.ListField(child=serializers.EmailField())
+
+
+class MentionableOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BulkItemIn(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    expected_version = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class BulkIn(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=["assign", "status", "priority", "add_tag", "remove_tag", "merge"]
+    )
+    conversations = BulkItemIn(many=True, help_text="At most 100.")
+    value = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        max_length=60,
+        help_text="assign: a person's id, 'me' or 'none'; status / priority: its value; "
+        "add_tag / remove_tag: the tag; merge: the id of one of the selected conversations, "
+        "the one the others are merged into.",
+    )
+
+
+class BulkSkippedOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class BulkOut(serializers.Serializer):
+    action = serializers.CharField()
+    updated = serializers.ListField(child=serializers.IntegerField())
+    unchanged = serializers.ListField(child=serializers.IntegerField())
+    skipped = BulkSkippedOut(many=True)
+    summary = serializers.CharField()
 
 
 class VersionIn(serializers.Serializer):

@@ -17,13 +17,15 @@ import re
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
 
+from servewell.core import events
 from servewell.core.jobs import job
 from servewell.desk import customer_links
+from servewell.desk.composer import MESSAGE_FORWARDED
 from servewell.desk.models import ContactEmail, Conversation, Message, MessageKind
 
 log = logging.getLogger(__name__)
@@ -130,16 +132,62 @@ def build_email(message: Message) -> EmailMultiAlternatives:
         body=message.body_text + link,
         from_email=sender,
         to=[to],
+        cc=message.cc or None,
+        bcc=message.bcc or None,  # the envelope only: Django never writes a Bcc header
         reply_to=[sender],
         headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html + linebreaks(urlize(link)), "text/html")
+    _attach_files(email, message)
+    return email
+
+
+def _attach_files(email: EmailMultiAlternatives, message: Message) -> None:
     for attachment in message.attachments.filter(rejected_reason=""):
         if attachment.file:
             with attachment.file.open("rb") as handle:
                 email.attach(attachment.filename, handle.read(), attachment.content_type)
+
+
+def build_forward(message: Message, *, to: list[str], note: str, by_name: str) -> EmailMessage:
+    """A forwarded copy: the covering note, then the original with who wrote it and when,
+    and its files. It is not a reply to the customer, so it carries no customer link."""
+    conversation = message.conversation
+    author = message.author or message.contact or "System"
+    original = (
+        f"---------- Forwarded message ----------\n"
+        f"From: {author}\nDate: {message.created_at:%a %d %b %Y %H:%M %Z}\n"
+        f"Subject: {conversation.subject}\n\n{message.body_text}"
+    )
+    sender = sender_address(conversation)
+    email = EmailMessage(
+        subject=f"Fwd: {reply_subject(conversation)[4:]}",
+        body=(f"{note}\n\n— {by_name}\n\n" if note else "") + original,
+        from_email=sender,
+        to=to,
+        reply_to=[sender],
+        headers={"Auto-Submitted": "no"},
+    )
+    _attach_files(email, message)
     return email
+
+
+@events.subscribe(MESSAGE_FORWARDED, durable=True)
+def send_forward(event: events.Event) -> None:
+    """Durable: retried with backoff, and listed under failed jobs when it keeps failing."""
+    payload = event.payload
+    message = (
+        Message.objects.select_related("conversation", "conversation__team", "author", "contact")
+        .filter(pk=payload["message"])
+        .first()
+    )
+    if message is None:
+        return
+    email = build_forward(
+        message, to=list(payload["to"]), note=payload.get("note", ""), by_name=payload["by_name"]
+    )
+    email.send(fail_silently=False)
 
 
 class NoRecipient(Exception):

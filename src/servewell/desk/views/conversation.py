@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,8 +14,10 @@ from servewell.desk import (
     assignment,
     calls,
     collisions,
+    composer,
     conversations,
     macros,
+    mentions,
     merging,
 )
 from servewell.desk.access import (
@@ -27,6 +29,7 @@ from servewell.desk.access import (
 from servewell.desk.conversations import StaleVersion
 from servewell.desk.forms import (
     CallForm,
+    ForwardForm,
     MergeForm,
     ReplyForm,
     SplitForm,
@@ -62,30 +65,29 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
         )
     data, user = form.cleaned_data, request.user
     try:
+        uploads = composer.read_uploads(request.FILES.getlist("attachments"))
         if data["kind"] == "note":
-            conversations.add_note(user, conversation, body_text=data["body_text"])
+            composer.add_note(user, conversation, body_text=data["body_text"], attachments=uploads)
             notice = "Note added."
-        elif data.get("macro"):
-            macro = macros.macros_for(user, conversation.team).filter(pk=data["macro"]).first()
-            if macro is None:
-                raise DomainError("invalid", "That macro is not available here.", field="macro")
-            macros.apply_macro(
-                user,
-                conversation,
-                macro,
-                expected_version=data["expected_version"],
-                body_text=data["body_text"],
-            )
-            notice = f"Reply sent with the macro “{macro.name}”."
         else:
-            conversations.reply(
+            macro = None
+            if data.get("macro"):
+                macro = macros.macros_for(user, conversation.team).filter(pk=data["macro"]).first()
+                if macro is None:
+                    raise DomainError("invalid", "That macro is not available here.", field="macro")
+            composer.reply(
                 user,
                 conversation,
                 body_text=data["body_text"],
                 expected_version=data["expected_version"],
                 status=data["status"] or None,
+                sign=not data["no_signature"],
+                cc=data["cc"],
+                bcc=data["bcc"],
+                attachments=uploads,
+                macro=macro,
             )
-            notice = "Reply sent."
+            notice = f"Reply sent with the macro “{macro.name}”." if macro else "Reply sent."
     except StaleVersion as exc:
         form = _keep_draft(request, exc.conversation)
         return after_action(
@@ -186,6 +188,31 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
         return after_action(request, message.conversation, error=exc.message, status=400)
     messages.success(request, f"The message is now conversation {new.reference}.")
     return redirect_htmx(request, reverse("desk-conversation", args=[new.pk]))
+
+
+@require_POST
+@requires(DESK_WORK)
+def forward(request: HttpRequest, pk: int) -> HttpResponse:
+    message = access_message(request.user, pk)
+    form = ForwardForm(request.POST)
+    if not form.is_valid():
+        return after_action(request, message.conversation, error=form_errors(form), status=400)
+    try:
+        sent_to = composer.forward(
+            request.user, message, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        return after_action(request, message.conversation, error=exc.message, status=400)
+    return after_action(request, message.conversation, notice=f"Forwarded to {', '.join(sent_to)}.")
+
+
+@require_http_methods(["GET"])
+@requires(DESK_WORK)
+def mentionable(request: HttpRequest, pk: int) -> HttpResponse:
+    """The note composer's @autocomplete: people who can see this conversation."""
+    conversation = access_conversation(request.user, pk)
+    people = mentions.suggest(conversation, request.GET.get("q", ""))
+    return JsonResponse({"results": [{"username": p.username, "name": str(p)} for p in people]})
 
 
 @require_POST

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
 from servewell.desk import (
+    bulk,
     conversations,
     queries,
     savedviews,
@@ -27,8 +28,8 @@ from servewell.desk.conversations import StaleVersion
 from servewell.desk.forms import (
     SaveViewForm,
 )
-from servewell.desk.models import Channel, Conversation, Status
-from servewell.desk.views.helpers import after_action, as_int, flash
+from servewell.desk.models import Channel, Conversation, Priority, Status
+from servewell.desk.views.helpers import after_action, as_int, flash, safe_next
 from servewell.people.access import visible_teams
 
 
@@ -70,6 +71,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         channels=Channel.choices,
         saved_views=list(queries.saved_views(request.user)),
         save_form=SaveViewForm(),
+        priorities=Priority.choices,
+        bulk_actions=bulk.ACTIONS,
+        bulk_people=list(bulk.assignable_people(request.user)) if context["can_work"] else [],
     )
     return render(request, "desk/inbox.html", context, status=status)
 
@@ -124,7 +128,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("from") == "inbox":
         if not request.htmx:
             flash(request, error or f"You took {conversation.reference}.", error)
-            return redirect(request.POST.get("next") or "desk-inbox")
+            return redirect(safe_next(request, request.POST.get("next")) or "desk-inbox")
         row = queries.inbox_rows([conversation.pk])[0]
         return render(
             request,

@@ -40,3 +40,107 @@
   });
   document.addEventListener("htmx:afterSettle", updateState);
 })();
+
+// Inbox bulk bar: pick rows (or all on the page) and say how many are picked.
+(() => {
+  const picks = () => Array.from(document.querySelectorAll("[data-bulk-pick]"));
+  const count = () => {
+    const label = document.querySelector("[data-bulk-count]");
+    if (!label) return;
+    const chosen = picks().filter((box) => box.checked).length;
+    label.textContent = chosen
+      ? `${chosen} selected.`
+      : "Select conversations to change several at once.";
+    const all = document.querySelector("[data-bulk-all]");
+    if (all) all.checked = chosen > 0 && chosen === picks().length;
+  };
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (!target.matches) return;
+    if (target.matches("[data-bulk-all]")) {
+      picks().forEach((box) => {
+        box.checked = target.checked;
+      });
+    }
+    if (target.matches("[data-bulk-all], [data-bulk-pick]")) count();
+  });
+  document.addEventListener("htmx:afterSettle", count);
+})();
+
+// Composer: CC, BCC and the signature belong to replies; @mentions to notes, with an
+// autocomplete of the people who can see the conversation.
+(() => {
+  const kindOf = (form) => {
+    const checked = form.querySelector('input[name="kind"]:checked');
+    return checked ? checked.value : "reply";
+  };
+  const showKind = () => {
+    document.querySelectorAll("[data-composer]").forEach((form) => {
+      const kind = kindOf(form);
+      form.querySelectorAll("[data-reply-only]").forEach((el) => {
+        el.hidden = kind !== "reply";
+      });
+    });
+  };
+  document.addEventListener("change", (event) => {
+    if (event.target.matches && event.target.matches('[data-composer] input[name="kind"]')) showKind();
+  });
+  document.addEventListener("DOMContentLoaded", showKind);
+  document.addEventListener("htmx:afterSettle", showKind);
+
+  let pending = null;
+  const list = () => document.getElementById("mention-list");
+  const close = () => {
+    const box = list();
+    if (box) {
+      box.hidden = true;
+      box.replaceChildren();
+    }
+  };
+  const wordAtCaret = (text) => {
+    const before = text.value.slice(0, text.selectionStart);
+    const match = /(^|\s)@([\w.+-]*)$/.exec(before);
+    return match ? match[2] : null;
+  };
+  const insert = (text, username) => {
+    const start = text.selectionStart;
+    const before = text.value.slice(0, start).replace(/@[\w.+-]*$/, `@${username} `);
+    text.value = before + text.value.slice(start);
+    text.focus();
+    text.setSelectionRange(before.length, before.length);
+    close();
+  };
+  document.addEventListener("input", (event) => {
+    const text = event.target;
+    if (!text.matches || !text.matches("[data-composer-text]")) return;
+    const form = text.closest("[data-composer]");
+    const box = list();
+    const query = wordAtCaret(text);
+    if (!form || !box || kindOf(form) !== "note" || query === null) {
+      close();
+      return;
+    }
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch(`${form.dataset.mentionUrl}?q=${encodeURIComponent(query)}`, {
+      signal: pending.signal,
+      headers: { Accept: "application/json" },
+    })
+      .then((response) => (response.ok ? response.json() : { results: [] }))
+      .then((data) => {
+        box.replaceChildren();
+        data.results.forEach((person) => {
+          const item = document.createElement("li");
+          const button = document.createElement("button");
+          button.type = "button";
+          button.className = "link";
+          button.textContent = `${person.name} (@${person.username})`;
+          button.addEventListener("click", () => insert(text, person.username));
+          item.appendChild(button);
+          box.appendChild(item);
+        });
+        box.hidden = data.results.length === 0;
+      })
+      .catch(() => {});
+  });
+})();
