@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from servewell.experience import pulse, surveys
+from servewell.experience import kudos, pulse, surveys
 from servewell.experience.models import Kudos, SurveyResponse
 from servewell.experience.tests.helpers import send_and_token, solved_conversation
 
@@ -183,6 +183,10 @@ def test_the_contact_panel_and_the_person_page_show_ratings_and_kudos(
     assert "Alice was wonderful" in page.content.decode()
     slots = {p.slot for p in contract.panels(contract.Slot.PERSON) if p.key == "experience"}
     assert slots == {contract.Slot.PERSON}
+    kudos.give_kudos(lena, alice, value="craft", message="Tidy handover notes.", now=timezone.now())
+    person_page = client_as(lena).get(f"/people/{alice.pk}/").content.decode()
+    assert "Customer ratings and kudos" in person_page and "Tidy handover notes." in person_page
+    assert "100.0 %" in person_page
 
 
 def test_the_figures_offer_csat_and_hide_the_pulse_per_person(rated, care):
