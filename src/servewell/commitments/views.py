@@ -18,6 +18,7 @@ from servewell.commitments.forms import EscalationForm, PolicyForm, TeamCommitme
 from servewell.commitments.models import ClockKind, SlaClock, SlaPolicy, TeamCommitments
 from servewell.core.access import PUBLIC, requires
 from servewell.core.errors import DomainError
+from servewell.core.ids import object_or_404
 from servewell.desk.models import Conversation
 from servewell.people.access import access_team, scope_to_teams, visible_team_ids, visible_teams
 from servewell.people.models import Team
@@ -36,17 +37,17 @@ def team_policies(request: HttpRequest, team_id: int) -> HttpResponse:
     team = access_team(request.user, team_id, manage=True)
     policy = None
     if request.GET.get("policy"):
-        policy = get_object_or_404(SlaPolicy, pk=request.GET["policy"], team=team)
+        policy = object_or_404(SlaPolicy, request.GET["policy"], team=team)
     form = PolicyForm(request.POST or None, instance=policy, prefix="p")
     rule_form = EscalationForm(prefix="e")
     if request.method == "POST" and request.POST.get("delete"):
         policies.delete_policy(
-            request.user, get_object_or_404(SlaPolicy, pk=request.POST["delete"], team=team)
+            request.user, object_or_404(SlaPolicy, request.POST["delete"], team=team)
         )
         messages.info(request, "Policy deleted.")
         return redirect("sla-team-policies", team_id=team.pk)
     if request.method == "POST" and request.POST.get("rule_for"):
-        target = get_object_or_404(SlaPolicy, pk=request.POST["rule_for"], team=team)
+        target = object_or_404(SlaPolicy, request.POST["rule_for"], team=team)
         rule_form = EscalationForm(request.POST, prefix="e")
         if rule_form.is_valid():
             try:

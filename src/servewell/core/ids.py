@@ -27,3 +27,20 @@ def parse_id(value: Any) -> int | None:
 def parse_ids(values: Any) -> list[int]:
     """The ids among ``values`` (e.g. ``request.POST.getlist(...)``), in order."""
     return [n for v in values if (n := parse_id(v)) is not None]
+
+
+def object_or_404(queryset: Any, value: Any, **filters: Any) -> Any:
+    """The row whose id is written in ``value`` (a link or a form field), among
+    ``queryset`` (a model or a query already scoped to what the user may see), or 404.
+
+    Anything that is not an id ("abc", "³", 2**70, empty) is a row that does not exist,
+    never a server error.
+    """
+    from django.shortcuts import get_object_or_404
+
+    pk = parse_id(value)
+    if pk is None:
+        from django.http import Http404
+
+        raise Http404("No such item.")
+    return get_object_or_404(queryset, pk=pk, **filters)

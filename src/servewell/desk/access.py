@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from servewell.core.ids import parse_id
 from servewell.desk.models import Contact, Conversation, Message
 from servewell.people.access import scope_to_teams, visible_team_ids
 from servewell.people.models import Role, User
@@ -45,8 +46,8 @@ def access_conversation(user: User, pk: Any, *, for_update: bool = False) -> Con
     if for_update:
         qs = qs.select_for_update(of=("self",))
     try:
-        return qs.get(pk=int(pk))
-    except (Conversation.DoesNotExist, ValueError, TypeError):
+        return qs.get(pk=_id(pk))
+    except (Conversation.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such conversation.") from None
 
 
@@ -57,8 +58,8 @@ def access_message(user: User, pk: Any) -> Message:
         field="conversation__team",
     )
     try:
-        return qs.get(pk=int(pk))
-    except (Message.DoesNotExist, ValueError, TypeError):
+        return qs.get(pk=_id(pk))
+    except (Message.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such message.") from None
 
 
@@ -75,6 +76,14 @@ def contacts_for(user: User) -> QuerySet[Contact]:
 
 def access_contact(user: User, pk: Any) -> Contact:
     try:
-        return contacts_for(user).get(pk=int(pk))
-    except (Contact.DoesNotExist, ValueError, TypeError):
+        return contacts_for(user).get(pk=_id(pk))
+    except (Contact.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such contact.") from None
+
+
+def _id(value: Any) -> int:
+    """The id in a path or form value; anything else is a row that does not exist."""
+    pk = parse_id(value)
+    if pk is None:
+        raise ValueError(value)
+    return pk

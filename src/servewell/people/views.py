@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from servewell.core import notifications
 from servewell.core.access import CorePerm, requires
 from servewell.core.errors import DomainError
+from servewell.core.ids import object_or_404, parse_id
 from servewell.people import accounts, directory, presence, queries, teams, tokens
 from servewell.people.access import (
     Perm,
@@ -228,7 +229,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def team_member(request: HttpRequest, pk: int) -> HttpResponse:
     team = access_team(request.user, pk, manage=True)
     if request.POST.get("remove"):
-        person = get_object_or_404(User, pk=request.POST["remove"])
+        person = object_or_404(User, request.POST["remove"])
         try:
             teams.remove_member(request.user, team, person)
             messages.info(request, f"{person} left {team}.")
@@ -252,7 +253,10 @@ def team_closed_day(request: HttpRequest, pk: int) -> HttpResponse:
     team = access_team(request.user, pk, manage=True)
     try:
         if request.POST.get("remove"):
-            teams.remove_closed_day(request.user, team, int(request.POST["remove"]))
+            closed_day = parse_id(request.POST["remove"])
+            if closed_day is None:
+                raise DomainError("invalid", "No such closed day.", field="remove")
+            teams.remove_closed_day(request.user, team, closed_day)
             messages.info(request, "Closed day removed.")
         else:
             form = ClosedDayForm(request.POST)

@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 
 from servewell.core.errors import DomainError
+from servewell.core.forms import IdsChoiceField
+from servewell.core.ids import MAX_ID
 from servewell.desk.models import Channel
 from servewell.people.models import User
 from servewell.quality.models import Criterion, Scale, Scorecard, ScorecardVersion
@@ -145,11 +147,9 @@ class PlanForm(forms.Form):
 
 class CalibrationForm(forms.Form):
     title = forms.CharField(max_length=200, required=False)
-    conversation = forms.IntegerField(min_value=1, label="Conversation number")
+    conversation = forms.IntegerField(min_value=1, max_value=MAX_ID, label="Conversation number")
     version = forms.ModelChoiceField(queryset=ScorecardVersion.objects.none(), label="Scorecard")
-    reviewers = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    reviewers = IdsChoiceField(queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, reviewers=None, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from servewell.core.access import can
+from servewell.core.ids import MAX_ID
 from servewell.desk import (
     assignment,
     collisions,
@@ -122,10 +124,12 @@ def flash(request: HttpRequest, text: str, error: str = "") -> None:
 
 
 def as_int(value: Any) -> int | None:
+    """A number from a form, or None: also for one no 64-bit column holds."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if abs(number) <= MAX_ID else None
 
 
 def form_errors(form: Any) -> str:
@@ -142,3 +146,16 @@ def redirect_htmx(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+def safe_next(request: HttpRequest, url: str | None) -> str | None:
+    """A ``next`` from a form: only a path on this site, never elsewhere nor a bad name."""
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return url
+    return None

@@ -125,6 +125,8 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         conversation = conversations.take(request.user, conversation, expected_version=version)
     except StaleVersion as exc:
         conversation, error, status = exc.conversation, _taken_message(exc.conversation), 409
+    except DomainError as exc:  # e.g. not an agent of the conversation's team
+        error, status = exc.message, 400
     if request.POST.get("from") == "inbox":
         if not request.htmx:
             flash(request, error or f"You took {conversation.reference}.", error)
