@@ -28,7 +28,7 @@ from typing import Any
 
 from django.db import connection
 from django.urls import reverse
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from servewell.desk.models import Contact, Conversation, Message, MessageKind
@@ -290,19 +290,21 @@ def _contact_hits(engine: Any, terms: list[Term], team_ids: Any, limit: int) -> 
         return []
     ids = [pk for pk, _score in ranked]
     marks = engine.highlight("contact", terms, ids)
-    rows = Contact.objects.filter(merged_into=None).in_bulk(ids)
+    rows = (
+        Contact.objects.filter(merged_into=None).prefetch_related("emails", "phones").in_bulk(ids)
+    )
     hits = []
     for pk, score in ranked:
         contact = rows.get(pk)
         if contact is None:
             continue
-        name, details = marks.get(pk, (contact.name, ""))
+        name, _details = marks.get(pk, (contact.name, ""))
         hits.append(
             Hit(
                 kind="contact",
                 id=pk,
                 title=_mark(name or str(contact)),
-                snippet=_mark(details),
+                snippet=_contact_line(contact),
                 score=float(score),
             )
         )
@@ -310,6 +312,17 @@ def _contact_hits(engine: Any, terms: list[Term], team_ids: Any, limit: int) -> 
 
 
 # --- Engines -----------------------------------------------------------------------------
+
+
+def _contact_line(contact: Contact) -> SafeString:
+    """What a person reads under a contact's name: organisation, addresses and phones as
+    stored — not the index's text, which repeats them as split words and bare digits."""
+    parts = [
+        contact.organisation,
+        *(e.address for e in contact.emails.all()),
+        *(p.number for p in contact.phones.all()),
+    ]
+    return format_html("{}", " · ".join(p for p in parts if p))
 
 
 def _in(ids: Sequence[int]) -> str:

@@ -107,3 +107,12 @@ def test_moving_a_conversation_to_another_team_moves_it_out_of_my_results(alice,
     conversations.update_conversation(alice, conv, expected_version=conv.version, team=orders)
     assert search.search(alice, "pallet") == []
     assert [h.id for h in search.search(bob, "pallet")] == [conv.pk]
+
+
+def test_a_contact_hit_shows_the_name_and_addresses_not_the_index_text(alice, care):
+    ruth = make_contact("Ruth Okafor", email="ruth.okafor@bakery.test")
+    contacts.add_phone(alice, ruth, "+44 20 7946 0018")
+    make_conversation(care, contact=ruth, subject="Bread slicer")
+    (hit,) = [h for h in search.search(alice, "okafor") if h.kind == "contact"]
+    assert "Ruth" in hit.title
+    assert str(hit.snippet) == "ruth.okafor@bakery.test · +442079460018"
