@@ -48,8 +48,7 @@ def mentionable_people(conversation: Conversation) -> QuerySet[User]:
     return (
         people_only()
         .filter(
-            Q(memberships__team_id=conversation.team_id)
-            | Q(role_grants__role__in=ORG_WIDE_ROLES)
+            Q(memberships__team_id=conversation.team_id) | Q(role_grants__role__in=ORG_WIDE_ROLES)
         )
         .distinct()
         .order_by("display_name", "username")

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('desk', '0005_mail_reply_and_reuse_lookups'),
+        ("desk", "0005_mail_reply_and_reuse_lookups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='bcc',
+            model_name="message",
+            name="bcc",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='message',
-            name='cc',
+            model_name="message",
+            name="cc",
             field=models.JSONField(blank=True, default=list),
         ),
     ]
