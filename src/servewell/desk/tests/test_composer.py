@@ -268,12 +268,13 @@ def test_the_api_takes_a_multipart_reply_with_copies_and_no_signature(api, alice
 def test_the_api_refuses_bad_input_and_writes_nothing(api, alice, conv):
     client = api(alice)
     url = f"/api/conversations/{conv.pk}/"
+    big = SimpleUploadedFile("c", b"x" * 2000)
     bad = [
         ("reply/", {"body_text": "x", "cc": ["nope"]}, "json"),
         ("reply/", {"body_text": "x", "cc": "boss@customer.test"}, "json"),
-        ("reply/", {"body_text": "x", "attachments": [SimpleUploadedFile("c", b"x" * 2000)]}, "multipart"),
+        ("reply/", {"body_text": "x", "attachments": [big]}, "multipart"),
         ("note/", {"body_text": "@ghost hi"}, "json"),
-    ]  # fmt: skip
+    ]
     for path, data, fmt in bad:
         response = client.post(url + path, data, format=fmt)
         assert response.status_code == 400, (path, data, response.content)
