@@ -131,7 +131,7 @@ class Directory:
                 own.add(contacts.normalise_email(configured))
         return cls(by_address, frozenset(own), teams[0] if teams else None)
 
-    def team_for(self, parsed: ParsedEmail) -> Team | None:
+    def team_for(self, parsed: Facts) -> Team | None:
         for address in parsed.recipients:
             if address in self.teams_by_address:
                 return self.teams_by_address[address]
@@ -226,10 +226,12 @@ def _note_reused_ids(rows: Sequence[InboundEmail]) -> None:
             InboundEmail.objects.filter(pk=row.pk).update(reason=note)
 
 
-def _new_inbound(raw: bytes, message_id: str, key: str, source: str, now: datetime) -> InboundEmail:
+def _new_inbound(
+    raw: bytes, message_id: str, key: str, source: str, now: datetime, digest: str = ""
+) -> InboundEmail:
     return InboundEmail(
         raw=raw,
-        raw_sha256=hashlib.sha256(raw).hexdigest(),
+        raw_sha256=digest or hashlib.sha256(raw).hexdigest(),
         message_id=message_id,
         dedup_key=key,
         source=(source or "unknown")[:_SOURCE_MAX],
@@ -237,12 +239,23 @@ def _new_inbound(raw: bytes, message_id: str, key: str, source: str, now: dateti
     )
 
 
-def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list[InboundEmail]:
+def store_raw_many(
+    raws: Sequence[bytes],
+    *,
+    source: str,
+    now: datetime,
+    readouts: Sequence[Readout] | None = None,
+) -> list[InboundEmail]:
     """Step 1 for a batch: the InboundEmail of each email, in order; the new ones are
     inserted together and committed before anything is parsed. The same email twice in
-    one batch gets the same row."""
-    message_ids = [sniff_message_id(raw) for raw in raws]
-    keys = [dedup_key(raw, message_id) for raw, message_id in zip(raws, message_ids, strict=True)]
+    one batch gets the same row. ``readouts`` (read in other processes) bring the
+    Message-IDs and keys, which are then not computed here."""
+    if readouts is not None:
+        message_ids = [r.message_id for r in readouts]
+        keys = [r.dedup_key for r in readouts]
+    else:
+        message_ids = [sniff_message_id(raw) for raw in raws]
+        keys = [dedup_key(raw, m) for raw, m in zip(raws, message_ids, strict=True)]
     rows = {r.dedup_key: r for r in InboundEmail.objects.defer("raw").filter(dedup_key__in=keys)}
     legacy = {f"mid:{m}"[:1000]: m for m in message_ids if m}
     if legacy:  # rows stored under the older key form: the same email if content matches
@@ -252,9 +265,10 @@ def store_raw_many(raws: Sequence[bytes], *, source: str, now: datetime) -> list
             if key not in rows and old is not None and _same_email(old, raw):
                 rows[key] = old
     fresh: dict[str, InboundEmail] = {}
-    for raw, message_id, key in zip(raws, message_ids, keys, strict=True):
+    for i, (raw, message_id, key) in enumerate(zip(raws, message_ids, keys, strict=True)):
         if key not in rows and key not in fresh:
-            fresh[key] = _new_inbound(raw, message_id, key, source, now)
+            digest = readouts[i].raw_sha256 if readouts is not None else ""
+            fresh[key] = _new_inbound(raw, message_id, key, source, now, digest)
     if fresh:
         try:
             with transaction.atomic():
@@ -286,12 +300,12 @@ class Filing:
     use_header_date: bool = False
     directory: Directory | None = None
 
-    def date_of(self, parsed: ParsedEmail) -> datetime:
+    def date_of(self, parsed: Facts) -> datetime:
         if self.use_header_date and parsed.date and parsed.date <= self.now:
             return parsed.date
         return self.now
 
-    def team_for(self, parsed: ParsedEmail, directory: Directory) -> Team:
+    def team_for(self, parsed: Facts, directory: Directory) -> Team:
         team = self.team or directory.team_for(parsed) or self.default_team
         team = team or directory.first_team
         if team is None:
@@ -314,6 +328,7 @@ def ingest_many(
     default_team: Team | None = None,
     use_header_date: bool = False,
     directory: Directory | None = None,
+    readouts: Sequence[Readout] | None = None,
 ) -> list[IngestResult]:
     """``ingest`` for a batch (an import, a mailbox poll), one result per email in order;
     the options are those of ``Filing``.
@@ -324,10 +339,13 @@ def ingest_many(
     and contacts looked up together. If anything but the database fails while filing,
     the batch is rolled back and each email filed on its own, so one bad email is
     quarantined and the others are filed as if it had never been there.
+
+    ``readouts``, one per email, are the emails already read (``read_out``, in worker
+    processes: ``desk/mail/parallel.py``); this process then only stores and files.
     """
     filing = Filing(now or timezone.now(), team, default_team, use_header_date, directory)
     raws = [bytes(raw) for raw in raws]
-    stored = store_raw_many(raws, source=source, now=filing.now)
+    stored = store_raw_many(raws, source=source, now=filing.now, readouts=readouts)
     results: list[IngestResult | None] = [None] * len(raws)
     todo: list[int] = []
     first_of: dict[int, int] = {}
@@ -335,7 +353,10 @@ def ingest_many(
         if inbound.state != InboundEmail.State.RECEIVED or first_of.setdefault(inbound.pk, i) != i:
             continue
         todo.append(i)
-    filed = process_many([(stored[i], raws[i]) for i in todo], filing)
+    filed = _process(
+        [(stored[i], raws[i], readouts[i] if readouts is not None else None) for i in todo],
+        filing,
+    )
     for i, result in zip(todo, filed, strict=True):
         results[i] = result
     repeats = [i for i, r in enumerate(results) if r is None]
@@ -354,15 +375,24 @@ def process_many(
     items: Sequence[tuple[InboundEmail, bytes | None]], filing: Filing
 ) -> list[IngestResult]:
     """Step 2 for RECEIVED rows: parse each (outside any transaction), then file them."""
+    return _process([(inbound, raw, None) for inbound, raw in items], filing)
+
+
+def _process(
+    items: Sequence[tuple[InboundEmail, bytes | None, Readout | None]], filing: Filing
+) -> list[IngestResult]:
+    """Step 2, for emails read here or (with a readout) in another process."""
     results: list[IngestResult | None] = [None] * len(items)
     readable: list[_Item] = []
-    for i, (inbound, raw) in enumerate(items):
-        if raw is None:
-            raw = bytes(InboundEmail.objects.values_list("raw", flat=True).get(pk=inbound.pk))
-        try:
-            readable.append(_Item(i, inbound, _Mail.read(parse(raw))))
-        except ParseError as exc:
-            results[i] = quarantine(inbound, str(exc), now=filing.now)
+    for i, (inbound, raw, readout) in enumerate(items):
+        if readout is None:
+            if raw is None:
+                raw = bytes(InboundEmail.objects.values_list("raw", flat=True).get(pk=inbound.pk))
+            readout = read_out(raw, keys=False)
+        if readout.mail is None:
+            results[i] = quarantine(inbound, readout.error, now=filing.now)
+        else:
+            readable.append(_Item(i, inbound, readout.mail))
     if readable:
         if filing.directory is None:  # once for the batch, not once per email
             filing = replace(filing, directory=Directory.load())
@@ -396,12 +426,76 @@ def _failed(item: _Item, exc: Exception, now: datetime) -> IngestResult:
     return quarantine(item.inbound, f"Processing failed: {exc!r}"[:2000], now=now)
 
 
+@dataclass(frozen=True)
+class Facts:
+    """What filing reads of a parsed email, copied out of it: small and picklable (no
+    ``email.Message`` tree), so another process can parse and hand this over."""
+
+    message_id: str
+    in_reply_to: str
+    references: list[str]
+    thread_ids: list[str]
+    recipients: list[str]
+    subject: str
+    date: datetime | None
+    is_bounce: bool
+    is_auto_reply: bool
+    auto_submitted: str
+    delivery_status: list[dict[str, str]]
+    bounced_message_id: str
+
+    @classmethod
+    def of(cls, parsed: ParsedEmail) -> Facts:
+        """Raises ParseError when a lazy part of the email cannot be read."""
+        return cls(**{name: getattr(parsed, name) for name in _FACTS})
+
+
+_FACTS = tuple(Facts.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class Readout:
+    """One email read: its keys for step 1 and, unless it is unreadable (``error`` says
+    why), what step 2 files. Picklable: worker processes return it."""
+
+    message_id: str
+    dedup_key: str
+    raw_sha256: str
+    mail: _Mail | None
+    error: str = ""
+
+    @classmethod
+    def failed(cls, raw: bytes, reason: str) -> Readout:
+        """The readout of an email its reader could not return (the worker process died
+        on it): stored, then quarantined with ``reason``."""
+        message_id = sniff_message_id(raw)
+        digest = hashlib.sha256(raw).hexdigest()
+        return cls(message_id, dedup_key(raw, message_id), digest, None, reason)
+
+
+def read_out(raw: bytes, *, keys: bool = True) -> Readout:
+    """Everything this process can do for an email without the database: the keys of step
+    1 (``keys``) and the parse of step 2. Never raises: an unreadable email (or one the
+    reader failed on) comes back with the reason it will be quarantined for."""
+    message_id = key = digest = ""
+    if keys:
+        message_id = sniff_message_id(raw)
+        key, digest = dedup_key(raw, message_id), hashlib.sha256(raw).hexdigest()
+    try:
+        return Readout(message_id, key, digest, _Mail.read(parse(raw)))
+    except ParseError as exc:
+        return Readout(message_id, key, digest, None, str(exc))
+    except Exception as exc:  # a bug in a reader: this email waits in the quarantine
+        log.exception("reading an inbound email failed")
+        return Readout(message_id, key, digest, None, f"Processing failed: {exc!r}"[:2000])
+
+
 @dataclass
 class _Mail:
     """Everything intake needs, read out of the parsed email before any transaction, so a
     parse failure surfaces here (and quarantines) rather than halfway through filing."""
 
-    parsed: ParsedEmail
+    parsed: Facts
     sender_name: str
     sender: str
     subject: str
@@ -414,7 +508,7 @@ class _Mail:
         html = mail_html.sanitise(parsed.html)
         text = parsed.text or mail_html.html_to_text(html)
         mail = cls(
-            parsed=parsed,
+            parsed=Facts.of(parsed),  # forces the lazy parts now (ParseError, if any, here)
             sender_name=parsed.from_name,
             sender=parsed.from_address,
             subject=parsed.subject,
@@ -422,8 +516,6 @@ class _Mail:
             html=html if len(html) <= MAX_BODY_CHARS else "",  # cut HTML is broken HTML
             attachments=parsed.attachments,
         )
-        for name in ("message_id", "thread_ids", "recipients", "is_bounce", "is_auto_reply"):
-            getattr(parsed, name)  # force the lazy parts now (ParseError, if any, here)
         try:
             mail.sender = contacts.normalise_email(mail.sender) if mail.sender else ""
         except DomainError:
@@ -598,7 +690,7 @@ def _claim(ids: list[int], now: datetime) -> set[int]:
     return claimed
 
 
-def _known_ids(parsed_mails: Sequence[ParsedEmail]) -> dict[str, list[tuple[int, str]]]:
+def _known_ids(parsed_mails: Sequence[Facts]) -> dict[str, list[tuple[int, str]]]:
     """Stored messages carrying these emails' own Message-IDs or the ids they answer:
     {message id: [(conversation id, kind), …]} — one query serves loops and threading."""
     ids = {i for p in parsed_mails for i in (*p.thread_ids, p.message_id) if i}
@@ -631,7 +723,7 @@ def _reason_to_ignore(
     return ""
 
 
-def _note_bounce(parsed: ParsedEmail, now: datetime) -> None:
+def _note_bounce(parsed: Facts, now: datetime) -> None:
     """A bounce of one of our replies marks that reply failed, where the agent sees it."""
     if not (parsed.is_bounce and parsed.bounced_message_id):
         return
@@ -683,7 +775,7 @@ class _Known:
 
 
 def _thread(
-    parsed: ParsedEmail,
+    parsed: Facts,
     contact: Contact,
     known: dict[str, list[tuple[int, str]]],
     in_batch: dict[str, Conversation | _Known | int],
