@@ -253,6 +253,8 @@ AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60
 # not reset the count. (Not per address alone: one office behind one NAT would lock
 # itself out.) Addresses are logged; they are the socket's unless trusted proxies are set.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns that this lacks the address; that is the choice above, on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_CLIENT_IP_CALLABLE = "servewell.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
