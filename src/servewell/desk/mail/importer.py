@@ -3,7 +3,8 @@
 Each email goes through ``intake.ingest`` exactly like live mail — raw bytes first,
 duplicates recognised — so an import killed half-way and run again files every email
 exactly once. Messages are dated by their Date header (it is old mail), and taken in
-file order; a reply read before the email it answers is joined to it when that arrives.
+file order, except that a reply waits for the email it answers when that is still to
+come (``ordering.py``), so it threads directly instead of being joined to it later.
 
 Large inputs (``parallel.SMALL`` emails or more) are read on every core: worker
 processes parse while this process stores and files (``desk/mail/parallel.py``), with
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from servewell.core.errors import DomainError
-from servewell.desk.mail import intake, parallel
+from servewell.desk.mail import intake, ordering, parallel
 from servewell.people.models import Team
 
 Progress = Callable[..., Iterable[Any]]
@@ -96,28 +97,36 @@ def import_path(
     source = f"import:{Path(path).name}"
     directory = intake.Directory.load()
     summary = ImportSummary()
+    reorder = ordering.Reorder()
+
+    def file(raws: list[bytes], readouts: list[intake.Readout]) -> None:
+        for start in range(0, len(raws), batch):
+            results = intake.ingest_many(
+                raws[start : start + batch],
+                source=source,
+                team=team,
+                use_header_date=True,
+                directory=directory,
+                readouts=readouts[start : start + batch],
+            )
+            for result in results:
+                summary.add(result.state)
+
     for chunk, readouts in _read(iter(emails), batch, workers):
-        results = intake.ingest_many(
-            chunk,
-            source=source,
-            team=team,
-            use_header_date=True,
-            directory=directory,
-            readouts=readouts,
-        )
-        for result in results:
-            summary.add(result.state)
+        file(*reorder.take(chunk, readouts))
+    file(*reorder.rest())
     return summary
 
 
 def _read(
     emails: Iterator[bytes], batch: int, workers: int
-) -> Iterator[tuple[list[bytes], list[intake.Readout] | None]]:
+) -> Iterator[tuple[list[bytes], list[intake.Readout]]]:
+    """Batches with their readouts: from worker processes, or read here."""
     if workers > 0:
         yield from parallel.read_batches(emails, batch=batch, workers=workers)
         return
     for chunk in _batched(emails, batch):
-        yield chunk, None
+        yield chunk, parallel.read_chunk(chunk)
 
 
 def _batched(items: Iterator[bytes], size: int) -> Iterator[list[bytes]]:

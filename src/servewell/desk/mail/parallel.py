@@ -79,7 +79,9 @@ class _Readers:
         self.pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        connections.close_all()  # no open database handle is shared with the children
+        for connection in connections.all(initialized_only=True):
+            if not connection.in_atomic_block:  # no idle handle is shared with the children
+                connection.close()
         context = multiprocessing.get_context("fork")
         return ProcessPoolExecutor(self.workers, mp_context=context)
 
