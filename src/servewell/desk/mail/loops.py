@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from servewell.core.errors import DomainError
 from servewell.desk.contacts import normalise_email
@@ -45,15 +47,27 @@ def limit() -> tuple[int, timedelta]:
 
 
 def is_our_address(address: str) -> bool:
-    if Team.objects.filter(email__iexact=address).exists():
-        return True
-    if Mailbox.objects.filter(username__iexact=address).exists():
-        return True
+    return bool(our_addresses([address]))
+
+
+def our_addresses(addresses: Iterable[str]) -> set[str]:
+    """Which of these addresses are ours (a team's, a mailbox's, the configured senders),
+    compared case-insensitively, in two queries however many are asked about."""
+    wanted = {a.lower(): a for a in addresses}
+    if not wanted:
+        return set()
+    found = set(
+        Team.objects.annotate(a=Lower("email")).filter(a__in=wanted).values_list("a", flat=True)
+    )
+    found |= set(
+        Mailbox.objects.annotate(a=Lower("username"))
+        .filter(a__in=wanted)
+        .values_list("a", flat=True)
+    )
     for configured in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL):
         with contextlib.suppress(DomainError):
-            if normalise_email(configured) == address:
-                return True
-    return False
+            found.add(normalise_email(configured))
+    return {wanted[a] for a in found if a in wanted}
 
 
 def _inbound_of(subject: ParsedEmail | Message | None) -> tuple[ParsedEmail | None, str]:
@@ -93,16 +107,29 @@ def header_reason(parsed: ParsedEmail) -> str:
 
 def address_reason(address: str) -> str:
     """Why this address must not get automatic mail ("" when it may)."""
-    try:
-        address = normalise_email(address)
-    except DomainError:
-        return "There is no valid address to write to."
-    local = address.split("@", 1)[0]
-    if _SYSTEM_SENDER.match(local):
-        return f"{address} is a system address ({local})."
-    if is_our_address(address):
-        return f"{address} is one of our own addresses."
-    return ""
+    return address_reasons([address])[address]
+
+
+def address_reasons(addresses: Iterable[str]) -> dict[str, str]:
+    """``address_reason`` of many addresses at once (a survey sweep): the same rules, the
+    own-address check in two queries for the lot. Keys are the addresses as given."""
+    addresses = list(dict.fromkeys(addresses))
+    reasons, normal = {}, {}
+    for address in addresses:
+        try:
+            normal[address] = normalise_email(address)
+        except DomainError:
+            reasons[address] = "There is no valid address to write to."
+            continue
+        local = normal[address].split("@", 1)[0]
+        if _SYSTEM_SENDER.match(local):
+            reasons[address] = f"{normal[address]} is a system address ({local})."
+    ours = our_addresses(n for a, n in normal.items() if a not in reasons)
+    for address, normalised in normal.items():
+        if address not in reasons:
+            own = normalised in ours
+            reasons[address] = f"{normalised} is one of our own addresses." if own else ""
+    return reasons
 
 
 def may_auto_reply(

@@ -53,6 +53,19 @@ def test_system_and_own_addresses_get_no_automatic_mail(care, address):
     assert not allowed and reason
 
 
+def test_many_addresses_are_judged_at_once_by_the_same_rules(care, django_assert_max_num_queries):
+    addresses = ["jo@example.com", "Care@Example.org", "noreply@shop.example", "not an address"]
+    addresses += [f"customer{n}@example.com" for n in range(50)]
+    with django_assert_max_num_queries(2):
+        reasons = loops.address_reasons(addresses)
+    assert reasons == {a: loops.address_reason(a) for a in addresses}
+    assert reasons["jo@example.com"] == ""
+    assert "own addresses" in reasons["Care@Example.org"]
+    assert "system address" in reasons["noreply@shop.example"]
+    assert "no valid address" in reasons["not an address"]
+    assert loops.address_reasons([]) == {}
+
+
 def test_bounces_get_no_automatic_answer(care):
     raw = samples.bounce(samples.plain())
     allowed, reason = loops.may_auto_reply(parse(raw), "jo@example.com", NOW)
