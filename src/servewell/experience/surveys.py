@@ -136,28 +136,29 @@ class Batch:
     now: datetime
     settings: dict = field(default_factory=dict)
     unsubscribed: set[str] = field(default_factory=set)
-    asked: set[tuple[int, int]] = field(default_factory=set)  # (contact, team) within interval
+    asked: dict[tuple[int, int], datetime] = field(default_factory=dict)  # (contact, team) -> last
     nps_asked: set[int] = field(default_factory=set)
     headers: dict[int, str] = field(default_factory=dict)  # conversation -> why not (headers)
+    addresses: dict[str, str] = field(default_factory=dict)  # address -> why not (loops)
     rollup: dict[tuple, int] = field(default_factory=dict)
 
     @classmethod
     def read(cls, surveys: list[Survey], now: datetime, cache: dict | None = None) -> Batch:
+        from servewell.desk.mail import loops
+
         batch = cls(now, cache if cache is not None else {})
         contacts = [s.contact_id for s in surveys if s.contact_id]
         longest = max(
             (settings_for(s.team_id, batch.settings).contact_interval_days for s in surveys),
             default=7,
         )
-        batch.asked = {
-            (c, t, at)
-            for c, t, at in Survey.objects.filter(
-                contact_id__in=contacts,
-                kind=SurveyKind.CSAT,
-                state=Survey.State.SENT,
-                sent_at__gt=now - timedelta(days=longest),
-            ).values_list("contact_id", "team_id", "sent_at")
-        }
+        for c, t, at in Survey.objects.filter(
+            contact_id__in=contacts,
+            kind=SurveyKind.CSAT,
+            state=Survey.State.SENT,
+            sent_at__gt=now - timedelta(days=longest),
+        ).values_list("contact_id", "team_id", "sent_at"):
+            batch.ask(c, t, at)
         nps_days = max(
             (settings_for(s.team_id, batch.settings).nps_interval_days for s in surveys), default=90
         )
@@ -168,20 +169,24 @@ class Batch:
                 sent_at__gt=now - timedelta(days=nps_days),
             ).values_list("contact_id", flat=True)
         )
-        digests = [tokens.address_digest(a) for s in surveys if (a := _address(s))]
+        addresses = [a for s in surveys if (a := _address(s))]
+        digests = [tokens.address_digest(a) for a in addresses]
         batch.unsubscribed = set(
             Unsubscribe.objects.filter(address_hash__in=digests).values_list(
                 "address_hash", flat=True
             )
         )
         batch.headers = _header_reasons([s.conversation_id for s in surveys])
+        batch.addresses = loops.address_reasons(addresses)
         return batch
 
+    def ask(self, contact_id: int, team_id: int, at: datetime) -> None:
+        key = (contact_id, team_id)
+        self.asked[key] = max(at, self.asked.get(key, at))
+
     def recently_asked(self, survey: Survey, interval: timedelta) -> bool:
-        return any(
-            c == survey.contact_id and t == survey.team_id and at > self.now - interval
-            for c, t, at in self.asked
-        )
+        last = self.asked.get((survey.contact_id, survey.team_id))
+        return last is not None and last > self.now - interval
 
 
 def _header_reasons(conversation_ids: list[int]) -> dict[int, str]:
@@ -236,7 +241,9 @@ def skip_reason(survey: Survey, address: str | None, batch: Batch) -> str:
     days = settings_for(survey.team_id, batch.settings).contact_interval_days
     if batch.recently_asked(survey, timedelta(days=days)):
         return f"This contact was asked less than {days} days ago."
-    return batch.headers.get(survey.conversation_id) or loops.address_reason(address)
+    if address not in batch.addresses:  # a caller that built its own batch
+        batch.addresses.update(loops.address_reasons([address]))
+    return batch.headers.get(survey.conversation_id) or batch.addresses[address]
 
 
 def _address(survey: Survey) -> str | None:
@@ -265,7 +272,7 @@ def prepare(survey: Survey, batch: Batch) -> Outgoing | None:
     token, survey.token_hash = tokens.new_token()
     survey.state, survey.sent_at, survey.address = Survey.State.SENT, batch.now, address
     survey.expires_at = batch.now + timedelta(days=team_settings.link_days)
-    batch.asked.add((survey.contact_id, survey.team_id, batch.now))
+    batch.ask(survey.contact_id, survey.team_id, batch.now)
     _count(batch, SurveyKind.CSAT, survey)
     out = Outgoing(survey, token)
     if survey.contact_id not in batch.nps_asked:
