@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "servewell.core",
     "servewell.people",
+    "servewell.contacts",
     "servewell.desk",
     "servewell.livequeue",
     "servewell.commitments",

@@ -60,7 +60,7 @@ class Survey(models.Model):
         "desk.Conversation", null=True, on_delete=models.SET_NULL, related_name="surveys"
     )
     contact = models.ForeignKey(
-        "desk.Contact", null=True, on_delete=models.SET_NULL, related_name="surveys"
+        "contacts.Contact", null=True, on_delete=models.SET_NULL, related_name="surveys"
     )
     team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="surveys")
     handler = models.ForeignKey(
@@ -105,7 +105,7 @@ class SurveyResponse(models.Model):
         "desk.Conversation", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     contact = models.ForeignKey(
-        "desk.Contact", null=True, on_delete=models.SET_NULL, related_name="+"
+        "contacts.Contact", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="+")
     handler = models.ForeignKey(

@@ -102,7 +102,7 @@ class Grant(models.Model):
     conversation = models.ForeignKey(
         "desk.Conversation", on_delete=models.PROTECT, related_name="goodwill_grants"
     )
-    contact = models.ForeignKey("desk.Contact", on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(**MONEY)  # the units for an action without an amount
