@@ -289,3 +289,21 @@ def test_the_api_forwards_and_lists_mentionable_people(api, alice, lena, conv):
     assert response.status_code == 202 and response.json()["to"] == ["x@vendor.test"]
     people = api(alice).get(f"/api/conversations/{conv.pk}/mentionable/?q=lena").json()
     assert [p["username"] for p in people] == ["lena"]
+
+
+def test_the_customers_own_page_never_shows_bcc(client, alice, conv):
+    from django.utils import timezone
+
+    from servewell.desk import customer_links
+
+    composer.reply(
+        alice,
+        conv,
+        body_text="Answer",
+        expected_version=conv.version,
+        cc="boss@customer.test",
+        bcc="secret-audit@example.org",
+    )
+    url = customer_links.page_url(conv, now=timezone.now())
+    html = client.get(url[url.index("/", 8) :] if "://" in url else url).content.decode()
+    assert "Answer" in html and "secret-audit@example.org" not in html
