@@ -181,3 +181,9 @@ def test_the_api_refuses_a_too_large_or_malformed_batch(api, lena, quinn, rows):
     assert "at most 100" in str(client.post("/api/conversations/bulk/", big, format="json").json())
     denied = api(quinn).post("/api/conversations/bulk/", big, format="json")
     assert denied.status_code == 403
+
+
+def test_the_bulk_bar_never_redirects_off_the_site(client_as, lena, rows):
+    data = {"ids": [str(rows[0].pk)], "action": "status", "status": "open"}
+    response = client_as(lena).post("/desk/bulk/", {**data, "next": "https://evil.test/x"})
+    assert response.status_code == 302 and response["Location"] == "/desk/"

@@ -12,6 +12,7 @@ from servewell.core.errors import DomainError
 from servewell.desk import bulk, queries
 from servewell.desk.access import DESK_WORK, conversations_for
 from servewell.desk.forms import BulkForm
+from servewell.desk.views.helpers import safe_next
 
 #: Which form field carries the value of each action.
 VALUE_FIELDS = {
@@ -40,7 +41,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
         error = exc.message
     if not request.htmx:
         (messages.error if error else messages.success)(request, error or result.summary)
-        return redirect(request.POST.get("next") or "desk-inbox")
+        return redirect(safe_next(request, request.POST.get("next")) or "desk-inbox")
     return _fragment(request, result, error)
 
 
