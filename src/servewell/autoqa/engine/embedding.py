@@ -24,8 +24,8 @@ from typing import Any
 
 from servewell.autoqa.engine.doc import Doc, Msg, evidence
 
-THRESHOLD = 0.55  # cosine similarity to the nearest exemplar that counts as a match
-MARGIN = 0.03  # and by this much nearer to the exemplars than to their look-alikes
+THRESHOLD = 0.3  # cosine similarity to the nearest exemplar that counts as a match
+MARGIN = 0.1  # and by this much nearer to the exemplars than to their look-alikes
 MAX_SENTENCES = 40  # of the agent's own sentences embedded per conversation
 _SENTENCE = re.compile(r"[^.!?\n]*[^.!?\n\s][^.!?\n]*[.!?]*")
 _WORDS = re.compile(r"[^\W\d_]{2,}")
