@@ -2,10 +2,13 @@
 
 The cascade is the graph of ``TrainingEdge`` rows (trainer → graduate). A person may be
 trained by several trainers, so subtrees overlap; every count here is of distinct people
-and distinct teach-back reports, and every walk is a recursive query in the database
-(``WITH RECURSIVE``, the same text on SQLite and PostgreSQL), never a Python loop over
-rows. The graph never has a cycle: an edge that would close one is refused, so the walks
-end and "generations" is well defined.
+and distinct teach-back reports. The walks are not repeated on every read: the closure
+(``TrainingPath``, a row per ancestor and descendant with the shortest and longest chain)
+is extended in the transaction that adds an edge, so reach, generations and "is below"
+are indexed reads of it; ``rebuild_paths`` recomputes it with one recursive query in the
+database (``WITH RECURSIVE``, the same text on SQLite and PostgreSQL), never a Python loop.
+The graph never has a cycle: an edge that would close one is refused, so the walks end
+and "generations" is well defined.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from servewell.academy.models import Endorsement, Enrolment, TeachBack, TrainingEdge
+from servewell.academy.models import (
+    Endorsement,
+    Enrolment,
+    TeachBack,
+    TrainingEdge,
+    TrainingPath,
+)
 from servewell.core import audit, events
 from servewell.core.access import can
 from servewell.core.errors import DomainError
@@ -28,18 +37,9 @@ TRAINER_ENDORSED = events.declare(
 )
 
 _EDGES = TrainingEdge._meta.db_table
+_PATHS = TrainingPath._meta.db_table
 _TEACHBACKS = TeachBack._meta.db_table
 _ENROLMENTS = Enrolment._meta.db_table
-
-#: Everyone below the root (depth >= 1) with the depth of each path; UNION drops repeats.
-_SUBTREE = f"""
-    sub(person, depth) AS (
-        SELECT trainee_id, 1 FROM {_EDGES} WHERE trainer_id = %s
-        UNION
-        SELECT e.trainee_id, s.depth + 1 FROM {_EDGES} e JOIN sub s ON e.trainer_id = s.person
-    ),
-    people(person, depth) AS (SELECT person, MIN(depth) FROM sub GROUP BY person)
-"""  # noqa: S608 - table names come from the models, the root is a parameter
 
 
 @dataclass(frozen=True)
@@ -51,28 +51,23 @@ class Reach:
 
 
 def get_reach(person_id: int) -> Reach:
-    """The reach of one person's subtree, in one recursive query that walks the tree
-    once (the root at depth 0; each person kept once, at their deepest depth)."""
+    """The reach of one person's subtree: one query over the closure (a row per person
+    below, so each counts once however many paths lead to them) and their reports."""
     sql = f"""
-        WITH RECURSIVE walk(person, depth) AS (
-            SELECT %s, 0
-            UNION
-            SELECT e.trainee_id, w.depth + 1 FROM {_EDGES} e JOIN walk w ON e.trainer_id = w.person
-        ),
-        everyone(person, depth) AS MATERIALIZED (
-            SELECT person, MAX(depth) FROM walk GROUP BY person
-        ),
-        filed(reports, reached) AS MATERIALIZED (
-            SELECT COUNT(tb.id), COALESCE(SUM(tb.people_reached), 0)
-            FROM everyone p
-            JOIN {_ENROLMENTS} en ON en.learner_id = p.person
-            JOIN {_TEACHBACKS} tb ON tb.enrolment_id = en.id AND tb.filed_at IS NOT NULL
+        WITH members(person) AS (
+            SELECT descendant_id FROM {_PATHS} WHERE ancestor_id = %s
+            UNION ALL SELECT %s
         )
-        SELECT COUNT(*) - 1, MAX(depth), (SELECT reports FROM filed), (SELECT reached FROM filed)
-        FROM everyone
-    """  # noqa: S608
+        SELECT
+            (SELECT COUNT(*) FROM {_PATHS} WHERE ancestor_id = %s),
+            (SELECT MAX(farthest) FROM {_PATHS} WHERE ancestor_id = %s),
+            COUNT(tb.id), COALESCE(SUM(tb.people_reached), 0)
+        FROM members m
+        JOIN {_ENROLMENTS} en ON en.learner_id = m.person
+        JOIN {_TEACHBACKS} tb ON tb.enrolment_id = en.id AND tb.filed_at IS NOT NULL
+    """  # noqa: S608 - table names come from the models, the root is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [person_id])
+        cursor.execute(sql, [person_id] * 4)
         trained, generations, reports, reached = cursor.fetchone()
     return Reach(int(trained or 0), int(generations or 0), int(reports or 0), int(reached or 0))
 
@@ -80,8 +75,8 @@ def get_reach(person_id: int) -> Reach:
 def list_generations(person_id: int) -> list[tuple[int, int]]:
     """(generation, people) below the root; a person counts in their nearest generation."""
     sql = f"""
-        WITH RECURSIVE {_SUBTREE}
-        SELECT depth, COUNT(*) FROM people GROUP BY depth ORDER BY depth
+        SELECT nearest, COUNT(*) FROM {_PATHS} WHERE ancestor_id = %s
+        GROUP BY nearest ORDER BY nearest
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [person_id])
@@ -90,24 +85,24 @@ def list_generations(person_id: int) -> list[tuple[int, int]]:
 
 def is_below(person_id: int, root_id: int) -> bool:
     """Whether ``person`` is in ``root``'s subtree (trained by them, directly or not)."""
-    sql = f"WITH RECURSIVE {_SUBTREE} SELECT 1 FROM people WHERE person = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [root_id, person_id])
-        return cursor.fetchone() is not None
+    return TrainingPath.objects.filter(ancestor_id=root_id, descendant_id=person_id).exists()
 
 
 def subtree_edges(person_id: int, *, limit: int) -> list[tuple[int, int]]:
     """Up to ``limit`` edges of the subtree, nearest generations first (for drawing)."""
     sql = f"""
-        WITH RECURSIVE {_SUBTREE}
-        SELECT e.trainer_id, e.trainee_id FROM {_EDGES} e
-        JOIN people p ON p.person = e.trainee_id
-        WHERE e.trainer_id = %s OR e.trainer_id IN (SELECT person FROM people)
-        ORDER BY p.depth, e.trainer_id, e.trainee_id
+        SELECT e.trainer_id, e.trainee_id FROM {_PATHS} p
+        JOIN {_EDGES} e ON e.trainee_id = p.descendant_id
+        WHERE p.ancestor_id = %s AND (
+            e.trainer_id = %s OR EXISTS (
+                SELECT 1 FROM {_PATHS} q WHERE q.ancestor_id = %s AND q.descendant_id = e.trainer_id
+            )
+        )
+        ORDER BY p.nearest, e.trainer_id, e.trainee_id
         LIMIT %s
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [person_id, person_id, limit])
+        cursor.execute(sql, [person_id, person_id, person_id, limit])
         return [(int(a), int(b)) for a, b in cursor.fetchall()]
 
 
@@ -116,17 +111,71 @@ def would_cycle(trainer_id: int, trainee_id: int) -> bool:
 
 
 def add_edge(*, trainer: User, trainee: User, cohort: Any = None, now: datetime) -> TrainingEdge:
-    """Record that ``trainer`` trained ``trainee``; refused when it would close a cycle."""
-    existing = TrainingEdge.objects.filter(trainer=trainer, trainee=trainee).first()
-    if existing:
-        return existing
-    if would_cycle(trainer.pk, trainee.pk):
-        raise DomainError(
-            "conflict", f"{trainee} trained {trainer} already: the cascade cannot loop back."
+    """Record that ``trainer`` trained ``trainee``; refused when it would close a cycle.
+    The closure learns every new path in the same transaction."""
+    with transaction.atomic():
+        existing = TrainingEdge.objects.filter(trainer=trainer, trainee=trainee).first()
+        if existing:
+            return existing
+        if would_cycle(trainer.pk, trainee.pk):
+            raise DomainError(
+                "conflict", f"{trainee} trained {trainer} already: the cascade cannot loop back."
+            )
+        edge = TrainingEdge.objects.create(
+            trainer=trainer, trainee=trainee, cohort=cohort, created_at=now
         )
-    return TrainingEdge.objects.create(
-        trainer=trainer, trainee=trainee, cohort=cohort, created_at=now
-    )
+        _add_paths(trainer.pk, trainee.pk)
+    return edge
+
+
+def _add_paths(trainer_id: int, trainee_id: int) -> None:
+    """Everyone above the trainer (and the trainer) now reaches everyone below the
+    trainee (and the trainee); a pair known already keeps its shortest and longest
+    chain. Each (above, below) pair occurs once, as an upsert needs."""
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    sql = f"""
+        INSERT INTO {_PATHS} (ancestor_id, descendant_id, nearest, farthest)
+        SELECT up.person, down.person, up.nearest + 1 + down.nearest,
+               up.farthest + 1 + down.farthest
+        FROM (
+            SELECT ancestor_id AS person, nearest, farthest FROM {_PATHS} WHERE descendant_id = %s
+            UNION ALL SELECT %s, 0, 0
+        ) up CROSS JOIN (
+            SELECT descendant_id AS person, nearest, farthest FROM {_PATHS} WHERE ancestor_id = %s
+            UNION ALL SELECT %s, 0, 0
+        ) down
+        WHERE true
+        ON CONFLICT (ancestor_id, descendant_id) DO UPDATE SET
+            nearest = {least}({_PATHS}.nearest, excluded.nearest),
+            farthest = {greatest}({_PATHS}.farthest, excluded.farthest)
+    """  # noqa: S608 - table names come from the models, ids are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [trainer_id, trainer_id, trainee_id, trainee_id])
+
+
+def rebuild_paths() -> int:
+    """Recompute the closure from the edges in one recursive query: for rows written
+    without ``add_edge`` (a bulk load, the migration that introduced the closure).
+    Returns the number of paths."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_PATHS}")  # noqa: S608
+        cursor.execute(rebuild_sql(_EDGES, _PATHS))
+    return TrainingPath.objects.count()
+
+
+def rebuild_sql(edges: str, paths: str) -> str:
+    """The recursive walk that fills ``paths`` from ``edges`` (shared with the migration)."""
+    return f"""
+        WITH RECURSIVE walk(ancestor, descendant, depth) AS (
+            SELECT trainer_id, trainee_id, 1 FROM {edges}
+            UNION
+            SELECT w.ancestor, e.trainee_id, w.depth + 1
+            FROM walk w JOIN {edges} e ON e.trainer_id = w.descendant
+        )
+        INSERT INTO {paths} (ancestor_id, descendant_id, nearest, farthest)
+        SELECT ancestor, descendant, MIN(depth), MAX(depth) FROM walk
+        GROUP BY ancestor, descendant
+    """  # noqa: S608
 
 
 def list_roots() -> list[User]:

@@ -327,6 +327,30 @@ class TrainingEdge(models.Model):
         indexes = [models.Index(fields=["trainee", "trainer"], name="academy_edge_up")]
 
 
+class TrainingPath(models.Model):
+    """The cascade's closure: one row for each person below another, with the shortest
+    (``nearest``) and the longest (``farthest``) chain between them. Kept by
+    ``cascade.add_edge`` in the transaction that adds the edge, so the reach of a subtree
+    is one indexed aggregate instead of a walk of the whole tree."""
+
+    ancestor = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    descendant = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    nearest = models.PositiveSmallIntegerField()
+    farthest = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            # (descendant, ancestor): also the index that finds everyone above a person.
+            models.UniqueConstraint(fields=["descendant", "ancestor"], name="academy_path_unique"),
+        ]
+        indexes = [
+            # Covers reach, generations and drawing: everything below, by generation.
+            models.Index(
+                fields=["ancestor", "nearest", "farthest", "descendant"], name="academy_path_down"
+            ),
+        ]
+
+
 class Endorsement(models.Model):
     """A graduate endorsed as a trainer by a trainer who did not train them."""
 

@@ -71,3 +71,57 @@ def test_the_tree_is_an_svg_without_script_or_style(tara, alice):
     assert drawing.svg.startswith("<svg") and drawing.generations == 1 and drawing.people == 1
     assert "<script" not in drawing.svg and "style=" not in drawing.svg
     assert "cascade-node" in drawing.svg and str(alice) in drawing.svg
+
+
+WALK = """
+    WITH RECURSIVE walk(person, depth) AS (
+        SELECT trainee_id, 1 FROM academy_trainingedge WHERE trainer_id = %s
+        UNION
+        SELECT e.trainee_id, w.depth + 1 FROM academy_trainingedge e JOIN walk w
+        ON e.trainer_id = w.person
+    )
+    SELECT person, MIN(depth), MAX(depth) FROM walk GROUP BY person
+"""
+
+
+def _walked(person_id: int) -> dict[int, tuple[int, int]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(WALK, [person_id])
+        return {p: (lo, hi) for p, lo, hi in cursor.fetchall()}
+
+
+def _stored(person_id: int) -> dict[int, tuple[int, int]]:
+    from servewell.academy.models import TrainingPath
+
+    rows = TrainingPath.objects.filter(ancestor_id=person_id)
+    return {r.descendant_id: (r.nearest, r.farthest) for r in rows}
+
+
+def test_the_stored_closure_agrees_with_a_recursive_walk_after_random_links(db):
+    import random
+
+    rng = random.Random(7)
+    people = [make_person(f"p{n}", [Role.AGENT]) for n in range(14)]
+    refused = 0
+    for _ in range(45):
+        trainer, trainee = rng.sample(people, 2)
+        try:
+            cascade.add_edge(trainer=trainer, trainee=trainee, now=NOW)
+        except DomainError:
+            refused += 1
+    assert refused and TrainingEdge.objects.count() > 20  # overlaps and refused cycles
+    for person in people:
+        walked = _walked(person.pk)
+        assert _stored(person.pk) == walked
+        reach = cascade.get_reach(person.pk)
+        assert reach.trained == len(walked)
+        assert reach.generations == max((hi for _, hi in walked.values()), default=0)
+        nearest = sorted(lo for lo, _ in walked.values())
+        assert cascade.list_generations(person.pk) == sorted(
+            {(d, nearest.count(d)) for d in nearest}
+        )
+    before = {p.pk: _stored(p.pk) for p in people}
+    assert cascade.rebuild_paths() == sum(len(v) for v in before.values())
+    assert {p.pk: _stored(p.pk) for p in people} == before
