@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from servewell.commitments import calendars
 from servewell.commitments.models import SlaPolicy
+from servewell.contacts.contacts import contact_for_email
 from servewell.desk import conversations
-from servewell.desk.contacts import contact_for_email
 from servewell.people import teams
 from servewell.people.models import Role
 from servewell.people.tests.factories import make_person, make_team

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from servewell.commitments.models import ClockKind, SlaClock, TeamCommitments
+from servewell.contacts import contacts
 from servewell.core.jobs import job
-from servewell.desk import contacts, customer_links
+from servewell.desk import customer_links
 from servewell.desk.models import Channel, Conversation, MessageKind
 
 log = logging.getLogger(__name__)

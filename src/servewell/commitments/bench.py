@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from servewell.commitments import calendars, clock, sla
 from servewell.commitments.models import SlaPolicy
-from servewell.desk.contacts import contact_for_email
+from servewell.contacts.contacts import contact_for_email
 from servewell.people import teams
 
 GROUP = "commitments"

@@ -1,27 +1,57 @@
 """Contacts: one customer across addresses and phones, found or created on first contact,
-edited, merged, and seen with their whole history."""
+edited and merged.
+
+The apps above keep things about a contact (the desk's conversations and its search
+index); this module imports none of them. They take part through extension points:
+``CONTACT_INDEXERS`` hear of every contact created or changed (inside the transaction),
+``CONTACT_MERGERS`` move their rows when two contacts become one, and
+``CONTACT_VISIBILITY`` says whom a person may see (``access.contacts_for``)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
+from servewell.contacts.models import Contact, ContactEmail, ContactPhone
 from servewell.core import audit, events
+from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
-from servewell.desk import search
-from servewell.desk.models import Contact, ContactEmail, ContactPhone, Conversation, Message
-from servewell.people.access import visible_team_ids
 from servewell.people.models import User
 
 CONTACT_MERGED = events.declare("contact.merged", "Two contacts were merged into one.")
 CONTACT_UPDATED = events.declare("contact.updated", "A contact's details changed.")
 CONTACT_FIELDS = ["name", "organisation", "notes"]
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A contact just created or changed, with its addresses and numbers when the caller
+    knows them (a batch of new contacts need not be read back); None: read them."""
+
+    contact: Contact
+    emails: Sequence[str] | None = None
+    phones: Sequence[str] | None = None
+
+
+#: fn(changes: list[Indexed]): keep a copy up to date (the desk's search index).
+CONTACT_INDEXERS: ExtensionPoint[Callable[[list[Indexed]], None]] = ExtensionPoint(
+    "contacts.indexers", Callable, "fn([Indexed]): contacts were created or changed."
+)
+#: fn(source, target) -> {what: how many}: move this app's rows of ``source`` to ``target``
+#: when they merge; the counts go into the audit entry and the event.
+CONTACT_MERGERS: ExtensionPoint[Callable[[Contact, Contact], Mapping[str, int]]] = ExtensionPoint(
+    "contacts.mergers", Callable, "fn(source, target) -> counts: move rows on a merge."
+)
+
+
+def _index(*changes: Indexed) -> None:
+    for indexer in CONTACT_INDEXERS.items():
+        indexer(list(changes))
 
 
 def audit_label(contact: Contact) -> str:
@@ -48,7 +78,7 @@ def normalise_phone(number: str) -> str:
     return "+" + digits if (number or "").strip().startswith("+") else digits
 
 
-def _live(contact: Contact) -> Contact:
+def live(contact: Contact) -> Contact:
     """Follow merges: a merged contact's address belongs to the contact it merged into."""
     seen = set()
     while contact.merged_into_id and contact.pk not in seen:
@@ -76,15 +106,15 @@ def contact_for_email(address: str, name: str = "") -> Contact:
     addr = normalise_email(address)
     row = ContactEmail.objects.select_related("contact").filter(address=addr).first()
     if row:
-        return _live(row.contact)
+        return live(row.contact)
     try:
         with transaction.atomic():
             contact = Contact.objects.create(name=(name or "").strip()[:200] or addr.split("@")[0])
             ContactEmail.objects.create(contact=contact, address=addr, is_primary=True)
-            search.index_contacts([(contact.pk, *search.contact_document(contact, [addr], []))])
+            _index(Indexed(contact, [addr], []))
             return contact
     except IntegrityError:
-        return _live(ContactEmail.objects.select_related("contact").get(address=addr).contact)
+        return live(ContactEmail.objects.select_related("contact").get(address=addr).contact)
 
 
 def contacts_for_emails(senders: Iterable[tuple[str, str]]) -> dict[str, Contact]:
@@ -101,7 +131,7 @@ def contacts_for_emails(senders: Iterable[tuple[str, str]]) -> dict[str, Contact
     found: dict[str, Contact] = {}
     rows = ContactEmail.objects.select_related("contact").filter(address__in=list(names))
     for row in rows:
-        found[row.address] = _live(row.contact)
+        found[row.address] = live(row.contact)
     missing = [a for a in names if a not in found]
     if not missing:
         return found
@@ -116,62 +146,26 @@ def contacts_for_emails(senders: Iterable[tuple[str, str]]) -> dict[str, Contact
                     for a, c in zip(missing, created, strict=True)
                 ]
             )
-            search.index_contacts(
-                (c.pk, *search.contact_document(c, [a], []))
-                for a, c in zip(missing, created, strict=True)
-            )
+            _index(*(Indexed(c, [a], []) for a, c in zip(missing, created, strict=True)))
     except IntegrityError:
         created = [contact_for_email(a, names[a]) for a in missing]
     found.update(zip(missing, created, strict=True))
     return found
 
 
-OUT_OF_SCOPE = (
-    "This address or number is on file for a customer of another team. Ask a lead or "
-    "manager who works with that team."
-)
-
-
-def _outside(user: User, contact: Contact) -> bool:
-    """A contact this person may not see who is someone's customer already: linking them
-    to a conversation here would open their whole record (name, notes, every address)."""
-    from servewell.desk.access import contacts_for
-
-    if contacts_for(user).filter(pk=contact.pk).exists():
-        return False
-    return Conversation.objects.filter(contact=contact).exists()
-
-
-def contact_for_person(user: User, *, email: str = "", phone: str = "", name: str = "") -> Contact:
-    """The contact a person opens a conversation for, by address or number: found or
-    created, but never one of another team's customers (refused without naming them)."""
-    if email:
-        addr = normalise_email(email)
-        row = ContactEmail.objects.select_related("contact").filter(address=addr).first()
-    else:
-        row = (
-            ContactPhone.objects.select_related("contact")
-            .filter(number=normalise_phone(phone))
-            .first()
-        )
-    if row is not None and _outside(user, _live(row.contact)):
-        raise DomainError("invalid", OUT_OF_SCOPE, field="contact")
-    return contact_for_email(email, name) if email else contact_for_phone(phone, name)
-
-
 def contact_for_phone(number: str, name: str = "") -> Contact:
     num = normalise_phone(number)
     row = ContactPhone.objects.select_related("contact").filter(number=num).first()
     if row:
-        return _live(row.contact)
+        return live(row.contact)
     try:
         with transaction.atomic():
             contact = Contact.objects.create(name=(name or "").strip()[:200] or num)
             ContactPhone.objects.create(contact=contact, number=num)
-            search.index_contact(contact)
+            _index(Indexed(contact))
             return contact
     except IntegrityError:
-        return _live(ContactPhone.objects.select_related("contact").get(number=num).contact)
+        return live(ContactPhone.objects.select_related("contact").get(number=num).contact)
 
 
 def update_contact(actor: Any, contact: Contact, **changes: Any) -> Contact:
@@ -195,15 +189,15 @@ def update_contact(actor: Any, contact: Contact, **changes: Any) -> Contact:
                 label=audit_label(contact),
             )
             events.publish(CONTACT_UPDATED, {"contact": contact.pk, "changed": sorted(new)})
-            search.index_contact(contact)
+            _index(Indexed(contact))
     return contact
 
 
 def _taken(actor: Any, owner: Contact, value: str, field: str) -> DomainError:
     """Name the owner only to someone who may see them."""
-    from servewell.desk.access import contacts_for
+    from servewell.contacts.access import contacts_for
 
-    owner = _live(owner)
+    owner = live(owner)
     if isinstance(actor, User) and contacts_for(actor).filter(pk=owner.pk).exists():
         message = f"{value} belongs to {owner} already: merge the contacts instead."
     else:
@@ -227,7 +221,7 @@ def add_email(actor: Any, contact: Contact, address: str) -> ContactEmail:
             after={"added": "email"},
             label=audit_label(contact),
         )
-        search.index_contact(contact)
+        _index(Indexed(contact))
     return row
 
 
@@ -245,7 +239,7 @@ def add_phone(actor: Any, contact: Contact, number: str) -> ContactPhone:
             after={"added": "phone"},
             label=audit_label(contact),
         )
-        search.index_contact(contact)
+        _index(Indexed(contact))
     return row
 
 
@@ -265,9 +259,9 @@ def merge_contacts(actor: Any, source: Contact, target: Contact) -> Contact:
         moved = {
             "emails": ContactEmail.objects.filter(contact=source).update(contact=target),
             "phones": ContactPhone.objects.filter(contact=source).update(contact=target),
-            "conversations": Conversation.objects.filter(contact=source).update(contact=target),
-            "messages": Message.objects.filter(contact=source).update(contact=target),
         }
+        for merger in CONTACT_MERGERS.items():
+            moved.update(merger(source, target))
         ContactEmail.objects.filter(contact=target).exclude(
             pk=ContactEmail.objects.filter(contact=target, is_primary=True)
             .order_by("id")
@@ -292,27 +286,5 @@ def merge_contacts(actor: Any, source: Contact, target: Contact) -> Contact:
             label=audit_label(source),
         )
         events.publish(CONTACT_MERGED, {"source": source.pk, "target": target.pk, **moved})
-        search.index_contact(source)
-        search.index_contact(target)
+        _index(Indexed(source), Indexed(target))
     return target
-
-
-@dataclass
-class History:
-    """A contact's conversations the viewer may open, and how many others exist."""
-
-    conversations: list[Conversation]
-    hidden: int
-    total: int
-
-
-def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History:
-    """Past conversations across channels, newest first. Conversations of teams the user
-    cannot see are counted, not shown (team scoping)."""
-    qs: QuerySet[Conversation] = Conversation.objects.filter(contact=contact)
-    ids = visible_team_ids(user)
-    visible = qs if ids is None else qs.filter(team_id__in=ids)
-    rows = list(visible.select_related("team", "assignee").order_by("-created_at", "-id")[:limit])
-    total = qs.count()
-    hidden = 0 if ids is None else total - visible.count()
-    return History(conversations=rows, hidden=hidden, total=total)

@@ -56,8 +56,14 @@ are not edited: an acknowledgement or a receipt checks at send time that its add
 still on file (``contacts.still_on_file``) and is dropped; a reply still queued finds no
 address and fails.
 
-Other apps that keep copies of customer data contribute an ``Eraser`` to ``CONTACT_ERASERS``;
-it runs inside the erasure's transaction with what the erasure covers.
+This module owns the contact's own part (details, addresses, phones, failed jobs that
+name them) and the two extension points through which the apps above do theirs, without
+this app importing any of them: ``EXPORTERS`` add sections to the export (the desk: the
+conversations) and ``CONTACT_ERASERS`` erase their copies (the desk: conversations,
+messages, attachments, inbound mail, notifications, and the search documents last). An
+``Eraser`` carries an ``order``: rows are read before anything that finds them changes,
+and a plain function contributed without one runs at ``DEFAULT_ORDER``, after the rows'
+erasers and before the search documents are rebuilt.
 """
 
 from __future__ import annotations
@@ -66,34 +72,21 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
-from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from servewell.contacts.contacts import audit_label
+from servewell.contacts.models import Contact, ContactEmail, ContactPhone
 from servewell.core import audit, events
 from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
-from servewell.core.models import FailedJob, Notification
-from servewell.desk import search
-from servewell.desk.contacts import audit_label
-from servewell.desk.models import (
-    Activity,
-    Attachment,
-    AutoReplyLog,
-    Contact,
-    ContactEmail,
-    ContactPhone,
-    Conversation,
-    InboundEmail,
-    Message,
-    MessageKind,
-)
+from servewell.core.models import FailedJob
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +98,11 @@ EXPORT_FORMAT = "servewell.contact-export/1"
 ERASED = "[erased]"
 ERASE_WORD = "ERASE"
 ERASED_FILE_REASON = "Erased at the customer's request."
-#: Message kinds an export carries (notes and system entries are staff work product).
-EXPORTED_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY, MessageKind.CALL)
 #: Activity keys whose text is always the conversation's content.
 _CONTENT_KEYS = frozenset({"subject", "error", "body", "text", "reason"})
 _SCAN_CHUNK = 100
+#: Where an eraser contributed as a plain function runs.
+DEFAULT_ORDER = 500
 
 
 # --- Who is covered --------------------------------------------------------------------
@@ -142,47 +135,66 @@ def confirmation_word(contact: Contact) -> str:
     return primary or ERASE_WORD
 
 
-def _messages_of(ids: list[int]) -> QuerySet[Message]:
-    """Every message an erasure redacts: all of the contacts' conversations, and their
-    own messages elsewhere."""
-    return Message.objects.filter(Q(conversation__contact_id__in=ids) | Q(contact_id__in=ids))
-
-
 @dataclass(frozen=True)
 class Preview:
-    """What an erasure would touch, for the confirmation page."""
+    """What an erasure would touch, for the confirmation page: ``counts`` come from the
+    erasers that offer a preview (the desk: conversations, messages, attachments)."""
 
     confirmation: str
-    conversations: int
-    messages: int
-    attachments: int
     merged_records: int
+    counts: Mapping[str, int]
 
 
 def erasure_preview(contact: Contact) -> Preview:
     ids = family_ids(contact)
-    messages = _messages_of(ids)
-    return Preview(
-        confirmation=confirmation_word(contact),
-        conversations=Conversation.objects.filter(contact_id__in=ids).count(),
-        messages=messages.count(),
-        attachments=Attachment.objects.filter(message__in=messages).count(),
-        merged_records=len(ids) - 1,
-    )
+    counts: dict[str, int] = {}
+    for eraser in erasers():
+        if eraser.preview is not None:
+            counts.update(eraser.preview(ids))
+    return Preview(confirmation_word(contact), len(ids) - 1, counts)
 
 
 # --- Export ------------------------------------------------------------------------------
 
 
 @dataclass
-class _Export:
-    document: dict[str, Any]
-    files: list[tuple[str, Attachment]] = field(default_factory=list)
+class Export:
+    """One export being built, handed to every exporter: the contact and the records
+    merged into it, and where an exporter lists files for the ZIP (``(path, file)``) and
+    counts what it exported (for the audit entry)."""
+
+    contact: Contact
+    contact_ids: list[int]
+    now: datetime
+    with_files: bool
+    document: dict[str, Any] = field(default_factory=dict)
+    files: list[tuple[str, FieldFile]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """A section of the export: ``build(export)`` returns the value of ``document[key]``;
+    ``serializer()`` the DRF field that documents it in the API schema."""
+
+    key: str
+    build: Callable[[Export], Any]
+    serializer: Callable[[], Any]
+    order: int = 100
+
+
+EXPORTERS: ExtensionPoint[Exporter] = ExtensionPoint(
+    "contacts.exporters", Exporter, "A section of a contact's data export (GDPR Art. 15, 20)."
+)
+
+
+def exporters() -> list[Exporter]:
+    return sorted(EXPORTERS.items(), key=lambda e: e.order)
 
 
 def export_contact(actor: Any, contact: Contact, *, now: datetime | None = None) -> dict[str, Any]:
-    """Everything the desk holds about ``contact`` that is theirs (see the module
-    docstring for what is left out), as a JSON-ready dict; audited."""
+    """Everything held about ``contact`` that is theirs (see the module docstring for
+    what is left out), as a JSON-ready dict; audited."""
     with transaction.atomic():
         export = _build(contact, now or timezone.now(), with_files=False)
         _record_export(actor, contact, export, "json")
@@ -197,20 +209,20 @@ def export_json(actor: Any, contact: Contact, *, now: datetime | None = None) ->
 def write_export_zip(
     actor: Any, contact: Contact, out: IO[bytes], *, now: datetime | None = None
 ) -> None:
-    """The export as a ZIP: ``contact.json`` and the attachment files under
-    ``attachments/`` (each entry's ``file`` names its path). The files are read after
-    the transaction, so no lock is held while they are copied; a file that vanished
-    meanwhile is listed as not stored."""
+    """The export as a ZIP: ``contact.json`` and the files the exporters listed (each
+    entry's ``file`` names its path). The files are read after the transaction, so no
+    lock is held while they are copied; a file that vanished meanwhile is listed as not
+    stored."""
     with transaction.atomic():
         export = _build(contact, now or timezone.now(), with_files=True)
         _record_export(actor, contact, export, "zip")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, attachment in export.files:
+        for path, stored in export.files:
             try:
-                with attachment.file.open("rb") as handle:
+                with stored.open("rb") as handle:
                     archive.writestr(path, handle.read())
             except OSError:
-                log.warning("export: attachment file missing", extra={"attachment": attachment.pk})
+                log.warning("export: file missing", extra={"file": path})
                 _mark_missing(export.document, path)
         archive.writestr("contact.json", _dumps(export.document))
 
@@ -219,34 +231,32 @@ def _dumps(document: dict[str, Any]) -> bytes:
     return json.dumps(document, indent=2, ensure_ascii=False).encode()
 
 
-def _mark_missing(document: dict[str, Any], path: str) -> None:
-    for conversation in document["conversations"]:
-        for message in conversation["messages"]:
-            for item in message["attachments"]:
-                if item.get("file") == path:
-                    item.update(file=None, stored=False, note="The file could not be read.")
+def _mark_missing(value: Any, path: str) -> None:
+    """Every entry of the document that names ``path`` says the file could not be read."""
+    if isinstance(value, dict):
+        if value.get("file") == path:
+            value.update(file=None, stored=False, note="The file could not be read.")
+        for item in value.values():
+            _mark_missing(item, path)
+    elif isinstance(value, list):
+        for item in value:
+            _mark_missing(item, path)
 
 
-def _record_export(actor: Any, contact: Contact, export: _Export, kind: str) -> None:
-    conversations = export.document["conversations"]
-    messages = [m for c in conversations for m in c["messages"]]
+def _record_export(actor: Any, contact: Contact, export: Export, kind: str) -> None:
     audit.record(
         actor,
         "contact.exported",
         contact,
-        after={
-            "format": kind,
-            "conversations": len(conversations),
-            "messages": len(messages),
-            "attachments": sum(len(m["attachments"]) for m in messages),
-        },
+        after={"format": kind, **export.counts},
         label=audit_label(contact),
     )
 
 
-def _build(contact: Contact, now: datetime, *, with_files: bool) -> _Export:
+def _build(contact: Contact, now: datetime, *, with_files: bool) -> Export:
     ids = family_ids(contact)
-    export = _Export(
+    export = Export(contact, ids, now, with_files)
+    export.document.update(
         {
             "format": EXPORT_FORMAT,
             "exported_at": now.isoformat(),
@@ -256,46 +266,10 @@ def _build(contact: Contact, now: datetime, *, with_files: bool) -> _Export:
                 "notes and staff names are not included."
             ),
             "contact": _contact_part(contact, ids),
-            "conversations": [],
         }
     )
-    own = Q(kind__in=(MessageKind.REPLY, MessageKind.CALL)) | Q(
-        kind=MessageKind.CUSTOMER, contact_id__in=ids
-    )
-    theirs = (
-        Conversation.objects.filter(contact_id__in=ids)
-        .select_related("team")
-        .order_by("created_at", "id")
-    )
-    elsewhere = (
-        Conversation.objects.filter(messages__contact_id__in=ids)
-        .exclude(contact_id__in=ids)
-        .select_related("team")
-        .distinct()
-        .order_by("created_at", "id")
-    )
-    for role, rows, messages in (
-        ("contact", theirs, Message.objects.filter(own, kind__in=EXPORTED_KINDS)),
-        (
-            "participant",
-            elsewhere,
-            Message.objects.filter(contact_id__in=ids, kind__in=EXPORTED_KINDS),
-        ),
-    ):
-        rows = list(rows)
-        by_conversation: dict[int, list[Message]] = {}
-        for message in (
-            messages.filter(conversation__in=rows)
-            .prefetch_related("attachments")
-            .order_by("created_at", "id")
-        ):
-            by_conversation.setdefault(message.conversation_id, []).append(message)
-        for conversation in rows:
-            items = [
-                _message_part(m, conversation, export, with_files)
-                for m in by_conversation.get(conversation.pk, [])
-            ]
-            export.document["conversations"].append(_conversation_part(conversation, role, items))
+    for exporter in exporters():
+        export.document[exporter.key] = exporter.build(export)
     return export
 
 
@@ -322,63 +296,6 @@ def _contact_part(contact: Contact, ids: list[int]) -> dict[str, Any]:
     }
 
 
-def _conversation_part(
-    conversation: Conversation, role: str, messages: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """A conversation of someone else (``role`` "participant") shows no subject: it is
-    that person's."""
-    return {
-        "id": conversation.pk,
-        "reference": conversation.reference,
-        "role": role,
-        "subject": conversation.subject if role == "contact" else "",
-        "channel": conversation.channel,
-        "status": conversation.status,
-        "priority": conversation.priority,
-        "team": conversation.team.name,
-        "created_at": conversation.created_at.isoformat(),
-        "updated_at": conversation.updated_at.isoformat(),
-        "solved_at": conversation.solved_at.isoformat() if conversation.solved_at else None,
-        "messages": messages,
-    }
-
-
-def _message_part(
-    message: Message, conversation: Conversation, export: _Export, with_files: bool
-) -> dict[str, Any]:
-    call = message.kind == MessageKind.CALL
-    return {
-        "id": message.pk,
-        "kind": message.kind,
-        "sender": "contact" if message.kind == MessageKind.CUSTOMER else conversation.team.name,
-        "at": message.created_at.isoformat(),
-        # A call's text is the agent's write-up of it: staff work product, like a note.
-        "body_text": "" if call else message.body_text,
-        "body_html": "" if call else message.body_html,
-        "call_direction": message.call_direction if call else "",
-        "call_seconds": message.call_seconds if call else None,
-        "attachments": [_attachment_part(a, export, with_files) for a in message.attachments.all()],
-    }
-
-
-def _attachment_part(attachment: Attachment, export: _Export, with_files: bool) -> dict[str, Any]:
-    stored = bool(attachment.file) and not attachment.rejected_reason
-    path = None
-    if with_files and stored:
-        safe = re.sub(r"[^\w.-]+", "_", attachment.filename).strip("._") or "file"
-        path = f"attachments/{attachment.pk}-{safe[:120]}"
-        export.files.append((path, attachment))
-    return {
-        "id": attachment.pk,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "stored": stored,
-        "note": attachment.rejected_reason,
-        "file": path,
-    }
-
-
 # --- Erasure -----------------------------------------------------------------------------
 
 
@@ -386,28 +303,21 @@ def _attachment_part(attachment: Attachment, export: _Export, with_files: bool) 
 class Erasure:
     """What one erasure covers, handed to every eraser inside its transaction.
 
-    ``messages`` and ``conversations`` are querysets (subqueries, however many rows).
-    ``addresses``, ``phones``, ``names`` and ``subjects`` were read before anything
-    changed: the strings that no copy elsewhere may keep."""
+    ``addresses``, ``phones`` and ``names`` were read before anything changed: the
+    strings that no copy elsewhere may keep. The desk's first eraser adds what it holds
+    (``conversation_ids``, ``touched_conversation_ids``, ``subjects``) before any row
+    changes, so the erasers after it see them too."""
 
     contact: Contact
     contact_ids: list[int]
-    conversation_ids: list[int]
-    touched_conversation_ids: list[int]
     addresses: list[str]
     phones: list[str]
     names: list[str]
-    subjects: list[str]
     now: datetime
+    conversation_ids: list[int] = field(default_factory=list)
+    touched_conversation_ids: list[int] = field(default_factory=list)
+    subjects: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def conversations(self) -> QuerySet[Conversation]:
-        return Conversation.objects.filter(contact_id__in=self.contact_ids)
-
-    @property
-    def messages(self) -> QuerySet[Message]:
-        return _messages_of(self.contact_ids)
 
     @property
     def lower_names(self) -> set[str]:
@@ -426,7 +336,33 @@ class Erasure:
         return sorted((s for s in found if len(s) >= 3 and s != ERASED), key=len, reverse=True)
 
 
-Eraser = Callable[[Erasure], None]
+@dataclass(frozen=True)
+class Eraser:
+    """One step of an erasure. ``order``: lower runs first (the desk reads its rows at 0
+    and rebuilds its search documents at 1000); ``preview(contact_ids)`` counts what the
+    step would touch, for the confirmation page."""
+
+    order: int
+    run: Callable[[Erasure], None]
+    name: str = ""
+    preview: Callable[[list[int]], Mapping[str, int]] | None = None
+
+
+#: Other apps that keep copies of customer data contribute an ``Eraser`` (or a plain
+#: function, run at ``DEFAULT_ORDER``) through their contract's ``extends``; each runs
+#: inside the erasure's transaction.
+CONTACT_ERASERS: ExtensionPoint[Eraser | Callable[[Erasure], None]] = ExtensionPoint(
+    "contacts.erasers",
+    (Eraser, Callable),  # type: ignore[arg-type]
+    "Eraser(order, fn(erasure)) or fn(erasure): erase this app's copies of a contact's data.",
+)
+
+
+def erasers() -> list[Eraser]:
+    """This app's erasers and the contributed ones, in order (ties: as registered)."""
+    found = [*_OWN, *CONTACT_ERASERS.items()]
+    steps = [e if isinstance(e, Eraser) else Eraser(DEFAULT_ORDER, e) for e in found]
+    return sorted(steps, key=lambda e: e.order)
 
 
 @dataclass(frozen=True)
@@ -460,8 +396,8 @@ def erase_contact(
                 field="confirm",
             )
         erasure = _plan(contact, now)
-        for eraser in [*ERASERS[:-1], *CONTACT_ERASERS.items(), ERASERS[-1]]:
-            eraser(erasure)
+        for eraser in erasers():
+            eraser.run(erasure)
         audit.record(
             actor,
             "contact.erased",
@@ -480,42 +416,23 @@ def erase_contact(
     return Erased(contact.pk, dict(erasure.counts))
 
 
-#: Other apps that keep copies of customer data contribute an eraser through their
-#: contract's ``extends``; each runs inside the erasure's transaction, before the search
-#: documents are rebuilt.
-CONTACT_ERASERS: ExtensionPoint[Eraser] = ExtensionPoint(
-    "contacts.erasers", Callable, "fn(erasure): erase this app's copies of a contact's data."
-)
-
-
 def _plan(contact: Contact, now: datetime) -> Erasure:
     ids = family_ids(contact)
-    conversation_ids = list(
-        Conversation.objects.filter(contact_id__in=ids).order_by("id").values_list("pk", flat=True)
-    )
-    touched = set(conversation_ids) | set(
-        Message.objects.filter(contact_id__in=ids).values_list("conversation_id", flat=True)
-    )
-    addresses = list(
-        ContactEmail.objects.filter(contact_id__in=ids).values_list("address", flat=True)
-    )
-    phones = list(ContactPhone.objects.filter(contact_id__in=ids).values_list("number", flat=True))
     return Erasure(
         contact=contact,
         contact_ids=ids,
-        conversation_ids=conversation_ids,
-        touched_conversation_ids=sorted(touched),
-        addresses=addresses,
-        phones=phones,
-        names=list(Contact.objects.filter(pk__in=ids).values_list("name", flat=True)),
-        subjects=list(
-            Conversation.objects.filter(contact_id__in=ids).values_list("subject", flat=True)
+        addresses=list(
+            ContactEmail.objects.filter(contact_id__in=ids).values_list("address", flat=True)
         ),
+        phones=list(
+            ContactPhone.objects.filter(contact_id__in=ids).values_list("number", flat=True)
+        ),
+        names=list(Contact.objects.filter(pk__in=ids).values_list("name", flat=True)),
         now=now,
     )
 
 
-def _redact(text: str, phrases: list[str]) -> str:
+def redact(text: str, phrases: list[str]) -> str:
     """``text`` with every phrase (case aside) replaced by "[erased]"."""
     if not text or not phrases:
         return text
@@ -523,14 +440,14 @@ def _redact(text: str, phrases: list[str]) -> str:
     return pattern.sub(ERASED, text)
 
 
-def _scrub(value: Any, erasure: Erasure, key: str = "") -> Any:
+def scrub(value: Any, erasure: Erasure, key: str = "") -> Any:
     """A JSON value (activity data, job arguments) with the content keys blanked and any
     string that holds an address or number, or is a name, replaced whole. Other strings
     (statuses, staff names, macro names) stay, so the history still reads."""
     if isinstance(value, dict):
-        return {k: _scrub(v, erasure, k) for k, v in value.items()}
+        return {k: scrub(v, erasure, k) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub(v, erasure, key) for v in value]
+        return [scrub(v, erasure, key) for v in value]
     if isinstance(value, str) and value:
         low = value.strip().lower()
         if key in _CONTENT_KEYS or low in erasure.lower_names:
@@ -540,84 +457,7 @@ def _scrub(value: Any, erasure: Erasure, key: str = "") -> Any:
     return value
 
 
-# --- The erasers (in order) --------------------------------------------------------------
-
-
-def _erase_attachments(erasure: Erasure) -> None:
-    """Rows stay (the thread says a file was there, and why it is gone); files are
-    deleted from storage only once the erasure has committed."""
-    rows = Attachment.objects.filter(message__in=erasure.messages)
-    files = [(a.file.storage, a.file.name) for a in rows.exclude(file="").only("id", "file")]
-    erasure.counts["attachments"] = rows.update(
-        filename=ERASED,
-        file="",
-        sha256="",
-        content_id="",
-        rejected_reason=ERASED_FILE_REASON,
-    )
-    if files:
-        transaction.on_commit(lambda: _delete_files(files))
-
-
-def _delete_files(files: Iterable[tuple[Storage, str]]) -> None:
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except OSError:
-            log.exception("erasure: could not delete a stored file", extra={"file": name})
-
-
-def _erase_inbound(erasure: Erasure) -> None:
-    """Blank the raw bytes of the erased messages' emails; keep the rows and their dedup
-    keys, so a second delivery is still a duplicate. Then unfiled mail naming one of the
-    contact's addresses (bounces of our replies, auto-replies, quarantined mail)."""
-    erasure.counts["inbound_emails"] = InboundEmail.objects.filter(
-        message__in=erasure.messages
-    ).update(raw=b"", reason="")
-    needles = [a.encode() for a in erasure.addresses]
-    if not needles:
-        return
-    hits = []
-    unfiled = InboundEmail.objects.filter(message__isnull=True).order_by("id")
-    for pk, raw, reason in unfiled.values_list("pk", "raw", "reason").iterator(_SCAN_CHUNK):
-        content = bytes(raw).lower()
-        if any(n in content or n.decode() in reason.lower() for n in needles):
-            hits.append(pk)
-    if hits:
-        rows = InboundEmail.objects.filter(pk__in=hits)
-        rows.filter(state__in=(InboundEmail.State.QUARANTINED, InboundEmail.State.RECEIVED)).update(
-            state=InboundEmail.State.DISCARDED
-        )
-        rows.update(raw=b"", reason=f"Erased with contact #{erasure.contact.pk}.")
-    erasure.counts["unfiled_emails"] = len(hits)
-
-
-def _erase_messages(erasure: Erasure) -> None:
-    erasure.counts["messages"] = erasure.messages.update(
-        body_text=ERASED,
-        body_html="",
-        delivery_error="",
-        email_message_id="",
-        in_reply_to="",
-        references="",
-    )
-
-
-def _erase_conversations(erasure: Erasure) -> None:
-    """Subjects go; status, team, assignee and timestamps stay (reports, SLA figures).
-    The version moves on, so a reply typed on a copy from before is refused as stale;
-    ``updated_at`` does not, so the inbox order is undisturbed."""
-    erasure.counts["conversations"] = erasure.conversations.update(
-        subject=ERASED, version=F("version") + 1
-    )
-    changed = []
-    activities = Activity.objects.filter(conversation__contact_id__in=erasure.contact_ids)
-    for activity in activities.only("id", "data").iterator(500):
-        clean = _scrub(activity.data, erasure)
-        if clean != activity.data:
-            activity.data = clean
-            changed.append(activity)
-    Activity.objects.bulk_update(changed, ["data"], batch_size=500)
+# --- This app's erasers ------------------------------------------------------------------
 
 
 def _erase_contacts(erasure: Erasure) -> None:
@@ -628,19 +468,6 @@ def _erase_contacts(erasure: Erasure) -> None:
         contact.save(update_fields=["name", "organisation", "notes"])
     ContactEmail.objects.filter(contact_id__in=erasure.contact_ids).delete()
     ContactPhone.objects.filter(contact_id__in=erasure.contact_ids).delete()
-    AutoReplyLog.objects.filter(address__in=erasure.addresses).delete()
-
-
-def _erase_notifications(erasure: Erasure) -> None:
-    """Escalation notifications quote the subject of the conversation they link to."""
-    urls = [f"/desk/c/{pk}/" for pk in erasure.conversation_ids]
-    changed = []
-    for note in Notification.objects.filter(url__in=urls).only("id", "title", "body"):
-        title, body = _redact(note.title, erasure.phrases), _redact(note.body, erasure.phrases)
-        if (title, body) != (note.title, note.body):
-            note.title, note.body = title, body
-            changed.append(note)
-    Notification.objects.bulk_update(changed, ["title", "body"], batch_size=500)
 
 
 def _erase_failed_jobs(erasure: Erasure) -> None:
@@ -653,31 +480,17 @@ def _erase_failed_jobs(erasure: Erasure) -> None:
         text = json.dumps([job.args, job.kwargs, job.error, job.traceback]).lower()
         if not any(n in text for n in needles):
             continue
-        job.args = _scrub(job.args, erasure)
-        job.kwargs = _scrub(job.kwargs, erasure)
-        job.error = _redact(job.error, erasure.phrases)
-        job.traceback = _redact(job.traceback, erasure.phrases)
+        job.args = scrub(job.args, erasure)
+        job.kwargs = scrub(job.kwargs, erasure)
+        job.error = redact(job.error, erasure.phrases)
+        job.traceback = redact(job.traceback, erasure.phrases)
         job.discarded_at = job.discarded_at or erasure.now
         job.save(update_fields=["args", "kwargs", "error", "traceback", "discarded_at"])
 
 
-def _reindex(erasure: Erasure) -> None:
-    """Search documents rebuilt from the erased rows: the old words are gone."""
-    for pk in erasure.touched_conversation_ids:
-        search.index_conversation(pk)
-    for contact in Contact.objects.filter(pk__in=erasure.contact_ids):
-        search.index_contact(contact)
-
-
-#: Order matters: rows are read (files, raw mail) before the messages that find them are
-#: changed, and the search documents are rebuilt last from what is left.
-ERASERS: list[Eraser] = [
-    _erase_attachments,
-    _erase_inbound,
-    _erase_messages,
-    _erase_conversations,
-    _erase_contacts,
-    _erase_notifications,
-    _erase_failed_jobs,
-    _reindex,
-]
+#: The contact's own rows change after the desk has read and erased what hangs off them
+#: (its erasers run at 0-40), and before other apps' copies (``DEFAULT_ORDER``).
+_OWN = (
+    Eraser(50, _erase_contacts, "contacts"),
+    Eraser(70, _erase_failed_jobs, "failed jobs"),
+)

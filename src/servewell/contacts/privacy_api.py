@@ -1,8 +1,9 @@
 """REST API of data-subject requests: export a contact's data, erase a contact.
 
-Separate views beside the contacts ViewSet (``/api/contacts/{id}/export/`` and
+Separate views beside the desk's contacts ViewSet (``/api/contacts/{id}/export/`` and
 ``…/erase/``), permission ``contacts.privacy`` (admins and managers); the work is in
-``privacy.py``.
+``privacy.py``. The export document's sections after ``contact`` are the exporters'
+(``privacy.EXPORTERS``), each documented by the serializer it brings.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servewell.desk import privacy
-from servewell.desk.access import CONTACTS_PRIVACY, access_contact
-from servewell.desk.models import Channel, MessageKind, Priority, Status
+from servewell.contacts import privacy
+from servewell.contacts.access import CONTACTS_PRIVACY, access_contact
 
 # --- The export document -----------------------------------------------------------------
 
@@ -44,57 +44,21 @@ class ExportContactOut(serializers.Serializer):
     )
 
 
-class ExportAttachmentOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    filename = serializers.CharField()
-    content_type = serializers.CharField()
-    size = serializers.IntegerField()
-    stored = serializers.BooleanField(help_text="Whether the file itself is kept.")
-    note = serializers.CharField(help_text="Why the file is not kept, if it is not.")
-    file = serializers.CharField(
-        allow_null=True, help_text="Path of the file inside the ZIP export; null in JSON."
-    )
-
-
-class ExportMessageOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    kind = serializers.ChoiceField(
-        choices=[MessageKind.CUSTOMER, MessageKind.REPLY, MessageKind.CALL]
-    )
-    sender = serializers.CharField(help_text='"contact", or the name of the team that replied.')
-    at = serializers.DateTimeField()
-    body_text = serializers.CharField(help_text="Empty for calls (the agent's write-up).")
-    body_html = serializers.CharField()
-    call_direction = serializers.CharField(help_text="inbound or outbound; empty unless a call.")
-    call_seconds = serializers.IntegerField(allow_null=True)
-    attachments = ExportAttachmentOut(many=True)
-
-
-class ExportConversationOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    reference = serializers.CharField()
-    role = serializers.ChoiceField(
-        choices=["contact", "participant"],
-        help_text="participant: someone else's conversation the contact wrote in "
-        "(only their own messages, no subject).",
-    )
-    subject = serializers.CharField()
-    channel = serializers.ChoiceField(choices=Channel.choices)
-    status = serializers.ChoiceField(choices=Status.choices)
-    priority = serializers.ChoiceField(choices=Priority.choices)
-    team = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
-    solved_at = serializers.DateTimeField(allow_null=True)
-    messages = ExportMessageOut(many=True)
-
-
-class ContactExportOut(serializers.Serializer):
+class ExportDocumentOut(serializers.Serializer):
     format = serializers.CharField(help_text=f'"{privacy.EXPORT_FORMAT}"')
     exported_at = serializers.DateTimeField()
     about = serializers.CharField()
     contact = ExportContactOut()
-    conversations = ExportConversationOut(many=True)
+
+
+def _document_serializer() -> type[serializers.Serializer]:
+    """The document with every exporter's section. Built when the URLs are loaded,
+    after every app's ``ready()`` has contributed its exporters."""
+    fields = {e.key: e.serializer() for e in privacy.exporters()}
+    return type("ContactExportOut", (ExportDocumentOut,), fields)
+
+
+ContactExportOut = _document_serializer()
 
 
 # --- Erasure -----------------------------------------------------------------------------

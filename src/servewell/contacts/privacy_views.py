@@ -10,10 +10,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from servewell.contacts import privacy
+from servewell.contacts.access import CONTACTS_PRIVACY, access_contact
 from servewell.core.access import requires
 from servewell.core.errors import DomainError
-from servewell.desk import privacy
-from servewell.desk.access import CONTACTS_PRIVACY, access_contact
 
 #: A ZIP up to this size is built in memory, beyond it in a temporary file.
 _SPOOL_BYTES = 16 * 1024 * 1024
@@ -64,7 +64,7 @@ def contact_erase(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("desk-contact", pk=contact.pk)
     return render(
         request,
-        "desk/contact_erase.html",
+        "contacts/contact_erase.html",
         {"contact": contact, "form": form, "preview": privacy.erasure_preview(contact)},
         status=400 if form.errors else 200,
     )

@@ -12,26 +12,22 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
+from servewell.contacts.access import CONTACTS_PRIVACY, contacts_for  # noqa: F401
+from servewell.contacts.models import Contact
 from servewell.core.ids import parse_id
-from servewell.desk.models import Contact, Conversation, Message
+from servewell.desk.models import Conversation, Message
 from servewell.people.access import scope_to_teams, visible_team_ids
 from servewell.people.models import Role, User
 
 DESK_VIEW = "desk.view"  # read conversations, contacts, search
 DESK_WORK = "desk.work"  # reply, note, change, assign, merge, log calls
 DESK_ADMIN = "desk.admin"  # macros and desk settings
-#: Data-subject requests (GDPR): download everything about a contact, erase a contact.
-#: Admins, and managers: they see every team (an export must hold the contact's whole
-#: history, which no agent or lead sees), they answer customers' requests about their
-#: data, and they already read the audit log that records each export and erasure.
-#: Erasure is irreversible, so it also asks for a typed confirmation (see privacy.py).
-CONTACTS_PRIVACY = "contacts.privacy"
 
 #: Handed to core through the app contract (``apps.py``); admins hold every permission.
 GRANTS: dict[str, set[str]] = {
     Role.AGENT: {DESK_VIEW, DESK_WORK},
     Role.LEAD: {DESK_VIEW, DESK_WORK},
-    Role.MANAGER: {DESK_VIEW, DESK_WORK, CONTACTS_PRIVACY},
+    Role.MANAGER: {DESK_VIEW, DESK_WORK},
     Role.QA: {DESK_VIEW},
 }
 
@@ -63,9 +59,9 @@ def access_message(user: User, pk: Any) -> Message:
         raise Http404("No such message.") from None
 
 
-def contacts_for(user: User) -> QuerySet[Contact]:
-    """Org-wide roles see every contact; others the contacts who wrote to one of their teams."""
-    contacts = Contact.objects.filter(merged_into__isnull=True)
+def contact_scope(user: User, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Org-wide roles see every contact; others the contacts who wrote to one of their
+    teams. Contributed to ``contacts.access.CONTACT_SCOPES`` (``apps.py``)."""
     ids = visible_team_ids(user)
     if ids is None:
         return contacts

@@ -7,8 +7,11 @@ class DeskConfig(AppConfig):
     verbose_name = "Desk"
 
     def ready(self) -> None:
+        from servewell.contacts import access as contacts_access
+        from servewell.contacts import contacts as contacts_domain
+        from servewell.contacts import privacy as contacts_privacy
         from servewell.core import contract
-        from servewell.desk import access
+        from servewell.desk import access, contacts, privacy
         from servewell.desk.mail import access as mail_access
         from servewell.desk.mail import jobs as mail_jobs  # noqa: F401
         from servewell.desk.mail import subscribers as mail_subscribers  # noqa: F401
@@ -29,6 +32,13 @@ class DeskConfig(AppConfig):
                 grants=access.GRANTS,
                 demo=(contract.DemoStep(30, "servewell.desk.demo:load_desk_demo"),),
                 bench="servewell.desk.bench",
+                extends={
+                    contacts_access.CONTACT_SCOPES: (access.contact_scope,),
+                    contacts_domain.CONTACT_INDEXERS: (contacts.index_changed,),
+                    contacts_domain.CONTACT_MERGERS: (contacts.move_on_merge,),
+                    contacts_privacy.EXPORTERS: (privacy.EXPORTER,),
+                    contacts_privacy.CONTACT_ERASERS: privacy.ERASERS,
+                },
             )
         )
         contract.register(

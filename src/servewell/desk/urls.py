@@ -1,7 +1,6 @@
 from django.urls import include, path
 
 from servewell.core.api import ApiRouter
-from servewell.desk import privacy_api, privacy_views
 from servewell.desk.api import bulk as bulk_api
 from servewell.desk.api import contacts as contacts_api
 from servewell.desk.api import conversations as conversations_api
@@ -42,12 +41,6 @@ urlpatterns = [
     path("desk/contacts/<int:pk>/", contacts.contact_detail, name="desk-contact"),
     path("desk/contacts/<int:pk>/merge/", contacts.contact_merge, name="desk-contact-merge"),
     path("desk/contacts/<int:pk>/add/", contacts.contact_add, name="desk-contact-add"),
-    path(
-        "desk/contacts/<int:pk>/export/",
-        privacy_views.contact_export,
-        name="desk-contact-export",
-    ),
-    path("desk/contacts/<int:pk>/erase/", privacy_views.contact_erase, name="desk-contact-erase"),
     path("desk/search/", inbox.search_page, name="desk-search"),
     path("desk/macros/", macros.macro_list, name="desk-macros"),
     path("desk/macros/new/", macros.macro_edit, name="desk-macro-new"),
@@ -57,15 +50,5 @@ urlpatterns = [
     path("help/request/", webform.help_request, name="help-request"),
     path("help/request/sent/", webform.help_request_sent, name="help-request-sent"),
     path("api/search/", search_api.SearchView.as_view(), name="api-search"),
-    path(
-        "api/contacts/<int:pk>/export/",
-        privacy_api.ContactExportView.as_view(),
-        name="api-contact-export",
-    ),
-    path(
-        "api/contacts/<int:pk>/erase/",
-        privacy_api.ContactEraseView.as_view(),
-        name="api-contact-erase",
-    ),
     path("api/", include(router.urls)),
 ]

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from servewell.contacts import contacts
 from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.core.jobs import job
-from servewell.desk import contacts, conversations
+from servewell.desk import conversations
 from servewell.desk.models import AutoReplyLog, Channel, Conversation
 from servewell.people.models import Team
 

@@ -7,8 +7,8 @@ class ExperienceConfig(AppConfig):
     verbose_name = "Experience: surveys, team pulse and kudos"
 
     def ready(self) -> None:
+        from servewell.contacts.privacy import CONTACT_ERASERS
         from servewell.core import contract
-        from servewell.desk.privacy import CONTACT_ERASERS
         from servewell.experience import (  # noqa: F401  (events and jobs register on import)
             access,
             figures,

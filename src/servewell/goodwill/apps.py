@@ -7,8 +7,8 @@ class GoodwillConfig(AppConfig):
     verbose_name = "Permission to perform: goodwill and daily-choice stories"
 
     def ready(self) -> None:
+        from servewell.contacts.privacy import CONTACT_ERASERS
         from servewell.core import contract
-        from servewell.desk.privacy import CONTACT_ERASERS
         from servewell.goodwill import access, figures, panels, privacy, tasks  # noqa: F401
 
         C = contract

@@ -1,4 +1,4 @@
-"""Goodwill's part of a contact's erasure (``desk.privacy``, contributed in ``apps.py``):
+"""Goodwill's part of a contact's erasure (``contacts.privacy``, contributed in ``apps.py``):
 reasons and story texts that name the contact are redacted; amounts, actions and dates
 stay, so the spend reports still add up."""
 
@@ -8,7 +8,7 @@ import re
 
 from django.db.models import Q
 
-from servewell.desk.privacy import ERASED, Erasure
+from servewell.contacts.privacy import ERASED, Erasure
 from servewell.goodwill.models import Comment, Grant, Story
 
 
@@ -36,7 +36,7 @@ def erase_contact_goodwill(erasure: Erasure) -> None:
 
 def _erase_stories(erasure: Erasure, phrases: list[str]) -> int:
     """Stories linked to the contact's conversations, and any other story naming them."""
-    linked = Q(conversation_id__in=erasure.conversations.values("pk"))
+    linked = Q(conversation_id__in=erasure.conversation_ids)
     changed = 0
     if not phrases:
         return 0

@@ -10,8 +10,8 @@ class LiveQueueConfig(AppConfig):
 
     def ready(self) -> None:
         # Domain event names and the periodic alarm check register on import.
+        from servewell.contacts.privacy import CONTACT_ERASERS
         from servewell.core import contract
-        from servewell.desk.privacy import CONTACT_ERASERS
         from servewell.livequeue import access, alarm, feed, privacy, tasks  # noqa: F401
         from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 

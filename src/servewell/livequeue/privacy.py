@@ -1,4 +1,4 @@
-"""The live queue's part of a contact's erasure (``desk.privacy``, contributed in
+"""The live queue's part of a contact's erasure (``contacts.privacy``, contributed in
 ``apps.py``): calls are not linked to contacts, so the caller number is what ties them to
 the person."""
 
@@ -8,8 +8,8 @@ import re
 
 from django.db.models import Q
 
+from servewell.contacts.privacy import Erasure
 from servewell.core.models import WebhookDelivery
-from servewell.desk.privacy import Erasure
 from servewell.livequeue.models import Call, CallEvent
 
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from servewell.commitments import inbox, sla
 from servewell.commitments.models import ClockState, SlaClock
 from servewell.commitments.tests.helpers import normal_policy, set_hours
+from servewell.contacts.contacts import contact_for_email
 from servewell.core.contract import ContractError
 from servewell.desk import conversations, queries
-from servewell.desk.contacts import contact_for_email
 from servewell.desk.models import Conversation, Status
 from servewell.desk.queries import InboxFilters
 from servewell.people.models import Role

@@ -17,8 +17,9 @@ from servewell.commitments.tests.test_screens_and_api import (  # noqa: F401
     always_open,
     policy,
 )
-from servewell.desk import conversations, customer_links, privacy
-from servewell.desk.contacts import contact_for_email
+from servewell.contacts import privacy
+from servewell.contacts.contacts import contact_for_email
+from servewell.desk import conversations, customer_links
 from servewell.desk.models import Conversation, Message, MessageKind, Status
 
 LINK = re.compile(r"https?://\S+/your-request/(\S+)/")

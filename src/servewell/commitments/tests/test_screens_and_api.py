@@ -10,7 +10,7 @@ from django.utils import timezone
 from servewell.commitments import aging, sla
 from servewell.commitments.models import SlaClock, SlaPolicy, TeamCommitments
 from servewell.commitments.tests.helpers import normal_policy, set_hours
-from servewell.desk.contacts import contact_for_email
+from servewell.contacts.contacts import contact_for_email
 from servewell.desk.conversations import open_conversation
 from servewell.desk.models import Conversation, Status
 

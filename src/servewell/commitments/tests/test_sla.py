@@ -10,8 +10,8 @@ import pytest
 from servewell.commitments import escalation, sla
 from servewell.commitments.models import ClockState, Escalation, SlaClock, SlaPolicy
 from servewell.commitments.tests.helpers import OFFICE_HOURS, normal_policy, set_hours
+from servewell.contacts.contacts import contact_for_email
 from servewell.core.models import Notification
-from servewell.desk.contacts import contact_for_email
 from servewell.desk.conversations import open_conversation
 from servewell.desk.models import Conversation, Status
 

@@ -6,13 +6,13 @@ from typing import Any
 
 from django import template
 
+from servewell.contacts.access import CONTACTS_PRIVACY
 from servewell.core.access import can
-from servewell.desk.access import CONTACTS_PRIVACY
 
 register = template.Library()
 
 
-@register.inclusion_tag("desk/_contact_privacy.html", takes_context=True)
+@register.inclusion_tag("contacts/_contact_privacy.html", takes_context=True)
 def contact_privacy(context: dict[str, Any], contact: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)

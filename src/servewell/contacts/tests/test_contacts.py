@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from servewell.contacts import contacts
 from servewell.core.errors import DomainError
-from servewell.desk import contacts
+from servewell.desk import contacts as desk_contacts
 from servewell.desk.models import Contact
 from servewell.desk.tests.factories import make_contact, make_conversation
 
@@ -54,10 +55,10 @@ def test_history_shows_every_channel_but_only_counts_other_teams(alice, care, or
     make_conversation(care, contact=ruth, subject="Kettle", channel="email")
     make_conversation(care, contact=ruth, subject="Called about kettle", channel="phone")
     make_conversation(orders, contact=ruth, subject="Return label")
-    mine = contacts.contact_history(alice, ruth)
+    mine = desk_contacts.contact_history(alice, ruth)
     assert [c.subject for c in mine.conversations] == ["Called about kettle", "Kettle"]
     assert (mine.hidden, mine.total) == (1, 3)
-    everything = contacts.contact_history(maria, ruth)
+    everything = desk_contacts.contact_history(maria, ruth)
     assert len(everything.conversations) == 3 and everything.hidden == 0
 
 

@@ -11,10 +11,11 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from servewell.commitments.acknowledge import send_acknowledgement
+from servewell.contacts import contacts, privacy
 from servewell.core import notifications
 from servewell.core.errors import DomainError
 from servewell.core.models import AuditEntry, FailedJob
-from servewell.desk import contacts, conversations, privacy, search
+from servewell.desk import conversations, search
 from servewell.desk.mail.intake import State, ingest
 from servewell.desk.models import (
     Activity,

@@ -41,9 +41,10 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from servewell.contacts import contacts
 from servewell.core import events
 from servewell.core.errors import DomainError
-from servewell.desk import contacts, conversations, merging
+from servewell.desk import conversations, merging
 from servewell.desk.mail import html as mail_html
 from servewell.desk.mail.parsing import (
     ParsedAttachment,

@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
 
+from servewell.contacts.contacts import normalise_email
 from servewell.core.errors import DomainError
-from servewell.desk.contacts import normalise_email
 from servewell.desk.mail.parsing import ParsedEmail, ParseError, parse
 from servewell.desk.models import AutoReplyLog, InboundEmail, Mailbox, Message
 from servewell.people.models import Team

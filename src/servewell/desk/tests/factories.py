@@ -7,7 +7,8 @@ import itertools
 
 from django.utils import timezone
 
-from servewell.desk import contacts, conversations
+from servewell.contacts import contacts
+from servewell.desk import conversations
 from servewell.desk.models import Channel, Conversation
 
 _n = itertools.count(1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from servewell.desk import contacts, conversations, merging, search
+from servewell.contacts import contacts
+from servewell.desk import conversations, merging, search
 from servewell.desk.tests.factories import make_contact, make_conversation
 
 

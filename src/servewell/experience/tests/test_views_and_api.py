@@ -162,7 +162,7 @@ def test_api_pulse_rounds_show_no_figures_below_k(api, maria, care, alice, lena)
 
 
 def test_erasure_removes_comments_and_addresses_and_keeps_anonymous_scores(rated, adam):
-    from servewell.desk import privacy
+    from servewell.contacts import privacy
 
     conversation, response = rated
     contact = conversation.contact

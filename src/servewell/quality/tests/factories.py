@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from servewell.desk.contacts import contact_for_email
+from servewell.contacts.contacts import contact_for_email
 from servewell.desk.conversations import open_conversation
 from servewell.desk.models import Conversation, Message
 from servewell.people.models import Team, User

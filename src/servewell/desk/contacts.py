@@ -1,0 +1,111 @@
+"""The desk's side of contacts: a person opening a conversation for a contact, and a
+contact's history of conversations. The contacts themselves are the contacts app's
+(``servewell.contacts.contacts``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from servewell.contacts.contacts import (  # noqa: F401  (moved; kept importable for now)
+    CONTACT_FIELDS,
+    CONTACT_MERGED,
+    CONTACT_UPDATED,
+    Indexed,
+    add_email,
+    add_phone,
+    audit_label,
+    contact_for_email,
+    contact_for_phone,
+    contacts_for_emails,
+    live,
+    merge_contacts,
+    normalise_email,
+    normalise_phone,
+    still_on_file,
+    update_contact,
+)
+from servewell.contacts.models import Contact, ContactEmail, ContactPhone
+from servewell.core.errors import DomainError
+from servewell.desk import search
+from servewell.desk.models import Conversation, Message
+from servewell.people.access import visible_team_ids
+from servewell.people.models import User
+
+OUT_OF_SCOPE = (
+    "This address or number is on file for a customer of another team. Ask a lead or "
+    "manager who works with that team."
+)
+
+
+def _outside(user: User, contact: Contact) -> bool:
+    """A contact this person may not see who is someone's customer already: linking them
+    to a conversation here would open their whole record (name, notes, every address)."""
+    from servewell.desk.access import contacts_for
+
+    if contacts_for(user).filter(pk=contact.pk).exists():
+        return False
+    return Conversation.objects.filter(contact=contact).exists()
+
+
+def contact_for_person(user: User, *, email: str = "", phone: str = "", name: str = "") -> Contact:
+    """The contact a person opens a conversation for, by address or number: found or
+    created, but never one of another team's customers (refused without naming them)."""
+    if email:
+        addr = normalise_email(email)
+        row = ContactEmail.objects.select_related("contact").filter(address=addr).first()
+    else:
+        row = (
+            ContactPhone.objects.select_related("contact")
+            .filter(number=normalise_phone(phone))
+            .first()
+        )
+    if row is not None and _outside(user, live(row.contact)):
+        raise DomainError("invalid", OUT_OF_SCOPE, field="contact")
+    return contact_for_email(email, name) if email else contact_for_phone(phone, name)
+
+
+@dataclass
+class History:
+    """A contact's conversations the viewer may open, and how many others exist."""
+
+    conversations: list[Conversation]
+    hidden: int
+    total: int
+
+
+def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History:
+    """Past conversations across channels, newest first. Conversations of teams the user
+    cannot see are counted, not shown (team scoping)."""
+    qs: QuerySet[Conversation] = Conversation.objects.filter(contact=contact)
+    ids = visible_team_ids(user)
+    visible = qs if ids is None else qs.filter(team_id__in=ids)
+    rows = list(visible.select_related("team", "assignee").order_by("-created_at", "-id")[:limit])
+    total = qs.count()
+    hidden = 0 if ids is None else total - visible.count()
+    return History(conversations=rows, hidden=hidden, total=total)
+
+
+# --- Contributed to the contacts app (``apps.py``) -----------------------------------------
+
+
+def index_changed(changes: list[Indexed]) -> None:
+    """Keep the contacts' search documents in step, inside the writer's transaction; a
+    batch of new contacts whose addresses are known is written in one go."""
+    known = [c for c in changes if c.emails is not None and c.phones is not None]
+    if known:
+        search.index_contacts(
+            (c.contact.pk, *search.contact_document(c.contact, c.emails, c.phones)) for c in known
+        )
+    for change in changes:
+        if change not in known:
+            search.index_contact(change.contact)
+
+
+def move_on_merge(source: Contact, target: Contact) -> dict[str, int]:
+    """The merged contact's conversations and messages are the surviving contact's."""
+    return {
+        "conversations": Conversation.objects.filter(contact=source).update(contact=target),
+        "messages": Message.objects.filter(contact=source).update(contact=target),
+    }
