@@ -21,7 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from servewell.autoqa import devset, engine, scoring
-from servewell.desk.models import Contact, Conversation, Message
+from servewell.contacts.models import Contact
+from servewell.desk.models import Conversation, Message
 from servewell.people import teams
 
 GROUP = "autoqa"

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from servewell.contacts.models import Contact
 from servewell.core import audit, events
 from servewell.core.errors import DomainError
 from servewell.desk import search
@@ -18,7 +19,7 @@ from servewell.desk.conversations import (
     lock,
 )
 from servewell.desk.events import event_payload, record_activity
-from servewell.desk.models import Channel, Contact, Conversation, Message, MessageKind, Status
+from servewell.desk.models import Channel, Conversation, Message, MessageKind, Status
 from servewell.people.models import Team
 
 CALL_LOGGED = events.declare("call.logged", "A phone call was logged on a conversation.")

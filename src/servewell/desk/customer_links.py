@@ -19,7 +19,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import NoReverseMatch, reverse
 
-from servewell.desk.models import ContactEmail, Conversation
+from servewell.contacts.models import ContactEmail
+from servewell.desk.models import Conversation
 
 SALT = "servewell.desk.customer-link"
 PAGE = "customer-conversation"

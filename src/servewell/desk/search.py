@@ -31,7 +31,8 @@ from django.urls import reverse
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from servewell.desk.models import Contact, Conversation, Message, MessageKind
+from servewell.contacts.models import Contact
+from servewell.desk.models import Conversation, Message, MessageKind
 from servewell.people.access import visible_team_ids
 from servewell.people.models import User
 

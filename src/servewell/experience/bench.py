@@ -28,8 +28,9 @@ from django.contrib.auth.hashers import make_password
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from servewell.contacts.models import Contact, ContactEmail
 from servewell.core.bench import measure
-from servewell.desk.models import Contact, ContactEmail, Conversation, Status
+from servewell.desk.models import Conversation, Status
 from servewell.experience import rollup, surveys, tokens
 from servewell.experience.models import Survey, SurveyKind, SurveyResponse
 from servewell.people import directory, teams

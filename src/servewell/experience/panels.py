@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from servewell.contacts.models import Contact
 from servewell.core.access import can
-from servewell.desk.models import Contact
 from servewell.experience import queries
 from servewell.experience.access import EXPERIENCE_REPORTS
 

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from servewell.contacts.models import Contact
 from servewell.core.bench import measure
-from servewell.desk.models import Contact, Conversation
+from servewell.desk.models import Conversation
 from servewell.goodwill import actions
 from servewell.goodwill.models import Grant, Status
 from servewell.people import directory, teams

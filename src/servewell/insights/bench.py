@@ -14,7 +14,8 @@ from typing import Any
 from django.utils import timezone
 
 from servewell.commitments.models import ClockKind, ClockState, SlaClock
-from servewell.desk.models import Contact, Conversation
+from servewell.contacts.models import Contact
+from servewell.desk.models import Conversation
 from servewell.insights import digest, rollups
 from servewell.livequeue.models import Call, CallState
 from servewell.people import directory, teams

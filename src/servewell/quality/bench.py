@@ -27,8 +27,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from servewell.contacts.models import Contact
 from servewell.core.bench import measure
-from servewell.desk.models import Contact, Conversation, Message
+from servewell.desk.models import Conversation, Message
 from servewell.people import directory, teams
 from servewell.people.models import Membership, Role, RoleGrant, Team, User
 from servewell.quality import rollup, sampling, scorecards, scoring

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from servewell.contacts import contacts
+from servewell.contacts.models import Contact
 from servewell.core.errors import DomainError
 from servewell.desk import contacts as desk_contacts
-from servewell.desk.models import Contact
 from servewell.desk.tests.factories import make_contact, make_conversation
 
 

@@ -22,11 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import linebreaks, urlize
 
+from servewell.contacts.models import ContactEmail
 from servewell.core import events
 from servewell.core.jobs import job
 from servewell.desk import customer_links
 from servewell.desk.composer import MESSAGE_FORWARDED
-from servewell.desk.models import ContactEmail, Conversation, Message, MessageKind
+from servewell.desk.models import Conversation, Message, MessageKind
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from servewell.contacts.models import Contact
 from servewell.desk import conversations, macros
-from servewell.desk.models import Contact, Conversation, MessageKind, Status
+from servewell.desk.models import Conversation, MessageKind, Status
 from servewell.desk.tests.factories import make_contact, make_conversation
 
 

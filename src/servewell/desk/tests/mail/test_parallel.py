@@ -5,10 +5,11 @@ import shutil
 
 import pytest
 
+from servewell.contacts.models import Contact
 from servewell.desk.mail import intake, parallel
 from servewell.desk.mail.generate import generate_maildir, write_mbox
 from servewell.desk.mail.importer import import_path
-from servewell.desk.models import Contact, Conversation, InboundEmail, Message, MessageKind
+from servewell.desk.models import Conversation, InboundEmail, Message, MessageKind
 from servewell.desk.tests.mail import samples
 
 pytestmark = pytest.mark.skipif(not parallel.available(), reason="needs fork and two cores")
