@@ -279,7 +279,13 @@ class TeachBack(models.Model):
     trainer_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["filed_at", "due_on"], name="academy_tb_due")]
+        indexes = [
+            models.Index(fields=["filed_at", "due_on"], name="academy_tb_due"),
+            # Reach sums filed reports per enrolment from the index alone.
+            models.Index(
+                fields=["enrolment", "filed_at", "people_reached"], name="academy_tb_reach"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(people_reached__isnull=True)
@@ -333,8 +339,9 @@ class TrainingPath(models.Model):
     ``cascade.add_edge`` in the transaction that adds the edge, so the reach of a subtree
     is one indexed aggregate instead of a walk of the whole tree."""
 
-    ancestor = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    descendant = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes: the two below lead with each key (a million rows at scale).
+    ancestor = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", db_index=False)
+    descendant = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", db_index=False)
     nearest = models.PositiveSmallIntegerField()
     farthest = models.PositiveSmallIntegerField()
 
