@@ -411,10 +411,9 @@ def survey_for_token(token: str, *, now: datetime) -> Survey:
     """The survey a link opens, or a ``LinkError`` that says why not."""
     if not tokens.well_formed(token):
         raise LinkError("This survey link is not valid. Please use the link from the email.")
+    # the response rides along: the page shows it, and a change skips the failed insert
     survey = (
-        Survey.objects.select_related("conversation", "team")
-        .filter(token_hash=tokens.digest(token))
-        .first()
+        Survey.objects.select_related("response").filter(token_hash=tokens.digest(token)).first()
     )
     if survey is None:
         raise LinkError("This survey link is not valid. Please use the link from the email.")
@@ -491,6 +490,8 @@ def _upsert(
         "negative": negative,
         "updated_at": now,
     }
+    if _answered(survey):
+        return _change(survey, fields)
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
@@ -505,8 +506,18 @@ def _upsert(
                 **fields,
             )
             return response, None
-    except IntegrityError:
-        pass  # answered already (perhaps a moment ago, in another request): a change
+    except IntegrityError:  # answered a moment ago, in another request: a change
+        return _change(survey, fields)
+
+
+def _answered(survey: Survey) -> bool:
+    try:
+        return survey.response is not None
+    except SurveyResponse.DoesNotExist:
+        return False
+
+
+def _change(survey: Survey, fields: dict) -> tuple[SurveyResponse, int]:
     response = SurveyResponse.objects.select_for_update().get(survey=survey)
     previous = response.score
     for name, value_ in fields.items():
