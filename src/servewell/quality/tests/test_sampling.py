@@ -141,8 +141,9 @@ def test_filters_channel_and_long_handling(card, care, alice, quinn):
 
 
 def test_low_rating_filter_is_skipped_without_rating_data_and_used_with_it(
-    card, care, alice, quinn
+    card, care, alice, quinn, monkeypatch
 ):
+    monkeypatch.setattr(sampling.RATING_SOURCES, "_items", [])  # no app offers ratings
     convs = solved_last_week(care, alice, 4)
     plan = sampling.create_plan(
         None, name="Unhappy", scorecard=card, per_person=10, low_rating_max=2, now=NOW
