@@ -293,3 +293,27 @@ def test_the_rating_source_feeds_qualitys_low_rating_filter(
     source = RATING_SOURCES.items()[0]
     assert list(source(2).values_list("conversation_id", flat=True)) == [conversation.pk]
     assert list(source(1)) == []
+
+
+def test_the_sweep_reads_per_batch_not_per_survey(
+    care, alice, now, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    cap = django_capture_on_commit_callbacks
+    for n in range(12):
+        contact = make_contact(f"Customer {n}", email=f"customer{n}@example.com")
+        solved_conversation(care, alice, now=now, capture=cap, contact=contact)
+    with django_assert_max_num_queries(30):  # two per survey would be 48
+        sent = surveys.send_due_surveys(now=now + timedelta(days=1))
+    assert sent == 12 and len(mail.outbox) == 12
+
+
+def test_answering_and_changing_an_answer_take_a_handful_of_queries(
+    care, alice, now, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    solved_conversation(care, alice, now=now, capture=django_capture_on_commit_callbacks)
+    _survey, token = send_and_token(now)
+    with django_assert_max_num_queries(8):
+        surveys.record_answer(token, score="5", now=now + timedelta(hours=2))
+    with django_assert_max_num_queries(8):
+        surveys.record_answer(token, score="4", now=now + timedelta(hours=3))
+    assert SurveyResponse.objects.get().revision == 2
