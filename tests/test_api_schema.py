@@ -56,14 +56,21 @@ from schemathesis.checks import (
 )
 from schemathesis.core.parameters import ParameterLocation
 
+from servewell.academy import cohorts
+from servewell.academy.tests.factories import graduate, make_cohort, make_trainer
 from servewell.commitments import policies
 from servewell.core import notifications, webhooks
 from servewell.core.models import AuditEntry, FailedJob
-from servewell.desk import macros, savedviews
+from servewell.desk import conversations, macros, savedviews
 from servewell.desk.mail import mailboxes
 from servewell.desk.mail.intake import ingest
-from servewell.desk.models import InboundEmail
+from servewell.desk.models import InboundEmail, Status
 from servewell.desk.tests.factories import make_contact, make_conversation
+from servewell.experience import pulse, surveys
+from servewell.experience.models import Recovery
+from servewell.experience.tests.helpers import send_and_token
+from servewell.goodwill import grants, stories
+from servewell.goodwill.tests.factories import limit, make_action
 from servewell.livequeue import feed, rules
 from servewell.livequeue.models import Alarm, Call
 from servewell.people.models import Role
@@ -268,6 +275,11 @@ def _build_world() -> dict[str, Any]:
     talk = coaching.hold_session(lena, person=alice, on=NOW.date(), now=NOW, reviews=[review])
 
     ids: dict[str, Any] = {
+        **_academy(alice),
+        **_experience(care, alice, adam),
+        **_goodwill(care, alice, conversation),
+        "/api/autoqa/conversations/{id}/": conversation.pk,
+        "/api/autoqa/links/{criterion}/": criterion.pk,
         "/api/audit/{id}/": AuditEntry.objects.order_by("id").first().pk,
         "/api/commitments/conversations/{conversation_id}/": conversation.pk,
         "/api/commitments/policies/{id}/": policy.pk,
@@ -305,6 +317,65 @@ def _build_world() -> dict[str, Any]:
         "ids": ids,
         "admin": f"Bearer {create_token(adam, name='schemathesis')[1]}",
         "agent": f"Bearer {create_token(alice, name='schemathesis')[1]}",
+    }
+
+
+def _academy(learner: Any) -> dict[str, Any]:
+    cohort = make_cohort(make_trainer("tara"))
+    session = cohorts.add_session(None, cohort, starts_at=NOW, topic="Listening")
+    enrolment = graduate(cohort, learner)
+    version = cohort.version
+    return {
+        "/api/academy/cascade/{id}/": cohort.trainer_id,
+        "/api/academy/cohorts/{id}/": cohort.pk,
+        "/api/academy/courses/{id}/": version.course_id,
+        "/api/academy/lessons/{id}/": version.lessons.order_by("id").first().pk,
+        "/api/academy/sessions/{id}/": session.pk,
+        "/api/academy/teachbacks/{id}/": enrolment.teachback.pk,
+        "/api/academy/versions/{id}/": version.pk,
+    }
+
+
+def _experience(care: Any, handler: Any, admin: Any) -> dict[str, Any]:
+    """A low rating (so a recovery too) on a solved conversation, and an open pulse."""
+    now = timezone.now().replace(microsecond=0)
+    solved = make_conversation(care, contact=make_contact("Uma Lind"), subject="Late parcel")
+    conversations.update_conversation(
+        handler, solved, expected_version=None, assignee=handler, status=Status.SOLVED, now=now
+    )
+    surveys.schedule_survey(solved.pk, now=now)  # what the solve's subscriber does on commit
+    _survey, token = send_and_token(now)
+    response = surveys.record_answer(token, score="1", comment="Too slow.", now=now)
+    pulse_round = pulse.open_round(admin, care, now=now)
+    return {
+        "/api/experience/pulse/rounds/{id}/": pulse_round.pk,
+        "/api/experience/recoveries/{id}/": Recovery.objects.get(response=response).pk,
+        "/api/experience/responses/{id}/": response.pk,
+        "/api/experience/settings/{team_id}/": care.pk,
+    }
+
+
+def _goodwill(care: Any, agent: Any, conversation: Any) -> dict[str, Any]:
+    """A grant over the agent's limit, so it waits for a decision, and a story about it."""
+    action = make_action()
+    limit(action, team=care)
+    grant = grants.grant_goodwill(
+        agent, conversation, action=action, amount="75", reason="Lid broke twice.", now=NOW
+    )
+    story = stories.record_story(
+        agent,
+        title="The second lid",
+        happened="Her kettle lid broke again.",
+        choice="A refund and a new kettle.",
+        outcome="She wrote to thank us.",
+        grant_id=grant.pk,
+        now=NOW,
+    )
+    return {
+        "/api/goodwill/actions/{id}/": action.pk,
+        "/api/goodwill/grants/{id}/": grant.pk,
+        "/api/goodwill/reports/{dim}/": "team",
+        "/api/goodwill/stories/{id}/": story.pk,
     }
 
 

@@ -4,7 +4,7 @@ scorecard criteria to auto criteria."""
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -117,7 +117,11 @@ class LinkView(APIView):
 
     access = QUALITY_MANAGE
 
-    @extend_schema(request=LinkIn, responses={200: LinkOut})
+    @extend_schema(
+        request=LinkIn,
+        responses={200: LinkOut},
+        parameters=[OpenApiParameter("criterion", int, OpenApiParameter.PATH)],
+    )
     def put(self, request: Request, criterion: str) -> Response:
         found = links.find_linkable(parse_id(criterion))
         if found is None:

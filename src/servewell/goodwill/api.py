@@ -355,6 +355,7 @@ class ReportView(APIView):
 
     @extend_schema(
         parameters=[
+            OpenApiParameter("dim", str, OpenApiParameter.PATH, enum=list(reports.DIMENSIONS)),
             OpenApiParameter("months", int, description="Calendar months back, 1 to 24 (3)."),
             OpenApiParameter("team", int, description="One team's grants."),
         ],
