@@ -32,6 +32,8 @@ PULSE_ROUND_CLOSED = events.declare(
     "pulse.round_closed", "A team pulse round closed (figures only when k or more answered)."
 )
 K_MIN = 3
+#: The largest threshold a round takes (the API's bound as well).
+K_MAX = 100
 
 
 class AlreadyAnswered(DomainError):
@@ -49,8 +51,8 @@ def open_round(
 ) -> PulseRound:
     team_settings = settings_for(team.pk)
     k = team_settings.pulse_k if k is None else int(k)
-    if k < K_MIN:
-        raise DomainError("invalid", f"The threshold k is at least {K_MIN}.", field="k")
+    if not K_MIN <= k <= K_MAX:
+        raise DomainError("invalid", f"The threshold k is between {K_MIN} and {K_MAX}.", field="k")
     if PulseRound.objects.filter(team=team, closed_at__isnull=True).exists():
         raise DomainError("conflict", f"{team} has a pulse round open already.")
     members = list(

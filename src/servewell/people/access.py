@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from servewell.core.access import CorePerm, Forbidden, can
+from servewell.core.ids import parse_id
 from servewell.people.models import Membership, Role, RoleGrant, Team, User
 
 
@@ -104,9 +105,9 @@ def can_manage_team(user: User, team: Team) -> bool:
 
 def access_team(user: User, team_id: Any, *, manage: bool = False) -> Team:
     """The one fetch of a team: 404 when out of scope, 403 when it may not be changed."""
-    try:
-        team = visible_teams(user).select_related("calendar").get(pk=team_id)
-    except (Team.DoesNotExist, ValueError, TypeError):
+    try:  # parse_id: "abc", "³" or a number no column holds is no team either
+        team = visible_teams(user).select_related("calendar").get(pk=parse_id(team_id))
+    except Team.DoesNotExist:
         raise Http404("No such team.") from None
     if manage and not can_manage_team(user, team):
         raise Forbidden("Only an admin, a manager or a lead of this team may change it.")
@@ -115,6 +116,6 @@ def access_team(user: User, team_id: Any, *, manage: bool = False) -> Team:
 
 def access_person(user: User, person_id: Any) -> User:
     try:
-        return visible_people(user).get(pk=person_id)
-    except (User.DoesNotExist, ValueError, TypeError):
+        return visible_people(user).get(pk=parse_id(person_id))
+    except User.DoesNotExist:
         raise Http404("No such person.") from None
