@@ -91,8 +91,9 @@ def limits_passed(
 
 
 def _lock(scope: str, subject_id: int) -> None:
-    Lock.objects.get_or_create(scope=scope, subject_id=subject_id)
-    Lock.objects.select_for_update().get(scope=scope, subject_id=subject_id)
+    """One locking read when the row exists (every grant after a subject's first); a
+    missing row is created, and a concurrent creator's row is read with the lock."""
+    Lock.objects.select_for_update().get_or_create(scope=scope, subject_id=subject_id)
 
 
 def _clean(action: Action, amount: Any, reason: str, currency: str | None) -> tuple[Decimal, str]:
