@@ -456,6 +456,19 @@ BEYOND_AN_AGENT = [
     r"\w+ /api/quality/(assignments|calibration|sampling|reports|sections|criteria)/",
     r"POST /api/quality/(scorecards|versions)/",
     r"POST /api/quality/coaching/(\{id\}/(follow-up|items)/)?$",
+    r"\w+ /api/autoqa/(agreement|links)/",  # QA managers' calibration of the auto scorer
+    r"\w+ /api/insights/",  # leads and managers
+    r"\w+ /api/experience/(reports|recoveries|settings)/",
+    r"GET /api/experience/(responses|pulse/rounds)/",  # reports: answers, pulse figures
+    r"POST /api/experience/pulse/rounds/(\{id\}/close/)?$",
+    r"POST /api/goodwill/actions/$",  # the catalogue and the limits are the admin's
+    r"\w+ /api/goodwill/(limits|reports)/",
+    r"POST /api/goodwill/(grants/\{id\}/decide|stories/\{id\}/(feature|offer))/",
+    r"\w+ /api/academy/(courses|versions/\{id\}/$|versions/\{id\}/(lessons|publish)/)",
+    r"\w+ /api/academy/(lessons/\{id\}/$|lessons/\{id\}/questions/|sessions/)",
+    r"POST /api/academy/cohorts/($|\{id\}/(enrol|sessions|finish)/)",
+    r"GET /api/academy/cohorts/\{id\}/report/",
+    r"POST /api/academy/teachbacks/\{id\}/(acknowledge|endorse)/",
 ]
 
 

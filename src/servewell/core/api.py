@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
@@ -59,6 +60,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         log.info("value out of range in an API request", extra={"error": str(exc)})
         return Response(
             {"detail": "A number or date in the request is out of range.", "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Django's guards on what a request may carry (too many form fields, a body past
+        # the upload limit): the client's doing, so a JSON 400, not Django's HTML page.
+        log.info("suspicious API request", extra={"error": str(exc)})
+        return Response(
+            {"detail": "The request carries too many fields or too much data.", "code": "invalid"},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if busy.is_database_busy(exc):

@@ -60,6 +60,9 @@ def create_once(request: Request, create: Callable[[], tuple[int, Any]]) -> Resp
 
 class ActionIO(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
+    # Declared with their defaults: left out, they still reach ``define_action``.
+    has_amount = serializers.BooleanField(default=True)
+    is_active = serializers.BooleanField(default=True)
 
     class Meta:
         model = Action

@@ -209,7 +209,7 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         return Response({"count": cohorts.finish_cohort(request.user, cohort, now=timezone.now())})
 
     @extend_schema(responses={200: s.AcademyReportRowOut(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # one cohort's rows, whole
     def report(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk)
         rows = queries.cohort_report(cohort, visible_people(request.user))

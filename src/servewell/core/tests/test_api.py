@@ -55,6 +55,17 @@ def test_any_number_the_database_cannot_hold_is_a_400_not_a_500():
     }
 
 
+def test_a_form_with_more_fields_than_django_allows_is_a_json_400(api, adam):
+    # Django's TooManyFieldsSent went past the API's handler to the HTML 400 page.
+    body = "&".join(f"present={n}" for n in range(2000))
+    response = api(adam).post(
+        "/api/tokens/", body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "fields" in response.json()["detail"]
+
+
 def test_the_schema_documents_every_path_id_as_an_integer(client, db):
     schema = client.get("/api/schema/?format=json").json()
     ids = {

@@ -106,6 +106,18 @@ def test_an_admin_defines_an_action_and_a_wrong_currency_is_a_400(api, adam):
     assert ok.status_code == 201 and ok.json()["currency"] == "GBP"
 
 
+def test_an_action_defined_without_the_optional_flags_takes_their_defaults(api, adam):
+    # Left out, has_amount never reached define_action: a 500.
+    made = api(adam).post(
+        "/api/goodwill/actions/",
+        {"name": "Flowers", "kind": "refund", "currency": "EUR"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="e",
+    )
+    assert made.status_code == 201
+    assert made.json()["has_amount"] is True and made.json()["is_active"] is True
+
+
 def test_stories_are_recorded_featured_and_offered_to_the_academy(api, alice, lena, care):
     made = api(alice).post(
         "/api/goodwill/stories/",
