@@ -90,7 +90,7 @@ def test_colleagues_see_each_other_and_a_stale_reply_is_refused(new_page, sign_i
 
 @pytest.fixture
 def smtp_sink(settings):
-    from servewell.desk.mail.testing import smtp_sink_for
+    from tests.support.mail import smtp_sink_for
 
     with smtp_sink_for(settings) as sink:
         yield sink

@@ -20,7 +20,7 @@ from servewell.people.tests.factories import make_person, make_team
 
 @pytest.fixture
 def smtp_sink(settings, live_server):
-    from servewell.desk.mail.testing import smtp_sink_for
+    from tests.support.mail import smtp_sink_for
 
     settings.SITE_URL = live_server.url
     with smtp_sink_for(settings) as sink:

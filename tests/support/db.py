@@ -1,4 +1,4 @@
-"""Helpers for tests that start real subprocesses (servers, commands) on the test database."""
+"""For tests that start real subprocesses (servers, commands) on the test database."""
 
 from __future__ import annotations
 

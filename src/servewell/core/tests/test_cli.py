@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from servewell.core.testing import database_url
+from tests.support.db import database_url
 
 SERVEWELL = str(Path(sys.executable).with_name("servewell"))
 

@@ -18,9 +18,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from servewell.core.testing import database_url
 from servewell.people.models import User
 from servewell.people.tokens import create_token
+from tests.support.db import database_url
 
 SERVEWELL = str(Path(sys.executable).with_name("servewell"))
 

@@ -15,8 +15,8 @@ from axes.models import AccessAttempt
 from django.test import Client, RequestFactory, override_settings
 
 from servewell.core.clientip import client_ip
-from servewell.core.testing import database_url
 from servewell.people.tests.factories import PASSWORD
+from tests.support.db import database_url
 
 SERVEWELL = str(Path(sys.executable).with_name("servewell"))
 LOGIN_PAGES = ["/login/", "/django-admin/login/"]

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 
-from servewell.core.testing import database_url
+from tests.support.db import database_url
 
 SRC = Path(__file__).resolve().parents[3]
 

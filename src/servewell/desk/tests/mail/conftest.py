@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from servewell.desk.mail.testing import Dovecot, DovecotUnavailable, smtp_sink_for
 from servewell.desk.tests.mail.samples import IMAP_PASSWORD, IMAP_USER
+from tests.support.mail import Dovecot, DovecotUnavailable, smtp_sink_for
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from servewell.core.testing import database_url
-from servewell.desk.mail.testing import generate_maildir
+from servewell.desk.mail.generate import generate_maildir
 from servewell.desk.models import InboundEmail, Message, MessageKind
 from servewell.desk.tests.mail import samples
+from tests.support.db import database_url
 
 
 def _import(path, *args):

@@ -7,10 +7,10 @@ import pytest
 from servewell.core.errors import DomainError
 from servewell.core.models import AuditEntry
 from servewell.desk.mail import mailboxes
-from servewell.desk.mail.testing import free_port
 from servewell.desk.models import Mailbox, Message
 from servewell.desk.tests.mail import samples
 from servewell.people.teams import update_team
+from tests.support.mail import free_port
 
 API = "/api/mail/mailboxes/"
 USER, PASSWORD = samples.IMAP_USER, samples.IMAP_PASSWORD

@@ -5,9 +5,9 @@ from django.utils import timezone
 from servewell.desk import conversations
 from servewell.desk.mail import outbound
 from servewell.desk.mail.intake import ingest
-from servewell.desk.mail.testing import free_port
 from servewell.desk.models import Message, MessageKind
 from servewell.desk.tests.mail import samples
+from tests.support.mail import free_port
 
 NOW = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
 
