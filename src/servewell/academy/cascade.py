@@ -40,6 +40,12 @@ _EDGES = TrainingEdge._meta.db_table
 _PATHS = TrainingPath._meta.db_table
 _TEACHBACKS = TeachBack._meta.db_table
 _ENROLMENTS = Enrolment._meta.db_table
+_FILED = f"""
+    FROM {_ENROLMENTS} en JOIN {_TEACHBACKS} tb ON tb.enrolment_id = en.id
+    WHERE en.learner_id = %s AND tb.filed_at IS NOT NULL
+"""  # noqa: S608
+_OWN_REPORTS = f"SELECT COUNT(tb.id) {_FILED}"
+_OWN_REACHED = f"SELECT COALESCE(SUM(tb.people_reached), 0) {_FILED}"
 
 
 @dataclass(frozen=True)
@@ -51,25 +57,34 @@ class Reach:
 
 
 def get_reach(person_id: int) -> Reach:
-    """The reach of one person's subtree: one query over the closure (a row per person
-    below, so each counts once however many paths lead to them) and their reports."""
+    """The reach of one person's subtree: one range of the closure's covering index (a
+    row per person below, so each counts once however many paths lead to them, carrying
+    their own reports) plus the root's own reports."""
     sql = f"""
-        WITH members(person) AS (
-            SELECT descendant_id FROM {_PATHS} WHERE ancestor_id = %s
-            UNION ALL SELECT %s
-        )
-        SELECT
-            (SELECT COUNT(*) FROM {_PATHS} WHERE ancestor_id = %s),
-            (SELECT MAX(farthest) FROM {_PATHS} WHERE ancestor_id = %s),
-            COUNT(tb.id), COALESCE(SUM(tb.people_reached), 0)
-        FROM members m
-        JOIN {_ENROLMENTS} en ON en.learner_id = m.person
-        JOIN {_TEACHBACKS} tb ON tb.enrolment_id = en.id AND tb.filed_at IS NOT NULL
+        SELECT COUNT(*), MAX(farthest), COALESCE(SUM(reports), 0), COALESCE(SUM(reached), 0),
+            ({_OWN_REPORTS}), ({_OWN_REACHED})
+        FROM {_PATHS} WHERE ancestor_id = %s
     """  # noqa: S608 - table names come from the models, the root is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [person_id] * 4)
-        trained, generations, reports, reached = cursor.fetchone()
-    return Reach(int(trained or 0), int(generations or 0), int(reports or 0), int(reached or 0))
+        cursor.execute(sql, [person_id] * 3)
+        trained, generations, reports, reached, own_reports, own_reached = cursor.fetchone()
+    return Reach(
+        int(trained or 0),
+        int(generations or 0),
+        int(reports or 0) + int(own_reports or 0),
+        int(reached or 0) + int(own_reached or 0),
+    )
+
+
+def refresh_reports(person_id: int) -> None:
+    """Copy a person's filed reports onto every closure row below someone: called in
+    the transaction that files or amends a teach-back report."""
+    sql = f"""
+        UPDATE {_PATHS} SET reports = ({_OWN_REPORTS}), reached = ({_OWN_REACHED})
+        WHERE descendant_id = %s
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person_id] * 3)
 
 
 def list_generations(person_id: int) -> list[tuple[int, int]]:
@@ -134,15 +149,16 @@ def _add_paths(trainer_id: int, trainee_id: int) -> None:
     chain. Each (above, below) pair occurs once, as an upsert needs."""
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     sql = f"""
-        INSERT INTO {_PATHS} (ancestor_id, descendant_id, nearest, farthest)
+        INSERT INTO {_PATHS} (ancestor_id, descendant_id, nearest, farthest, reports, reached)
         SELECT up.person, down.person, up.nearest + 1 + down.nearest,
-               up.farthest + 1 + down.farthest
+               up.farthest + 1 + down.farthest, down.reports, down.reached
         FROM (
             SELECT ancestor_id AS person, nearest, farthest FROM {_PATHS} WHERE descendant_id = %s
             UNION ALL SELECT %s, 0, 0
         ) up CROSS JOIN (
-            SELECT descendant_id AS person, nearest, farthest FROM {_PATHS} WHERE ancestor_id = %s
-            UNION ALL SELECT %s, 0, 0
+            SELECT descendant_id AS person, nearest, farthest, reports, reached
+            FROM {_PATHS} WHERE ancestor_id = %s
+            UNION ALL SELECT %s, 0, 0, ({_OWN_REPORTS}), ({_OWN_REACHED})
         ) down
         WHERE true
         ON CONFLICT (ancestor_id, descendant_id) DO UPDATE SET
@@ -150,7 +166,9 @@ def _add_paths(trainer_id: int, trainee_id: int) -> None:
             farthest = {greatest}({_PATHS}.farthest, excluded.farthest)
     """  # noqa: S608 - table names come from the models, ids are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [trainer_id, trainer_id, trainee_id, trainee_id])
+        cursor.execute(
+            sql, [trainer_id, trainer_id, trainee_id, trainee_id, trainee_id, trainee_id]
+        )
 
 
 def rebuild_paths() -> int:
@@ -159,22 +177,30 @@ def rebuild_paths() -> int:
     Returns the number of paths."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_PATHS}")  # noqa: S608
-        cursor.execute(rebuild_sql(_EDGES, _PATHS))
+        cursor.execute(rebuild_sql(_EDGES, _PATHS, _ENROLMENTS, _TEACHBACKS))
     return TrainingPath.objects.count()
 
 
-def rebuild_sql(edges: str, paths: str) -> str:
-    """The recursive walk that fills ``paths`` from ``edges`` (shared with the migration)."""
+def rebuild_sql(edges: str, paths: str, enrolments: str, teachbacks: str) -> str:
+    """The recursive walk that fills ``paths`` from ``edges``, each row with its
+    descendant's filed reports."""
     return f"""
         WITH RECURSIVE walk(ancestor, descendant, depth) AS (
             SELECT trainer_id, trainee_id, 1 FROM {edges}
             UNION
             SELECT w.ancestor, e.trainee_id, w.depth + 1
             FROM walk w JOIN {edges} e ON e.trainer_id = w.descendant
+        ),
+        own(person, reports, reached) AS (
+            SELECT en.learner_id, COUNT(tb.id), COALESCE(SUM(tb.people_reached), 0)
+            FROM {enrolments} en JOIN {teachbacks} tb ON tb.enrolment_id = en.id
+            WHERE tb.filed_at IS NOT NULL GROUP BY en.learner_id
         )
-        INSERT INTO {paths} (ancestor_id, descendant_id, nearest, farthest)
-        SELECT ancestor, descendant, MIN(depth), MAX(depth) FROM walk
-        GROUP BY ancestor, descendant
+        INSERT INTO {paths} (ancestor_id, descendant_id, nearest, farthest, reports, reached)
+        SELECT w.ancestor, w.descendant, MIN(w.depth), MAX(w.depth),
+               COALESCE(MAX(o.reports), 0), COALESCE(MAX(o.reached), 0)
+        FROM walk w LEFT JOIN own o ON o.person = w.descendant
+        GROUP BY w.ancestor, w.descendant
     """  # noqa: S608
 
 

@@ -344,6 +344,11 @@ class TrainingPath(models.Model):
     descendant = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", db_index=False)
     nearest = models.PositiveSmallIntegerField()
     farthest = models.PositiveSmallIntegerField()
+    # The descendant's own filed teach-back reports and the people they reached, copied
+    # here (kept by ``teachback.file_report``) so reach sums one index range, not a join
+    # per person below.
+    reports = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -353,7 +358,8 @@ class TrainingPath(models.Model):
         indexes = [
             # Covers reach, generations and drawing: everything below, by generation.
             models.Index(
-                fields=["ancestor", "nearest", "farthest", "descendant"], name="academy_path_down"
+                fields=["ancestor", "nearest", "farthest", "descendant", "reports", "reached"],
+                name="academy_path_reach",
             ),
         ]
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
-from servewell.academy import cohorts
+from servewell.academy import cascade, cohorts
 from servewell.academy.models import MAX_REACHED, TeachBack, TeachBackComment
 from servewell.core import audit, events, notifications
 from servewell.core.errors import DomainError
@@ -58,6 +58,7 @@ def file_report(
         teachback.reflection = str(reflection or "").strip()[:20_000]
         teachback.filed_at = teachback.filed_at or now
         teachback.save()
+        cascade.refresh_reports(teachback.enrolment.learner_id)
         cohorts.refresh_completion(teachback.enrolment, now=now)
         audit.record(actor, "academy.teachback.filed", teachback, after={"reached": people_reached})
         if first:
