@@ -80,3 +80,14 @@ def api():
         return client
 
     return as_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendars():
+    """Business calendars are cached per team id for speed; a test's rolled-back team
+    can share its id with the next test's, so every test starts with none cached."""
+    from servewell.commitments import calendars
+
+    calendars.forget()
+    yield
+    calendars.forget()

@@ -26,7 +26,7 @@ def test_admin_adds_person_and_team_member(page, sign_in):
     page.get_by_role("button", name="Save").click()
 
     expect(page).to_have_url(re.compile(r"/people/\d+/$"))
-    expect(page.get_by_role("status")).to_contain_text("Nora Novak was added.")
+    expect(page.get_by_role("status")).to_contain_text("Nora Novak was added and invited by email.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Nora Novak")
     expect(page.get_by_role("definition").filter(has_text="Agent")).to_be_visible()
 

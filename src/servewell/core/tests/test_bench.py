@@ -29,7 +29,7 @@ def _bench(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
         [str(SERVEWELL), "bench", *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # a fresh bench database on a busy 2-core machine
         env=env,
         cwd=tmp_path,
     )

@@ -19,7 +19,7 @@ def run(*args, env=None):
         [SERVEWELL, *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=900,  # the whole demo on a busy 2-core machine
         env={**os.environ, **(env or {})},
     )
 
