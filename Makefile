@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Two test processes: the suite is long and CI has two cores (override: PYTEST_ARGS=).
+PYTEST_ARGS ?= -n 2
 
 .PHONY: setup run test test-pg lint format bench browser migrate demo clean
 
