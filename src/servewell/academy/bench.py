@@ -76,7 +76,6 @@ def _cascade(ctx: Any, version, count: int, now: dt.datetime) -> User:
         ]
         parents, offset = layer, offset + size
     TrainingEdge.objects.bulk_create(edges, batch_size=CHUNK)
-    cascade.rebuild_paths()  # bulk rows skip add_edge: the closure is computed once, here
     enrolments = Enrolment.objects.bulk_create(
         (Enrolment(cohort=cohort, learner=u, enrolled_at=now, completed_at=now) for u in rest),
         batch_size=CHUNK,
@@ -96,6 +95,7 @@ def _cascade(ctx: Any, version, count: int, now: dt.datetime) -> User:
         ),  # fmt: skip
         batch_size=CHUNK,
     )
+    cascade.rebuild_paths()  # bulk rows skip add_edge and file_report: computed once, last
     return root
 
 
