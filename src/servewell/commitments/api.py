@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from servewell.commitments import accountability, acknowledge, aging, policies, sla
 from servewell.commitments.access import COMMITMENTS_MANAGE, COMMITMENTS_VIEW
 from servewell.commitments.models import ClockKind, Escalation, SlaPolicy, TeamCommitments
+from servewell.core.api import validated
 from servewell.desk.models import Conversation, Priority
 from servewell.people.access import access_team, scope_to_teams, visible_team_ids
 from servewell.people.models import Team
@@ -101,9 +102,8 @@ class PolicyViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
 
     @extend_schema(request=PolicyIn, responses={201: PolicyOut})
     def create(self, request: Request) -> Response:
-        data = PolicyIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        data = validated(PolicyIn, request.data)
+        values = dict(data)
         team = access_team(request.user, values.pop("team"), manage=True)
         policy = policies.save_policy(request.user, team, values)
         return Response(PolicyOut(policy).data, status=status.HTTP_201_CREATED)
@@ -112,9 +112,8 @@ class PolicyViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     def partial_update(self, request: Request, pk: str) -> Response:
         policy = self.get_object()
         access_team(request.user, policy.team_id, manage=True)
-        data = PolicyPatch(data=request.data)
-        data.is_valid(raise_exception=True)
-        policy = policies.save_policy(request.user, policy.team, dict(data.validated_data), policy)
+        data = validated(PolicyPatch, request.data)
+        policy = policies.save_policy(request.user, policy.team, dict(data), policy)
         return Response(PolicyOut(policy).data)
 
     @extend_schema(responses={204: None})
@@ -129,9 +128,8 @@ class PolicyViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     def escalations(self, request: Request, pk: str) -> Response:
         policy = self.get_object()
         access_team(request.user, policy.team_id, manage=True)
-        data = EscalationIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        rule = policies.add_escalation(request.user, policy, dict(data.validated_data))
+        data = validated(EscalationIn, request.data)
+        rule = policies.add_escalation(request.user, policy, dict(data))
         return Response(EscalationOut(rule).data, status=status.HTTP_201_CREATED)
 
 
@@ -232,18 +230,9 @@ class AccountabilityView(APIView):
 
     access = COMMITMENTS_VIEW
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("days", int),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("by", str),
-        ],
-        responses={200: FiguresOut(many=True)},
-    )
+    @extend_schema(parameters=[AccountabilityQuery], responses={200: FiguresOut(many=True)})
     def get(self, request: Request) -> Response:
-        query = AccountabilityQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        q = query.validated_data
+        q = validated(AccountabilityQuery, request.query_params)
         end = timezone.now()
         clocks = accountability.team_clocks(visible_team_ids(request.user))
         rows = accountability.report(
@@ -273,7 +262,6 @@ class TeamSettingsView(APIView):
     @extend_schema(request=TeamSettingsSerializer, responses={200: TeamSettingsSerializer})
     def put(self, request: Request, team_id: int) -> Response:
         team = access_team(request.user, team_id, manage=True)
-        data = TeamSettingsSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        saved = policies.save_settings(request.user, team, dict(data.validated_data))
+        data = validated(TeamSettingsSerializer, request.data, partial=True)
+        saved = policies.save_settings(request.user, team, dict(data))
         return Response(TeamSettingsSerializer(saved).data)

@@ -1,14 +1,17 @@
-"""API plumbing shared by every app: the router, cursor pagination and uniform error bodies."""
+"""API plumbing shared by every app: the router, input validation, cursor pagination,
+list filters and uniform error bodies."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -16,6 +19,7 @@ from rest_framework.views import exception_handler as drf_handler
 
 from servewell.core import busy
 from servewell.core.errors import DomainError
+from servewell.core.ids import MAX_ID
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,40 @@ class ApiRouter(DefaultRouter):
         kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
         converter = getattr(viewset, "lookup_value_converter", "int")
         return f"<{converter}:{lookup_prefix}{kwarg}>"
+
+
+def validated(
+    serializer_class: type[serializers.Serializer],
+    data: Any,
+    *,
+    partial: bool = False,
+    **context: Any,
+) -> Any:
+    """The one way an API view reads its input: ``serializer_class``'s validated data, or
+    a ``ValidationError`` that the exception handler answers as the API's 400
+    (``{"field": ["message", ...]}``). ``context`` is the serializer's context (e.g.
+    ``user=request.user`` for checks that scope ids to what the caller may see);
+    ``partial`` reads a PATCH."""
+    serializer = serializer_class(data=data, partial=partial, context=context)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class IdFilter(django_filters.Filter):
+    """A list filter on a row id (``?team=3``): "abc", "1.5", "³" or a number no column
+    holds is the API's 400 naming the parameter, never a 500 nor a silent match.
+
+    API lists filter one way: a ``django_filters.FilterSet`` (``filterset_fields`` for
+    plain columns, a ``filterset_class`` with ``IdFilter``/``method=`` filters for the
+    rest) that ``DjangoFilterBackend`` applies and drf-spectacular documents, never
+    ``request.query_params`` parsed by hand in ``get_queryset``."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class Pagination(CursorPagination):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from servewell.core.access import PUBLIC, CorePerm, requires
 from servewell.core.errors import DomainError
 from servewell.core.forms import WebhookForm
 from servewell.core.models import AuditEntry, FailedJob, Notification, Webhook
+from servewell.core.pages import paginate
 
 
 @requires(PUBLIC)
@@ -40,7 +40,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         entries = entries.filter(action__startswith=action)
     if object_type:
         entries = entries.filter(object_type=object_type)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paginate(request, entries, 50)
     return render(
         request, "core/audit.html", {"page": page, "action": action, "object_type": object_type}
     )
@@ -52,7 +52,7 @@ def failed_jobs(request: HttpRequest) -> HttpResponse:
     qs = FailedJob.objects.all()
     if show == "open":
         qs = qs.filter(replayed_at=None, discarded_at=None)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = paginate(request, qs, 50)
     return render(request, "core/failed_jobs.html", {"page": page, "show": show})
 
 
@@ -121,7 +121,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("webhook-detail", pk=hook.pk)
             except DomainError as exc:
                 form.add_error(exc.field, exc.message)
-    deliveries = Paginator(hook.deliveries.all(), 25).get_page(request.GET.get("page"))
+    deliveries = paginate(request, hook.deliveries.all(), 25)
     return render(
         request,
         "core/webhook_detail.html",
@@ -140,7 +140,5 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notifications.mark_read(request.user)
         return redirect("notifications")
-    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, Notification.objects.filter(user=request.user), 30)
     return render(request, "core/notifications.html", {"page": page})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
+from servewell.core.pages import paginate
 from servewell.goodwill import stories
 from servewell.goodwill.access import STORIES, STORIES_FEATURE
 from servewell.goodwill.forms import CommentForm, ReactionForm, StoryForm, put_error
@@ -43,14 +43,14 @@ def story_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             put_error(form, exc)
     featured_only = request.GET.get("featured") == "1"
-    page = Paginator(stories.list_stories(featured=True if featured_only else None), 25)
+    page = paginate(request, stories.list_stories(featured=True if featured_only else None), 25)
     return render(
         request,
         "goodwill/stories.html",
         {
             "form": form,
             "featured": stories.list_stories(featured=True)[:5],
-            "page": page.get_page(request.GET.get("page")),
+            "page": page,
             "featured_only": featured_only,
         },
         status=400 if form.errors else 200,

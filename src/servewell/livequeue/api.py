@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.access import Forbidden, can
-from servewell.core.ids import parse_id
+from servewell.core.api import IdFilter, validated
 from servewell.livequeue import alarm, feed, metrics, queries, rules
 from servewell.livequeue.access import QUEUE_FEED, QUEUE_RULES, QUEUE_VIEW
 from servewell.livequeue.models import (
@@ -31,7 +31,7 @@ from servewell.livequeue.models import (
     RuleKind,
 )
 from servewell.people.access import access_team, can_manage_team, scope_to_teams
-from servewell.people.models import Presence, Team, User
+from servewell.people.models import Team, User
 
 # --- Feed --------------------------------------------------------------------------------
 
@@ -94,9 +94,8 @@ class QueueEventView(APIView):
 
     @extend_schema(request=QueueEventIn, responses={201: QueueEventOut, 200: QueueEventOut})
     def post(self, request: Request) -> Response:
-        data = QueueEventIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
+        data = validated(QueueEventIn, request.data)
+        v = data
         result = feed.record_event(
             v["event"],
             call_id=v["call_id"],
@@ -214,10 +213,9 @@ class MetricsView(APIView):
 
     @extend_schema(parameters=[PeriodIn], responses={200: MetricsOut})
     def get(self, request: Request) -> Response:
-        q = PeriodIn(data=request.query_params)
-        q.is_valid(raise_exception=True)
-        team = access_team(request.user, q.validated_data["team"])
-        start, end = q.validated_data["start"], q.validated_data["end"]
+        q = validated(PeriodIn, request.query_params)
+        team = access_team(request.user, q["team"])
+        start, end = q["start"], q["end"]
         result = metrics.period_metrics(team.pk, start, end)
         staffing = metrics.staffing_suggestion(result)
         result.update(
@@ -258,9 +256,8 @@ class QueueSettingsView(APIView):
     @extend_schema(request=QueueSettingsSerializer, responses={200: QueueSettingsSerializer})
     def put(self, request: Request, team_id: int) -> Response:
         team = _manageable_team(request, team_id)
-        data = QueueSettingsSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        qs = rules.update_settings(request.user, team, **data.validated_data)
+        data = validated(QueueSettingsSerializer, request.data, partial=True)
+        qs = rules.update_settings(request.user, team, **data)
         return Response(QueueSettingsSerializer(qs).data)
 
 
@@ -335,9 +332,8 @@ class AlarmRuleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     @extend_schema(request=AlarmRuleIn, responses={201: AlarmRuleOut})
     def create(self, request: Request) -> Response:
-        data = AlarmRuleIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = dict(data.validated_data)
+        data = validated(AlarmRuleIn, request.data)
+        v = dict(data)
         team = access_team(request.user, v.pop("team"), manage=True)
         rule = rules.create_rule(request.user, team, **v)
         return Response(AlarmRuleOut(rule).data, status=status.HTTP_201_CREATED)
@@ -345,9 +341,8 @@ class AlarmRuleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @extend_schema(request=AlarmRulePatch, responses={200: AlarmRuleOut})
     def partial_update(self, request: Request, pk: str) -> Response:
         rule = self._rule(pk, manage=True)
-        data = AlarmRulePatch(data=request.data)
-        data.is_valid(raise_exception=True)
-        rules.update_rule(request.user, rule, **data.validated_data)
+        data = validated(AlarmRulePatch, request.data)
+        rules.update_rule(request.user, rule, **data)
         return Response(AlarmRuleOut(rule).data)
 
     @extend_schema(responses={204: None})
@@ -396,11 +391,17 @@ class AlarmOut(serializers.ModelSerializer):
         ]
 
 
-class AlarmFilterIn(serializers.Serializer):
-    team = serializers.IntegerField(required=False)
-    open = serializers.BooleanField(required=False, default=False)
-    start = serializers.DateTimeField(required=False)
-    end = serializers.DateTimeField(required=False)
+class AlarmFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="team_id")
+    open = django_filters.BooleanFilter(
+        field_name="cleared_at", lookup_expr="isnull", help_text="Only alarms still raised."
+    )
+    start = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    end = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="lt")
+
+    class Meta:
+        model = Alarm
+        fields = ["team", "open", "start", "end"]
 
 
 class AlarmSummaryOut(serializers.Serializer):
@@ -422,36 +423,22 @@ class AlarmViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     serializer_class = AlarmOut
     access = QUEUE_VIEW
-
-    def _filters(self) -> dict:
-        q = AlarmFilterIn(data=self.request.query_params)
-        q.is_valid(raise_exception=True)
-        v = q.validated_data
-        return {
-            "team": v.get("team"),
-            "start": v.get("start"),
-            "end": v.get("end"),
-            "open_only": v.get("open", False),
-        }
+    filterset_class = AlarmFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Alarm.objects.none()
-        return queries.list_alarms(self.request.user, **self._filters()).order_by("-id")
-
-    @extend_schema(parameters=[AlarmFilterIn])
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        return super().list(request, *args, **kwargs)
+        return queries.list_alarms(self.request.user).order_by("-id")
 
     def retrieve(self, request: Request, pk: str) -> Response:
         found = get_object_or_404(queries.list_alarms(request.user), pk=pk)
         return Response(AlarmOut(found).data)
 
-    @extend_schema(parameters=[AlarmFilterIn], responses={200: AlarmSummaryOut})
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses={200: AlarmSummaryOut})
+    @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
         """How often, how long, how many leads jumped in, over the filtered alarms."""
-        summary = queries.alarm_summary(queries.list_alarms(request.user, **self._filters()))
+        summary = queries.alarm_summary(self.filter_queryset(queries.list_alarms(request.user)))
         return Response(AlarmSummaryOut(summary).data)
 
     @extend_schema(request=None, responses={200: AlarmOut})
@@ -492,23 +479,23 @@ class PresenceOut(serializers.ModelSerializer):
         ]
 
 
+class PresenceFilter(django_filters.FilterSet):
+    team = IdFilter(field_name="memberships__team_id")
+
+    class Meta:
+        model = User
+        fields = {"presence": ["exact"]}
+
+
 class PresenceViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """Who is available, busy, away or offline — leads and managers included. Change
     your own with ``PUT /api/me/``."""
 
     serializer_class = PresenceOut
     access = QUEUE_VIEW
+    filterset_class = PresenceFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        team = self.request.query_params.get("team") or None
-        if team is not None and (team := parse_id(team)) is None:
-            raise ValidationError({"team": ["Give a team id."]})
-        people = queries.presence_board(self.request.user, team=team).order_by("id")
-        presence = self.request.query_params.get("presence")
-        if presence:
-            if presence not in Presence.values:
-                raise ValidationError({"presence": [f"Use one of {', '.join(Presence.values)}."]})
-            people = people.filter(presence=presence)
-        return people
+        return queries.presence_board(self.request.user).order_by("id")

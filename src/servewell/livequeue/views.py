@@ -6,7 +6,6 @@ import datetime as dt
 import zoneinfo
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from servewell.core.access import requires
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
+from servewell.core.pages import paginate
 from servewell.livequeue import alarm, metrics, queries, rules
 from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 from servewell.livequeue.forms import AlarmRuleForm, PeriodForm, PresenceForm, QueueSettingsForm
@@ -71,7 +71,7 @@ def alarm_log(request: HttpRequest) -> HttpResponse:
     alarms = queries.list_alarms(
         request.user, team=period["team"], start=period["start"], end=period["end"]
     )
-    page = Paginator(alarms, 50).get_page(request.GET.get("page"))
+    page = paginate(request, alarms, 50)
     return render(
         request,
         "livequeue/alarms.html",

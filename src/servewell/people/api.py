@@ -3,6 +3,7 @@ shape, domain functions validate the meaning, output serializers render."""
 
 from __future__ import annotations
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.access import CorePerm
+from servewell.core.api import validated
 from servewell.core.clientip import client_ip
 from servewell.core.errors import DomainError
 from servewell.people import accounts, directory, presence, queries, teams, tokens
@@ -83,6 +85,18 @@ class TokenIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
 
 
+class PeopleFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", help_text="Part of a name or email.")
+    role = django_filters.ChoiceFilter(choices=Role.choices, field_name="role_grants__role")
+
+    class Meta:
+        model = User
+        fields = {"is_active": ["exact"], "presence": ["exact"]}
+
+    def search(self, queryset, name: str, value: str):
+        return queries.search_people(queryset, value)
+
+
 class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """People the caller may see. Admins create, change and deactivate."""
 
@@ -96,16 +110,11 @@ class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         "resend_invitation": Perm.PEOPLE_MANAGE,
         "issue_token": Perm.PEOPLE_MANAGE,
     }
-    filterset_fields = {"is_active": ["exact"], "presence": ["exact"]}
+    filterset_class = PeopleFilter
     ordering = "id"
 
     def get_queryset(self):
-        return queries.list_people(
-            self.request.user,
-            q=self.request.query_params.get("q", ""),
-            role=self.request.query_params.get("role", ""),
-            active=None,
-        ).order_by("id")
+        return queries.list_people(self.request.user, active=None).order_by("id")
 
     def get_object(self) -> User:
         return access_person(self.request.user, self.kwargs["pk"])
@@ -130,9 +139,8 @@ class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     )
     @action(detail=False, methods=["post"])
     def invite(self, request: Request) -> Response:
-        data = PersonIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = accounts.invite_person(request.user, **data.validated_data)
+        data = validated(PersonIn, request.data)
+        person = accounts.invite_person(request.user, **data)
         return Response(PersonOut(person).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -156,21 +164,15 @@ class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         person = get_object_or_404(User, pk=pk)
         if not person.has_role(Role.SERVICE):
             raise DomainError("invalid", "Tokens are issued for service accounts only.")
-        data = TokenIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        token, raw = tokens.create_token(
-            person, name=data.validated_data["name"], actor=request.user
-        )
+        data = validated(TokenIn, request.data)
+        token, raw = tokens.create_token(person, name=data["name"], actor=request.user)
         token.token = raw
         return Response(TokenCreated(token).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PersonPatch, responses={200: PersonOut})
     def partial_update(self, request: Request, pk: str) -> Response:
-        data = PersonPatch(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = directory.update_person(
-            request.user, get_object_or_404(User, pk=pk), **data.validated_data
-        )
+        data = validated(PersonPatch, request.data)
+        person = directory.update_person(request.user, get_object_or_404(User, pk=pk), **data)
         return Response(PersonOut(person).data)
 
     @extend_schema(
@@ -292,18 +294,16 @@ class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     @extend_schema(request=TeamIn, responses={201: TeamOut})
     def create(self, request: Request) -> Response:
-        data = TeamIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = teams.create_team(request.user, **data.validated_data)
+        data = validated(TeamIn, request.data)
+        team = teams.create_team(request.user, **data)
         team.member_count = 0
         return Response(TeamOut(team).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TeamPatch, responses={200: TeamOut})
     def partial_update(self, request: Request, pk: str) -> Response:
         team = access_team(request.user, pk, manage=True)
-        data = TeamPatch(data=request.data)
-        data.is_valid(raise_exception=True)
-        teams.update_team(request.user, team, **data.validated_data)
+        data = validated(TeamPatch, request.data)
+        teams.update_team(request.user, team, **data)
         return self.retrieve(request, pk)
 
     @extend_schema(request=MemberIn, responses={200: MemberOut(many=True)})
@@ -312,10 +312,9 @@ class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def members(self, request: Request, pk: str) -> Response:
         team = access_team(request.user, pk, manage=request.method == "POST")
         if request.method == "POST":
-            data = MemberIn(data=request.data)
-            data.is_valid(raise_exception=True)
-            person = get_object_or_404(User, pk=data.validated_data["user"], is_active=True)
-            teams.add_member(request.user, team, person, is_lead=data.validated_data["is_lead"])
+            data = validated(MemberIn, request.data)
+            person = get_object_or_404(User, pk=data["user"], is_active=True)
+            teams.add_member(request.user, team, person, is_lead=data["is_lead"])
         return Response(MemberOut(queries.team_members(team), many=True).data)
 
     @extend_schema(request=None, responses={204: None})
@@ -330,9 +329,8 @@ class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def calendar(self, request: Request, pk: str) -> Response:
         team = access_team(request.user, pk, manage=request.method == "PUT")
         if request.method == "PUT":
-            data = CalendarSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            v = data.validated_data
+            data = validated(CalendarSerializer, request.data)
+            v = data
             teams.set_calendar(
                 request.user,
                 team,
@@ -347,9 +345,8 @@ class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @action(detail=True, methods=["post"], url_path="closed-days")
     def closed_days(self, request: Request, pk: str) -> Response:
         team = access_team(request.user, pk, manage=True)
-        data = ClosedDaySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        day = teams.add_closed_day(request.user, team, **data.validated_data)
+        data = validated(ClosedDaySerializer, request.data)
+        day = teams.add_closed_day(request.user, team, **data)
         return Response(ClosedDaySerializer(day).data, status=status.HTTP_201_CREATED)
 
 
@@ -368,9 +365,8 @@ class MeView(APIView):
 
     @extend_schema(request=PresenceIn, responses={200: PersonOut})
     def put(self, request: Request) -> Response:
-        data = PresenceIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        presence.set_presence(request.user, data.validated_data["presence"])
+        data = validated(PresenceIn, request.data)
+        presence.set_presence(request.user, data["presence"])
         return Response(PersonOut(request.user).data)
 
 
@@ -388,9 +384,8 @@ class TokenViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     @extend_schema(request=TokenIn, responses={201: TokenCreated})
     def create(self, request: Request) -> Response:
-        data = TokenIn(data=request.data)
-        data.is_valid(raise_exception=True)
-        token, raw = tokens.create_token(request.user, name=data.validated_data["name"])
+        data = validated(TokenIn, request.data)
+        token, raw = tokens.create_token(request.user, name=data["name"])
         token.token = raw
         return Response(TokenCreated(token).data, status=status.HTTP_201_CREATED)
 
@@ -412,12 +407,11 @@ class MyPasswordView(APIView):
 
     @extend_schema(request=PasswordChangeIn, responses={204: None})
     def post(self, request: Request) -> Response:
-        data = PasswordChangeIn(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = validated(PasswordChangeIn, request.data)
         accounts.change_password(
             request.user,
-            old_password=data.validated_data["old_password"],
-            new_password=data.validated_data["new_password"],
+            old_password=data["old_password"],
+            new_password=data["new_password"],
             ip_address=client_ip(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -443,7 +437,6 @@ class MySignatureView(APIView):
 
     @extend_schema(request=SignatureSerializer, responses={200: SignatureSerializer})
     def put(self, request: Request) -> Response:
-        data = SignatureSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = accounts.set_signature(request.user, data.validated_data["signature"])
+        data = validated(SignatureSerializer, request.data)
+        user = accounts.set_signature(request.user, data["signature"])
         return Response({"signature": user.signature})

@@ -17,9 +17,7 @@ def list_people(
         Prefetch("role_grants", queryset=RoleGrant.objects.only("user_id", "role")),
     )
     if q:
-        people = people.filter(
-            Q(username__icontains=q) | Q(display_name__icontains=q) | Q(email__icontains=q)
-        )
+        people = search_people(people, q)
     if role:
         people = people.filter(role_grants__role=role)
     if team:
@@ -27,6 +25,13 @@ def list_people(
     if active is not None:
         people = people.filter(is_active=active)
     return people.order_by("display_name", "username", "id")
+
+
+def search_people(people: QuerySet[User], q: str) -> QuerySet[User]:
+    """Those whose username, name or email holds ``q``."""
+    return people.filter(
+        Q(username__icontains=q) | Q(display_name__icontains=q) | Q(email__icontains=q)
+    )
 
 
 def list_teams(user: User) -> QuerySet[Team]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +11,7 @@ from servewell.core import notifications
 from servewell.core.access import CorePerm, requires
 from servewell.core.errors import DomainError
 from servewell.core.ids import object_or_404, parse_id
+from servewell.core.pages import paginate
 from servewell.people import accounts, directory, presence, queries, teams, tokens
 from servewell.people.access import (
     Perm,
@@ -43,7 +43,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
     people = queries.list_people(
         request.user, q=q, role=role, active=None if request.GET.get("all") else True
     )
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    page = paginate(request, people, 50)
     template = "people/_people_rows.html" if request.htmx else "people/people_list.html"
     return render(
         request,

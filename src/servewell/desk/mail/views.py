@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from servewell.core.access import requires
 from servewell.core.errors import DomainError
+from servewell.core.pages import paginate
 from servewell.desk.access import DESK_VIEW, access_message
 from servewell.desk.mail import quarantine
 from servewell.desk.mail.access import MAIL_QUARANTINE
@@ -34,7 +34,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("mail-quarantine")
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = paginate(request, rows, 50)
     return render(
         request, "desk/mail/quarantine_list.html", {"page": page, "state": state, "tabs": TABS}
     )
