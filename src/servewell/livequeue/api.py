@@ -9,7 +9,8 @@ import datetime as dt
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -434,7 +435,15 @@ class AlarmViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         found = get_object_or_404(queries.list_alarms(request.user), pk=pk)
         return Response(AlarmOut(found).data)
 
-    @extend_schema(responses={200: AlarmSummaryOut})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("team", int),
+            OpenApiParameter("open", bool, description="Only alarms still raised."),
+            OpenApiParameter("start", OpenApiTypes.DATETIME),
+            OpenApiParameter("end", OpenApiTypes.DATETIME),
+        ],
+        responses={200: AlarmSummaryOut},
+    )
     @action(detail=False, methods=["get"], pagination_class=None)
     def summary(self, request: Request) -> Response:
         """How often, how long, how many leads jumped in, over the filtered alarms."""

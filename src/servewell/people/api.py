@@ -114,6 +114,8 @@ class PeopleViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     ordering = "id"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return User.objects.none()
         return queries.list_people(self.request.user, active=None).order_by("id")
 
     def get_object(self) -> User:
