@@ -57,7 +57,9 @@ def validated(
     (``{"field": ["message", ...]}``). ``context`` is the serializer's context (e.g.
     ``user=request.user`` for checks that scope ids to what the caller may see);
     ``partial`` reads a PATCH."""
-    serializer = serializer_class(data=data, partial=partial, context=context)
+    # Only when asked: a Patch serializer may set partial itself.
+    extra = {"partial": True} if partial else {}
+    serializer = serializer_class(data=data, context=context, **extra)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from servewell.core.api import validated
 from servewell.core.errors import DomainError
 from servewell.desk import (
     queries,
@@ -18,9 +19,7 @@ from servewell.people.models import Team, User
 
 
 def valid(serializer_class: type[serializers.Serializer], data: Any) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+    return validated(serializer_class, data)
 
 
 def team_by_id(team_id: Any, field: str = "team", *, user: User | None = None) -> Team:

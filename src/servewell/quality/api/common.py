@@ -7,14 +7,15 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from servewell.core.api import validated
 from servewell.quality.models import Answer, Review
 
 
 def valid(serializer: type[serializers.Serializer], request: Request, **kw: Any) -> dict:
     """Validated input, or a 400 naming the fields."""
-    data = serializer(data=request.data, **kw)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
+    return validated(
+        serializer, request.data, partial=kw.get("partial", False), **kw.get("context", {})
+    )
 
 
 class AnswerIn(serializers.Serializer):
