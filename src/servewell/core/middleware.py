@@ -8,7 +8,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -22,8 +22,9 @@ log = logging.getLogger("servewell.request")
 class RequestLogMiddleware(MiddlewareMixin):
     """One structured line per request: method, path, status, duration, user."""
 
-    def process_request(self, request: HttpRequest) -> None:
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
         request._sw_started = time.perf_counter()
+        return _refuse_nul(request)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         started = getattr(request, "_sw_started", None)
@@ -114,3 +115,20 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         if static_file is not None:
             return await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
         return await self.get_response(request)
+
+
+def _refuse_nul(request: HttpRequest) -> HttpResponse | None:
+    """No text we store may hold a NUL character (PostgreSQL refuses it in text columns,
+    SQLite keeps it silently): a link or form carrying one is a 400 at the door."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return None
+    try:
+        params = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
+    except Exception:  # an unreadable body is the view's or the parser's to refuse
+        return None
+    if any("\x00" in key or any("\x00" in v for v in values) for key, values in params):
+        message = "The request carries a NUL character, which no field accepts."
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    return None

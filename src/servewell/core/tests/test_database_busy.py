@@ -22,6 +22,11 @@ from servewell.people.models import User
 from servewell.people.tokens import create_token
 from tests.support.db import database_url
 
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="a locked database is SQLite's; PostgreSQL waits on row locks",
+)
+
 SERVEWELL = str(Path(sys.executable).with_name("servewell"))
 
 
