@@ -301,6 +301,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["servewell.core.access.ApiAccess"],
+    "DEFAULT_PARSER_CLASSES": [
+        "servewell.core.parsers.JSONParser",
+        "servewell.core.parsers.FormParser",
+        "servewell.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "servewell.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -8,7 +8,7 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.deprecation import MiddlewareMixin
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -118,17 +118,31 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
 
 
 def _refuse_nul(request: HttpRequest) -> HttpResponse | None:
-    """No text we store may hold a NUL character (PostgreSQL refuses it in text columns,
-    SQLite keeps it silently): a link or form carrying one is a 400 at the door."""
-    if request.method not in ("GET", "HEAD", "POST"):
+    """No text we store or search may hold a NUL character (PostgreSQL refuses it in text
+    columns mid-query, SQLite keeps it silently).
+
+    A NUL in a link's query string is dropped from the value: a filter or search never means
+    one, and a hostile filter is ignored like any other unreadable one. An HTML form body
+    carrying one is a 400 here; an API body is refused by the API's parsers instead
+    (``core.parsers``), which run after authentication and permissions, so a caller still
+    learns first whether they may ask at all.
+    """
+    if "%00" in request.META.get("QUERY_STRING", ""):
+        cleaned = QueryDict(mutable=True, encoding=request.encoding)
+        for key, values in request.GET.lists():
+            cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+        cleaned._mutable = False
+        request.GET = cleaned
+    if request.method != "POST" or request.path.startswith("/api/"):
         return None
     try:
-        params = [*request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
-    except Exception:  # an unreadable body is the view's or the parser's to refuse
+        params = list(request.POST.lists())
+    except Exception:  # an unreadable body is the view's to refuse
         return None
     if any("\x00" in key or any("\x00" in v for v in values) for key, values in params):
-        message = "The request carries a NUL character, which no field accepts."
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message, "code": "invalid"}, status=400)
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "The form carries a NUL character, which no field accepts.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     return None
