@@ -183,7 +183,7 @@ def reply(
         if macro is not None:
             message = macros.apply_macro(
                 actor, conversation, macro, expected_version=expected_version,
-                body_text=body_text, now=now,
+                body_text=body_text, sign=sign, now=now,
             )  # fmt: skip
         else:
             message = conversations.reply(

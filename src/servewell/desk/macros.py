@@ -151,10 +151,12 @@ def apply_macro(
     *,
     expected_version: int | None,
     body_text: str | None = None,
+    sign: bool = True,
     now: datetime | None = None,
 ) -> Message | None:
     """Reply with the macro's text (or the agent's edit of it), then set its status and
-    add its tags — one transaction, one version check."""
+    add its tags — one transaction, one version check. ``sign=False`` leaves the author's
+    signature out, as the composer's checkbox does for any other reply."""
     if macro.team_id and macro.team_id != conversation.team_id:
         raise DomainError("invalid", "This macro belongs to another team.", field="macro")
     text = render(macro.body, conversation=conversation, agent=actor)
@@ -171,6 +173,7 @@ def apply_macro(
                 expected_version=version,
                 now=now,
                 status=status,
+                sign=sign,
             )
             conversation = conversations.lock(conversation)
             version, status = conversation.version, None

@@ -308,6 +308,7 @@ class ConversationViewSet(viewsets.GenericViewSet):
             macro,
             expected_version=data["expected_version"],
             body_text=data["body_text"],
+            sign=data["sign"],
         )
         return self._out(conversation)
 

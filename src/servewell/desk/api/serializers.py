@@ -373,6 +373,9 @@ class MacroApplyIn(serializers.Serializer):
     body_text = serializers.CharField(
         max_length=100_000, required=False, allow_null=True, default=None
     )
+    sign = serializers.BooleanField(
+        default=True, help_text="False leaves the author's signature out of the reply."
+    )
 
 
 class ContactPatch(serializers.Serializer):

@@ -6,6 +6,7 @@ import pytest
 
 from servewell.core.errors import DomainError
 from servewell.desk import macros
+from servewell.people import accounts
 from servewell.desk.models import MessageKind, Status
 from servewell.desk.tests.factories import make_contact, make_conversation
 
@@ -59,6 +60,36 @@ def test_the_agent_may_edit_the_macro_text_before_sending(adam, alice, conv):
         alice, conv, macro, expected_version=conv.version, body_text="Thanks a lot, Ruth!"
     )
     assert message.body_text == "Thanks a lot, Ruth!"
+
+
+@pytest.mark.parametrize("door", ["page", "api"])
+def test_leave_out_signature_holds_for_a_macro_reply_too(client_as, adam, alice, conv, door):
+    """The composer's "leave out my signature" box and the API's ``sign`` both reach a
+    reply sent from a macro, not only a typed one."""
+    accounts.set_signature(alice, "Alice, Care team")
+    macro = macros.create_macro(adam, name="Thanks", body="Thanks, {{ contact.first_name }}!")
+    client = client_as(alice)
+    if door == "page":
+        response = client.post(
+            f"/desk/c/{conv.pk}/messages/",
+            {
+                "kind": "reply",
+                "macro": macro.pk,
+                "body_text": "Thanks, Ruth!",
+                "expected_version": conv.version,
+                "no_signature": "on",
+            },
+        )
+    else:
+        response = client.post(
+            f"/api/conversations/{conv.pk}/apply-macro/",
+            {"macro": macro.pk, "expected_version": conv.version, "sign": False},
+            content_type="application/json",
+        )
+    assert response.status_code in (200, 302), response.content
+    assert conv.messages.get(kind="reply").body_text == "Thanks, Ruth!"
+    signed = macros.apply_macro(alice, conv, macro, expected_version=None)
+    assert signed.body_text.endswith("Alice, Care team")
 
 
 def test_a_macro_without_text_only_changes_fields(adam, alice, conv):
