@@ -9,8 +9,10 @@ class ExperienceConfig(AppConfig):
     def ready(self) -> None:
         from servewell.contacts.privacy import CONTACT_ERASERS
         from servewell.core import contract
+        from servewell.core.digest import DIGEST_SECTIONS
         from servewell.experience import (  # noqa: F401  (events and jobs register on import)
             access,
+            digest,
             figures,
             jobs,
             kudos,
@@ -62,6 +64,7 @@ class ExperienceConfig(AppConfig):
                 extends={
                     CONTACT_ERASERS: (privacy.erase_contact_surveys,),
                     RATING_SOURCES: (queries.rated_at_most,),
+                    DIGEST_SECTIONS: digest.SECTIONS,
                 },
             )
         )

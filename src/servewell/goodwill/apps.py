@@ -9,7 +9,8 @@ class GoodwillConfig(AppConfig):
     def ready(self) -> None:
         from servewell.contacts.privacy import CONTACT_ERASERS
         from servewell.core import contract
-        from servewell.goodwill import access, figures, panels, privacy, tasks  # noqa: F401
+        from servewell.core.digest import DIGEST_SECTIONS
+        from servewell.goodwill import access, digest, figures, panels, privacy, tasks  # noqa: F401
 
         C = contract
         contract.register(
@@ -83,6 +84,9 @@ class GoodwillConfig(AppConfig):
                         higher_is_better=False,
                     ),
                 ),
-                extends={CONTACT_ERASERS: (privacy.erase_contact_goodwill,)},
+                extends={
+                    CONTACT_ERASERS: (privacy.erase_contact_goodwill,),
+                    DIGEST_SECTIONS: digest.SECTIONS,
+                },
             )
         )

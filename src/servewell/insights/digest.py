@@ -1,6 +1,8 @@
 """The weekly digest: each lead's teams (a manager's: every team) in figures, with the
 change from the week before, the three biggest movements, what is waiting too long, and
-whatever other apps contribute (``DIGEST_SECTIONS``: a featured story, kudos).
+whatever other apps contribute (``core.digest.DIGEST_SECTIONS``: goodwill's featured
+story, experience's kudos). The point is declared in core because those apps sit below
+insights; the digest reads the contributions and imports none of them.
 
 Sent on Monday at 07:00 in the lead's team's time zone by an hourly job; each person
 gets one digest per week (``DigestSent``) and may opt out (``DigestOptOut``). HTML with
@@ -9,7 +11,6 @@ a plain-text part, no scripts, like every message the desk sends.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,30 +20,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from servewell.core.contract import ExtensionPoint
+from servewell.core.digest import DIGEST_SECTIONS, DigestPart
 from servewell.insights import dashboard, filters
 from servewell.insights.models import DigestOptOut, DigestSent
 from servewell.people.access import sees_all_teams
 from servewell.people.models import Membership, Role, User
 
 SEND_WEEKDAY, SEND_HOUR = 0, 7  # Monday 07:00 local
-
-
-@dataclass(frozen=True)
-class DigestSection:
-    """A part another app adds to the digest: ``build(viewer, filters)`` returns
-    ``(title, lines)`` or None when it has nothing to say this week."""
-
-    key: str
-    build: Callable[[User, filters.Filters], tuple[str, list[str]] | None]
-    order: int = 100
-
-
-DIGEST_SECTIONS: ExtensionPoint[DigestSection] = ExtensionPoint(
-    "insights.digest_sections",
-    DigestSection,
-    "Sections of the weekly digest (a featured story, kudos): title and lines.",
-)
 
 
 @dataclass
@@ -53,7 +37,7 @@ class Digest:
     tiles: list[dashboard.Tile] = field(default_factory=list)
     movements: list[dashboard.Tile] = field(default_factory=list)
     waiting: list = field(default_factory=list)
-    sections: list[tuple[str, list[str]]] = field(default_factory=list)
+    sections: list[DigestPart] = field(default_factory=list)
 
     @property
     def subject(self) -> str:
@@ -78,9 +62,9 @@ def build(user: User, *, now: datetime) -> Digest:
         .order_by("created_at", "id")[:10]
     )
     sections = []
-    for section in sorted(DIGEST_SECTIONS.items(), key=lambda s: s.order):
-        part = section.build(user, chosen)
-        if part:
+    for section in sorted(DIGEST_SECTIONS.items(), key=lambda s: (s.order, s.key)):
+        part = section.build(user, chosen.query())
+        if part is not None and part.lines:
             sections.append(part)
     return Digest(
         user,
