@@ -1,0 +1,326 @@
+"""Load tests: a server started as ``servewell run`` starts it, and Locust users ramped
+against it step by step until it gets slow.
+
+The parent (the bench child process, with Django set up) never runs Locust itself:
+Locust monkey-patches the standard library with gevent, which must not happen in a
+process that also runs Django's ORM for the benchmark. ``loaddriver`` runs in a process
+of its own; this module talks to it over a pipe (one JSON line a command, one a result)
+and measures the server from outside (CPU seconds and memory of its processes, read
+from ``/proc``) while the driver counts requests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from servewell.core.bench.launch import BENCH_ENV
+from servewell.core.bench.server import STARTUP_TIMEOUT, _wait_healthy, free_port
+
+#: The load passes a step while both hold over its measuring window.
+P95_LIMIT_MS = 200.0
+ERROR_LIMIT = 0.001
+
+
+def locust_missing() -> str:
+    """Why no load test can run here ("" when Locust is installed). Never imports it:
+    Locust patches the standard library with gevent on import."""
+    if importlib.util.find_spec("locust") is None:
+        return "Locust is not installed (pip install -e '.[dev]')"
+    return ""
+
+
+# --- The server ----------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    base_url: str
+    processes: list[subprocess.Popen]
+
+    def pids(self) -> list[int]:
+        """Every process of the server: the ones we started and their children
+        (uvicorn's worker processes)."""
+        roots = {p.pid for p in self.processes}
+        return sorted(_descendants(roots) | roots)
+
+    def rss_mb(self) -> float:
+        return sum(_rss_kb(pid) for pid in self.pids()) / 1024
+
+    def cpu_s(self) -> float:
+        return sum(_cpu_s(pid) for pid in self.pids())
+
+
+def _servewell_command() -> list[str]:
+    """The ``servewell`` script beside this Python, else the same entry point run by
+    the interpreter (a checkout without the script installed)."""
+    script = Path(sys.executable).with_name("servewell")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("servewell")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from servewell.cli import main; sys.exit(main())"]
+
+
+@contextmanager
+def serve_like_run(
+    *, workers: int = 1, separate_worker: bool = False, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """``servewell run --workers N`` on a free loopback port, with the job worker in the
+    process (one web process, the embedded default) or as ``servewell worker`` beside it
+    (``separate_worker``). Jobs run in the worker, as in production, not inline."""
+    port = free_port()
+    full_env = {**os.environ, **BENCH_ENV, "SERVEWELL_JOBS_IMMEDIATE": "0", **(env or {})}
+    command = [*_servewell_command(), "run", "--host=127.0.0.1", f"--port={port}"]
+    command.append(f"--workers={workers}")
+    if separate_worker:
+        command.append("--no-worker")
+    processes = [
+        subprocess.Popen(command, env=full_env, stdout=sys.stderr, stderr=sys.stderr)  # noqa: S603
+    ]
+    if separate_worker:
+        processes.append(
+            subprocess.Popen(  # noqa: S603
+                [*_servewell_command(), "worker"],
+                env=full_env,
+                stdout=sys.stderr,
+                stderr=sys.stderr,
+            )
+        )
+    server = Server(f"http://127.0.0.1:{port}", processes)
+    try:
+        _wait_healthy(processes[0], server.base_url, STARTUP_TIMEOUT)
+        yield server
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _descendants(roots: set[int]) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat:
+                parents[int(entry.name)] = int(stat[1])
+    found, frontier = set(), set(roots)
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _stat(pid: int) -> list[str]:
+    """Fields of /proc/<pid>/stat after the command name (state, ppid, …)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    return text[text.rindex(")") + 2 :].split()
+
+
+def _cpu_s(pid: int) -> float:
+    stat = _stat(pid)
+    if not stat:
+        return 0.0
+    ticks = int(stat[11]) + int(stat[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+# --- The driver ----------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """What one step of the ramp measured over its window."""
+
+    users: int
+    seconds: float
+    requests: int
+    failures: int
+    p50_ms: float
+    p95_ms: float
+    by_name: dict[str, dict[str, float]]
+    server_cpu_s: float = 0.0
+    server_rss_mb: float = 0.0
+    driver_cpu_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def error_rate(self) -> float:
+        return self.failures / self.requests if self.requests else 0.0
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.server_cpu_s * 1000 / self.requests if self.requests else 0.0
+
+    def passed(self, p95_limit_ms: float = P95_LIMIT_MS, error_limit: float = ERROR_LIMIT) -> bool:
+        return self.requests > 0 and self.p95_ms <= p95_limit_ms and self.error_rate <= error_limit
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "agents": self.users,
+            "p95_ms": round(self.p95_ms, 1),
+            "p50_ms": round(self.p50_ms, 1),
+            "requests_per_s": round(self.rps, 1),
+            "error_rate": round(self.error_rate, 5),
+            "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 2),
+            "server_rss_mb": round(self.server_rss_mb, 1),
+            "driver_cpu_share": round(self.driver_cpu_s / self.seconds, 2) if self.seconds else 0,
+        }
+
+
+class Driver:
+    """A ``loaddriver`` process running ``locustfile`` against ``server``."""
+
+    def __init__(self, locustfile: str, server: Server, env: dict[str, str] | None = None):
+        self.server = server
+        command = [
+            sys.executable,
+            "-m",
+            "servewell.core.bench.loaddriver",
+            f"--locustfile={locustfile}",
+            f"--host={server.base_url}",
+        ]
+        self.process = subprocess.Popen(  # noqa: S603
+            command,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=sys.stderr,
+            text=True,
+        )
+
+    def step(self, users: int, *, spawn_rate: float, settle_s: float, measure_s: float) -> Step:
+        """Bring the user count to ``users``, let it settle, then measure a window."""
+        command = {
+            "users": users,
+            "spawn_rate": spawn_rate,
+            "settle_s": settle_s,
+            "measure_s": measure_s,
+        }
+        self._send(command)
+        started = self._read("measuring")
+        cpu_before = self.server.cpu_s()
+        result = self._read("step")
+        cpu = self.server.cpu_s() - cpu_before
+        return Step(
+            users=result["users"],
+            seconds=result["seconds"],
+            requests=result["requests"],
+            failures=result["failures"],
+            p50_ms=result["p50_ms"],
+            p95_ms=result["p95_ms"],
+            by_name=result["by_name"],
+            server_cpu_s=cpu,
+            server_rss_mb=self.server.rss_mb(),
+            driver_cpu_s=result["driver_cpu_s"],
+            extra={"spawned_in_s": started.get("spawned_in_s")},
+        )
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self._send({"quit": True})
+                self.process.wait(timeout=15)
+            except (OSError, subprocess.TimeoutExpired, ValueError):
+                self.process.kill()
+                self.process.wait()
+
+    def _send(self, command: dict[str, Any]) -> None:
+        stdin: IO[str] = self.process.stdin  # type: ignore[assignment]
+        stdin.write(json.dumps(command) + "\n")
+        stdin.flush()
+
+    def _read(self, event: str) -> dict[str, Any]:
+        stdout: IO[str] = self.process.stdout  # type: ignore[assignment]
+        while True:
+            line = stdout.readline()
+            if not line:
+                raise RuntimeError(f"the load driver exited (code {self.process.wait()})")
+            if line.startswith("{"):
+                message = json.loads(line)
+                if message.get("event") == "error":
+                    raise RuntimeError(f"the load driver failed: {message.get('error')}")
+                if message.get("event") == event:
+                    return message
+
+
+@contextmanager
+def driver(locustfile: str, server: Server, env: dict[str, str] | None = None) -> Iterator[Driver]:
+    running = Driver(locustfile, server, env)
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+# --- The ramp ------------------------------------------------------------------------
+
+
+def ramp(
+    run_step: Callable[[int], Step],
+    steps: Sequence[int],
+    *,
+    refine: int = 2,
+    p95_limit_ms: float = P95_LIMIT_MS,
+    error_limit: float = ERROR_LIMIT,
+    report: Callable[[Step], None] = lambda step: None,
+) -> tuple[Step | None, list[Step]]:
+    """Step through ``steps`` until one fails, then halve the gap between the last pass
+    and the first failure ``refine`` times. Returns (the largest passing step, all
+    steps in the order run)."""
+    measured: list[Step] = []
+    best: Step | None = None
+    failed_at: int | None = None
+    for users in steps:
+        step = run_step(users)
+        measured.append(step)
+        report(step)
+        if not step.passed(p95_limit_ms, error_limit):
+            failed_at = users
+            break
+        best = step
+    low = best.users if best else 0
+    for _ in range(refine if failed_at is not None else 0):
+        middle = (low + failed_at) // 2
+        if middle <= low or failed_at - low < max(4, low // 20):
+            break
+        step = run_step(middle)
+        measured.append(step)
+        report(step)
+        if step.passed(p95_limit_ms, error_limit):
+            best, low = step, middle
+        else:
+            failed_at = middle
+    return best, measured
