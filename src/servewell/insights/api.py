@@ -11,7 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from servewell.insights import dashboard, digest, drills, filters, themes
+from servewell.core.ids import parse_id
+from servewell.core.pages import page_number
+from servewell.insights import clusters, dashboard, digest, drills, filters, themes
 from servewell.insights.access import INSIGHTS_VIEW
 
 FILTER_PARAMS = [
@@ -119,6 +121,117 @@ class ThemesView(APIView):
     @extend_schema(parameters=FILTER_PARAMS, responses={200: ThemeOut(many=True)})
     def get(self, request: Request) -> Response:
         return Response(ThemeOut(themes.top_themes(_filters(request)), many=True).data)
+
+
+class ClusterOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(help_text="Its most typical phrases, joined.")
+    phrases = serializers.ListField(child=serializers.CharField())
+    example = serializers.CharField(help_text="The request nearest the cluster's centre.")
+    count = serializers.IntegerField()
+    previous = serializers.IntegerField(help_text="Similar requests in the period before.")
+    growth = serializers.FloatField(allow_null=True, help_text="% against the period before.")
+    url = serializers.CharField(help_text="The page listing its conversations.")
+
+
+class ClustersOut(serializers.Serializer):
+    state = serializers.ChoiceField(
+        ["ready", "pending", "unavailable"],
+        help_text="pending: being computed, ask again shortly; unavailable: no embeddings extra.",
+    )
+    note = serializers.CharField()
+    computed_at = serializers.DateTimeField(allow_null=True)
+    sampled = serializers.IntegerField(help_text="Requests clustered (at most 2,000).")
+    total = serializers.IntegerField(help_text="Requests in the period.")
+    clusters = ClusterOut(many=True)
+
+
+class ClustersView(APIView):
+    """Themes from clusters of similar first customer messages (embeddings extra)."""
+
+    access = INSIGHTS_VIEW
+
+    @extend_schema(parameters=FILTER_PARAMS, responses={200: ClustersOut})
+    def get(self, request: Request) -> Response:
+        chosen = _filters(request)
+        found = clusters.for_filters(chosen, now=timezone.now())
+        run = found.run
+        rows = [
+            {
+                "pk": c.pk,
+                "name": c.name,
+                "phrases": c.phrases,
+                "example": c.example,
+                "count": c.count,
+                "previous": c.previous,
+                "growth": clusters.growth(c, run),
+                "url": clusters.cluster_url(c, chosen),
+            }
+            for c in found.clusters
+        ]
+        data = {
+            "state": found.state,
+            "note": found.note,
+            "computed_at": run.computed_at if run else None,
+            "sampled": run.sampled if run else 0,
+            "total": run.total if run else 0,
+            "clusters": rows,
+        }
+        return Response(ClustersOut(data).data)
+
+
+class ClusterConversationOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    subject = serializers.CharField()
+    team = serializers.CharField(source="team.name")
+    assignee = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    status = serializers.CharField()
+
+
+class ClusterDetailOut(serializers.Serializer):
+    cluster = ClusterOut()
+    count = serializers.IntegerField()
+    next_page = serializers.IntegerField(allow_null=True)
+    conversations = ClusterConversationOut(many=True)
+
+
+class ClusterView(APIView):
+    """One cluster's conversations (100 a page, ``page``), for the same filters."""
+
+    access = INSIGHTS_VIEW
+    PER_PAGE = 100
+
+    @extend_schema(
+        parameters=[*FILTER_PARAMS, OpenApiParameter("page", int)],
+        responses={200: ClusterDetailOut},
+    )
+    def get(self, request: Request, pk: str) -> Response:
+        chosen = _filters(request)
+        cluster_id = parse_id(pk)
+        found = clusters.cluster_for(chosen, cluster_id) if cluster_id else None
+        if found is None:
+            raise Http404("No such cluster for these filters.")
+        rows = clusters.conversations_of(found, chosen.query())
+        page = page_number(request.query_params.get("page"))
+        start = (page - 1) * self.PER_PAGE
+        listed = list(rows[start : start + self.PER_PAGE + 1])
+        data = {
+            "cluster": {
+                "pk": found.pk,
+                "name": found.name,
+                "phrases": found.phrases,
+                "example": found.example,
+                "count": found.count,
+                "previous": found.previous,
+                "growth": clusters.growth(found, found.run),
+                "url": clusters.cluster_url(found, chosen),
+            },
+            "count": len(found.conversation_ids),
+            "next_page": page + 1 if len(listed) > self.PER_PAGE else None,
+            "conversations": listed[: self.PER_PAGE],
+        }
+        return Response(ClusterDetailOut(data).data)
 
 
 class DigestOut(serializers.Serializer):

@@ -56,3 +56,50 @@ class DigestSent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "week"], name="insights_digest_once")
         ]
+
+
+class ThemeRun(models.Model):
+    """One clustering of a period's customer requests for one scope (the viewer's teams
+    and person filter), kept so that the dashboard only reads it. ``computed_at`` is
+    null while the job that fills it is queued or running."""
+
+    scope = models.CharField(max_length=40, help_text="A digest of the teams and person.")
+    start_day = models.DateField()
+    end_day = models.DateField(help_text="The day after the last.")
+    requested_at = models.DateTimeField()
+    computed_at = models.DateTimeField(null=True, blank=True)
+    sampled = models.PositiveIntegerField(default=0, help_text="Requests clustered.")
+    total = models.PositiveIntegerField(default=0, help_text="Requests in the period.")
+    previous_sampled = models.PositiveIntegerField(default=0)
+    previous_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "start_day", "end_day"], name="insights_theme_run_once"
+            )
+        ]
+
+
+class ThemeCluster(models.Model):
+    """A group of similar first messages, named by its most typical phrases."""
+
+    run = models.ForeignKey(ThemeRun, on_delete=models.CASCADE, related_name="clusters")
+    rank = models.PositiveIntegerField()
+    name = models.CharField(max_length=200)
+    phrases = models.JSONField(default=list)
+    example = models.TextField(blank=True, help_text="The request nearest the cluster's centre.")
+    count = models.PositiveIntegerField()
+    previous = models.PositiveIntegerField(help_text="Similar requests in the period before.")
+    conversation_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["rank"]
+
+
+class RequestVector(models.Model):
+    """The sentence embedding of a conversation's first customer message, computed once:
+    every later clustering (another period, team or person) reuses it."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
+    vector = models.BinaryField(help_text="float32, unit length.")

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 
 from servewell.core.access import requires
 from servewell.core.exports import csv_response
-from servewell.insights import dashboard, digest, drills, filters, themes
+from servewell.core.ids import parse_id
+from servewell.core.pages import paginate
+from servewell.insights import clusters, dashboard, digest, drills, filters, themes
 from servewell.insights.access import INSIGHTS_VIEW
 from servewell.people.access import visible_people, visible_teams
 
@@ -45,10 +47,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "filters": chosen,
         "groups": dashboard.build(request.user, chosen),
         "themes": themes.top_themes(chosen),
+        "clusters": _clusters(chosen),
         "query": urlencode(chosen.as_params()),
         **_choices(request),
     }
     return render(request, "insights/dashboard.html", context)
+
+
+def _clusters(chosen: filters.Filters) -> dict:
+    found = clusters.for_filters(chosen, now=timezone.now())
+    rows = [
+        (c, clusters.growth(c, found.run), clusters.cluster_url(c, chosen)) for c in found.clusters
+    ]
+    return {"state": found.state, "note": found.note, "rows": rows}
 
 
 def _tiles_csv(groups: list[dashboard.Group]) -> HttpResponse:
@@ -135,3 +146,41 @@ def digest_subscription(request: HttpRequest) -> HttpResponse:
     else:
         digest.opt_in(request.user)
     return redirect("insights-digest")
+
+
+CLUSTER_HEADERS = ["Conversation", "Team", "Assignee", "Created", "Status"]
+
+
+@requires(INSIGHTS_VIEW)
+def cluster(request: HttpRequest, pk: str) -> HttpResponse:
+    """The conversations of one cluster of similar requests, for the same filters."""
+    try:
+        chosen = _filters(request)
+    except filters.FilterError as error:
+        return _bad(request, error)
+    cluster_id = parse_id(pk)
+    found = clusters.cluster_for(chosen, cluster_id) if cluster_id else None
+    if found is None:
+        raise Http404("No such cluster for these filters.")
+    rows = clusters.conversations_of(found, chosen.query())
+    if request.GET.get("format") == "csv":
+        body = (
+            [
+                f"#{c.pk} {c.subject}",
+                c.team.name,
+                str(c.assignee or "unassigned"),
+                c.created_at.isoformat(),
+                c.get_status_display(),
+            ]
+            for c in rows.iterator(chunk_size=500)
+        )
+        return csv_response(f"insights-cluster-{found.pk}", CLUSTER_HEADERS, body)
+    context = {
+        "filters": chosen,
+        "cluster": found,
+        "page": paginate(request, rows, 50),
+        "growth": clusters.growth(found, found.run),
+        "query": urlencode(chosen.as_params()),
+        **_choices(request),
+    }
+    return render(request, "insights/cluster.html", context)
