@@ -197,18 +197,23 @@ class ClusterDetailOut(serializers.Serializer):
 
 
 class ClusterView(APIView):
-    """One cluster's conversations (100 a page, ``page``), for the same filters."""
+    """One cluster's conversations (``cluster`` = its id; 100 a page, ``page``), for the
+    filters it was made for: another scope or period finds no such cluster (404)."""
 
     access = INSIGHTS_VIEW
     PER_PAGE = 100
 
     @extend_schema(
-        parameters=[*FILTER_PARAMS, OpenApiParameter("page", int)],
+        parameters=[
+            OpenApiParameter("cluster", int, required=True),
+            *FILTER_PARAMS,
+            OpenApiParameter("page", int),
+        ],
         responses={200: ClusterDetailOut},
     )
-    def get(self, request: Request, pk: str) -> Response:
+    def get(self, request: Request) -> Response:
         chosen = _filters(request)
-        cluster_id = parse_id(pk)
+        cluster_id = parse_id(request.query_params.get("cluster"))
         found = clusters.cluster_for(chosen, cluster_id) if cluster_id else None
         if found is None:
             raise Http404("No such cluster for these filters.")

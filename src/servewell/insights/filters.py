@@ -29,7 +29,7 @@ PERIODS = {
 }
 DEFAULT_PERIOD = "last_week"
 MAX_DAYS = 366
-KNOWN = {"team", "person", "period", "start", "end", "figure", "format", "page"}
+KNOWN = {"team", "person", "period", "start", "end", "figure", "cluster", "format", "page"}
 
 
 class FilterError(DomainError):

@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/insights/themes/", api.ThemesView.as_view(), name="api-insights-themes"),
     path("api/insights/clusters/", api.ClustersView.as_view(), name="api-insights-clusters"),
     path(
-        "api/insights/clusters/<str:pk>/",
+        "api/insights/clusters/conversations/",
         api.ClusterView.as_view(),
         name="api-insights-cluster",
     ),

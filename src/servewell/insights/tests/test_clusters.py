@@ -141,7 +141,9 @@ def test_a_clusters_page_lists_exactly_its_conversations(requests_by_topic, clie
     assert sorted(line.split(",")[0] for line in lines) == sorted(
         f"#{pk} Case password {i}" for i, pk in enumerate(sorted(requests_by_topic["password"]))
     )
-    api = client.get(f"/api/insights/clusters/{stored['refund'].pk}/?{PERIOD}")
+    api = client.get(
+        f"/api/insights/clusters/conversations/?cluster={stored['refund'].pk}&{PERIOD}"
+    )
     assert {c["id"] for c in api.json()["conversations"]} == requests_by_topic["refund"]
 
 
