@@ -1,6 +1,7 @@
 """Benchmarks of goodwill: a grant over HTTP with its limits checked, and the
 spend-and-outcomes report, over many past grants (bulk-inserted: the figures are about
-checking limits and reading at volume, not about typing rows in).
+checking limits and reading at volume, not about typing rows in). Six conversations in
+ten carry a CSAT answer, copied onto their grants as the rating subscriber would.
 
 - ``goodwill.grant.p95_ms``: POST of the grant form on a conversation (limits summed
   under the lock rows, the grant written, the event published), as an agent.
@@ -23,7 +24,8 @@ from django.utils import timezone
 from servewell.contacts.models import Contact
 from servewell.core.bench import measure
 from servewell.desk.models import Conversation
-from servewell.goodwill import actions
+from servewell.experience.models import Survey, SurveyKind, SurveyResponse
+from servewell.goodwill import actions, outcomes
 from servewell.goodwill.models import Grant, Status
 from servewell.people import directory, teams
 from servewell.people.models import Membership, Role, RoleGrant, User
@@ -58,7 +60,8 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
         now=now,
     )
     conversations = _conversations(rng, people, now)
-    _grants(ctx, rng, people, conversations, action, past, now)
+    ratings = _ratings(rng, conversations, now)
+    _grants(ctx, rng, people, conversations, ratings, action, past, now)
     agent = User.objects.get(pk=people[1][0])
     target = Conversation.objects.filter(team_id=people[1][1]).first()
     reverse("goodwill-home")
@@ -143,7 +146,42 @@ def _conversations(rng: random.Random, people, now) -> list[tuple[int, int, int]
     return [(c.pk, c.contact_id, c.team_id) for c in made]
 
 
-def _grants(ctx, rng, people, conversations, action, count, now) -> None:
+def _ratings(rng: random.Random, conversations, now) -> dict[int, int]:
+    """A CSAT answer on six conversations in ten (what the report reads beside spend)."""
+    rated = {
+        pk: rng.choice([5, 5, 5, 4, 4, 3, 2, 1]) for pk, *_ in conversations if rng.random() < 0.6
+    }
+    teams = {pk: team for pk, _contact, team in conversations}
+    surveys = Survey.objects.bulk_create(
+        Survey(
+            kind=SurveyKind.CSAT,
+            state=Survey.State.SENT,
+            conversation_id=pk,
+            team_id=teams[pk],
+            solved_at=now,
+            created_at=now,
+            due_at=now,
+            sent_at=now,
+        )
+        for pk in rated
+    )
+    SurveyResponse.objects.bulk_create(
+        SurveyResponse(
+            survey=s,
+            kind=SurveyKind.CSAT,
+            score=rated[s.conversation_id],
+            conversation_id=s.conversation_id,
+            team_id=s.team_id,
+            month=now.date().replace(day=1),
+            responded_at=now,
+            updated_at=now,
+        )
+        for s in surveys
+    )
+    return rated
+
+
+def _grants(ctx, rng, people, conversations, ratings, action, count, now) -> None:
     by_team: dict[int, list[int]] = {}
     for pk, team in people:
         by_team.setdefault(team, []).append(pk)
@@ -165,6 +203,8 @@ def _grants(ctx, rng, people, conversations, action, count, now) -> None:
                     reason="Bench",
                     status=status,
                     created_at=when,
+                    month=outcomes.report_month(when),
+                    csat=ratings.get(conversation),
                     came_back_at=when + dt.timedelta(days=5) if rng.random() < 0.3 else None,
                 )
             )

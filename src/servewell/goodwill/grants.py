@@ -2,9 +2,10 @@
 
 Concurrency: two grants that each fit but together pass a limit must not both take
 effect. Each grant locks its person's and its customer's ``Lock`` row
-(``select_for_update``; SQLite's IMMEDIATE transactions serialise writers anyway) and
-only then sums what was already granted, so the second grant sees the first. Locks are
-always taken person first, then customer: two grants never wait on each other in a cycle.
+(``select_for_update``, both in one read; SQLite's IMMEDIATE transactions serialise
+writers anyway) and only then sums what was already granted, so the second grant sees
+the first. Locks are always taken in one order: two grants never wait on each other in a
+cycle.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.urls import reverse
 
 from servewell.commitments import calendars, clock
 from servewell.core import audit, events, notifications
 from servewell.core.errors import DomainError
 from servewell.desk.models import Conversation
+from servewell.goodwill import outcomes
 from servewell.goodwill.actions import clean_amount, get_authority
 from servewell.goodwill.currencies import clean_currency
 from servewell.goodwill.models import EFFECTIVE, Action, Grant, Lock, Status
@@ -64,14 +66,19 @@ def month_start(user: User, now: datetime) -> datetime:
 
 
 def get_usage(user: User, action: Action, contact_id: int, *, now: datetime) -> Usage:
-    """Two sums, each along its own index (person, action, time / contact, action, time)."""
-    effective = Grant.objects.filter(action=action, status__in=EFFECTIVE)
-    person = effective.filter(requested_by=user, created_at__gte=month_start(user, now))
-    customer = effective.filter(contact_id=contact_id, created_at__gt=now - CUSTOMER_WINDOW)
-    return Usage(
-        person.aggregate(total=Sum("amount"))["total"] or Decimal(0),
-        customer.aggregate(total=Sum("amount"))["total"] or Decimal(0),
+    """Both sums in one statement: each side of the OR is a range of its own covering
+    index (person, action, time / contact, action, time), so no row is read twice."""
+    person = Q(requested_by=user, created_at__gte=month_start(user, now))
+    customer = Q(contact_id=contact_id, created_at__gt=now - CUSTOMER_WINDOW)
+    sums = (
+        Grant.objects.filter(person | customer, action=action, status__in=EFFECTIVE)
+        .order_by()
+        .aggregate(
+            person=Sum("amount", filter=person, default=Decimal(0)),
+            customer=Sum("amount", filter=customer, default=Decimal(0)),
+        )
     )
+    return Usage(sums["person"], sums["customer"])
 
 
 def limits_passed(
@@ -90,10 +97,20 @@ def limits_passed(
     return passed
 
 
-def _lock(scope: str, subject_id: int) -> None:
-    """One locking read when the row exists (every grant after a subject's first); a
-    missing row is created, and a concurrent creator's row is read with the lock."""
-    Lock.objects.select_for_update().get_or_create(scope=scope, subject_id=subject_id)
+def _lock(person_id: int, contact_id: int) -> None:
+    """Lock the person's and the customer's rows in one locking read (rows come, and are
+    locked, in one order: contact before person, for every grant, so two grants never
+    wait on each other in a cycle). Rows missing on a subject's first grant are created
+    and the read is repeated; a concurrent creator's row is then read with the lock."""
+    wanted = {("person", person_id), ("contact", contact_id)}
+    subjects = Q(scope="person", subject_id=person_id) | Q(scope="contact", subject_id=contact_id)
+    rows = Lock.objects.select_for_update().filter(subjects).order_by("scope", "subject_id")
+    found = {(scope, subject) for scope, subject in rows.values_list("scope", "subject_id")}
+    if found == wanted:
+        return
+    for scope, subject in sorted(wanted - found):
+        Lock.objects.get_or_create(scope=scope, subject_id=subject)
+    list(rows.values_list("pk"))
 
 
 def _clean(action: Action, amount: Any, reason: str, currency: str | None) -> tuple[Decimal, str]:
@@ -124,8 +141,7 @@ def grant_goodwill(
     """``conversation`` comes from ``access_conversation``: the caller may see it."""
     amount, reason = _clean(action, amount, reason, currency)
     with transaction.atomic():
-        _lock("person", actor.pk)
-        _lock("contact", conversation.contact_id)
+        _lock(actor.pk, conversation.contact_id)
         passed = limits_passed(actor, action, conversation, amount, now=now)
         grant = Grant.objects.create(
             action=action,
@@ -139,8 +155,11 @@ def grant_goodwill(
             status=Status.PENDING if passed else Status.GRANTED,
             over=",".join(passed),
             created_at=now,
+            month=outcomes.report_month(now),
+            csat=outcomes.latest_rating(conversation.pk),
             deadline=decision_deadline(conversation.team_id, now) if passed else None,
         )
+        del grant.csat  # the rating was read by the INSERT itself: loaded again only if asked
         audit.record(actor, f"goodwill.{grant.status}", grant, label=describe(grant))
         if passed:
             _ask_leads(grant, now=now)

@@ -122,6 +122,12 @@ class Grant(models.Model):
     came_back_at = models.DateTimeField(
         null=True, blank=True, help_text="The customer's next conversation within 90 days."
     )
+    month = models.DateField(help_text="First day of the month it was asked in (report groups).")
+    csat = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The conversation's latest CSAT rating (1-5), kept as ratings arrive.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -138,7 +144,8 @@ class Grant(models.Model):
                 fields=["contact", "action", "created_at", "status", "amount"],
                 name="gw_grant_contact_sum",
             ),
-            # The report's scan of a period covers every column it groups and sums.
+            # The report's scan of a period covers every column it groups and sums: one
+            # index range, no row lookups, no per-row month arithmetic.
             models.Index(
                 fields=[
                     "created_at",
@@ -146,12 +153,13 @@ class Grant(models.Model):
                     "requested_by",
                     "action",
                     "currency",
+                    "month",
                     "status",
                     "amount",
                     "came_back_at",
-                    "conversation",
+                    "csat",
                 ],
-                name="gw_grant_report",
+                name="gw_grant_outcomes",
             ),  # fmt: skip
             models.Index(fields=["conversation"], name="gw_grant_conversation"),
             models.Index(fields=["deadline"], condition=Q(status="pending"), name="gw_grant_open"),

@@ -1,10 +1,16 @@
-"""What followed a grant, without blame: did the customer come back within 90 days."""
+"""What followed a grant, without blame: did the customer come back within 90 days, and
+how did they rate the conversation. Both are kept on the grant as they happen, so the
+report sums columns of one index and never looks anything up per grant."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+
+from django.db.models import Subquery
+from django.utils import timezone
 
 from servewell.desk.models import Conversation
+from servewell.experience.models import SurveyKind, SurveyResponse
 from servewell.goodwill.models import Grant
 
 CAME_BACK_WITHIN = timedelta(days=90)
@@ -23,4 +29,30 @@ def mark_came_back(conversation: Conversation) -> int:
         )
         .exclude(conversation_id=conversation.pk)
         .update(came_back_at=conversation.created_at)
+    )
+
+
+def report_month(moment: datetime) -> date:
+    """The month a grant counts in: the first day of its month in the site's time zone
+    (what the report's filters and headings use)."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return date(local.year, local.month, 1)
+
+
+def latest_rating(conversation_id: int) -> Subquery:
+    """The conversation's current CSAT rating (the latest solve's answer), as a
+    subquery: an UPDATE or INSERT reads it in the same statement."""
+    return Subquery(
+        SurveyResponse.objects.filter(kind=SurveyKind.CSAT, conversation_id=conversation_id)
+        .order_by("-responded_at", "-id")
+        .values("score")[:1]
+    )
+
+
+def keep_rating(conversation_id: int) -> int:
+    """Copy the conversation's latest rating onto its grants (a rating arrived, changed or
+    was erased); one UPDATE, and nothing at all for the many rated conversations without
+    goodwill. Replaying it sets the same value again."""
+    return Grant.objects.filter(conversation_id=conversation_id).update(
+        csat=latest_rating(conversation_id)
     )

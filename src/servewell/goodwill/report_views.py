@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from servewell.core import charts
 from servewell.core.access import requires
 from servewell.core.exports import csv_response
 from servewell.core.ids import parse_id
+from servewell.core.pages import paginate
 from servewell.goodwill import reports
 from servewell.goodwill.access import GOODWILL_REPORTS
 from servewell.people.access import visible_teams
@@ -43,9 +48,21 @@ def _report(request: HttpRequest, p: dict) -> reports.Report:
     )
 
 
-def _chart(dim: str, rows: list[reports.Row]) -> str:
+def drill_url(p: dict, row: reports.Row) -> str:
+    """The list of the grants a row (and its bar) counts: the report's period and team,
+    narrowed to the row's team, person, action or month and currency."""
+    query = {"months": p["months"], **({"team": p["team"]} if p["team"] else {}), **row.filters}
+    return f"{reverse('goodwill-report-grants')}?{urlencode(query)}"
+
+
+def _chart(dim: str, rows: list[reports.Row], p: dict) -> str:
     points = [
-        charts.Point(f"{r.label} {r.currency}", float(r.spend), note=f"budget {r.budget}")
+        charts.Point(
+            f"{r.label} {r.currency}",
+            float(r.spend),
+            note=f"budget {r.budget}",
+            url=drill_url(p, r),
+        )
         for r in rows[:12]
     ]
     return charts.bar_chart(f"Goodwill spend by {dim}", points)
@@ -55,7 +72,10 @@ def _chart(dim: str, rows: list[reports.Row]) -> str:
 def report(request: HttpRequest) -> HttpResponse:
     p = _params(request)
     data = _report(request, p)
-    tables = [(dim, rows, _chart(dim, rows)) for dim, rows in data.tables.items()]
+    tables = [
+        (dim, [(r, drill_url(p, r)) for r in rows], _chart(dim, rows, p))
+        for dim, rows in data.tables.items()
+    ]
     query = f"months={p['months']}" + (f"&team={p['team']}" if p["team"] else "")
     return render(
         request,
@@ -87,4 +107,41 @@ def report_csv(request: HttpRequest, dim: str) -> HttpResponse:
             ]
             for r in rows
         ),
+    )
+
+
+def _month(raw: str | None) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(raw or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+@requires(GOODWILL_REPORTS)
+def report_grants(request: HttpRequest) -> HttpResponse:
+    """The drill-down of the report: the grants behind a bar or a row. Filters it cannot
+    read are left out (the list is then wider, never an error page)."""
+    p = _params(request)
+    get = request.GET
+    currency = (get.get("currency") or "").strip().upper()
+    f = reports.GrantFilter(
+        months=p["months"],
+        team_id=p["team"],
+        person_id=parse_id(get.get("person")),
+        action_id=parse_id(get.get("action")),
+        month=_month(get.get("month")),
+        currency=currency if len(currency) == 3 and currency.isalpha() else "",
+        effective_only=get.get("all") != "1",
+    )
+    page = paginate(request, reports.list_grants(request.user, f, now=timezone.now()), 50)
+    keep = {k: v for k, v in get.items() if k != "page"}
+    return render(
+        request,
+        "goodwill/report_grants.html",
+        {
+            "page": page,
+            "f": f,
+            "query": urlencode(keep),
+            "back": urlencode({"months": f.months, **({"team": f.team_id} if f.team_id else {})}),
+        },
     )

@@ -1,4 +1,5 @@
-"""Background work: the sweep that escalates overdue requests, and "came back" marks."""
+"""Background work: the sweep that escalates overdue requests, "came back" marks, and the
+conversation's rating copied onto its grants."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from servewell.core import events
 from servewell.core.jobs import periodic
 from servewell.desk import conversations
 from servewell.desk.models import Conversation
+from servewell.experience.surveys import SURVEY_RESPONDED
 from servewell.goodwill import decisions, outcomes
 
 
@@ -26,3 +28,12 @@ def on_conversation_created(event: events.Event) -> None:
     )
     if conversation is not None:
         outcomes.mark_came_back(conversation)
+
+
+@events.subscribe(SURVEY_RESPONDED, durable=True)
+def on_survey_responded(event: events.Event) -> None:
+    """A CSAT answer (or a change of one) becomes the outcome the report shows beside the
+    goodwill granted on that conversation."""
+    payload = event.payload
+    if payload.get("kind") == "csat" and payload.get("conversation"):
+        outcomes.keep_rating(payload["conversation"])

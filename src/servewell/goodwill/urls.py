@@ -16,6 +16,7 @@ urlpatterns = [
     path("goodwill/grants/<int:pk>/decide/", views.decide, name="goodwill-decide"),
     path("goodwill/settings/", views.settings_page, name="goodwill-settings"),
     path("goodwill/reports/", report_views.report, name="goodwill-reports"),
+    path("goodwill/reports/grants/", report_views.report_grants, name="goodwill-report-grants"),
     path("goodwill/reports/<slug:dim>.csv", report_views.report_csv, name="goodwill-report-csv"),
     path("goodwill/stories/", story_views.story_list, name="goodwill-stories"),
     path("goodwill/stories/<int:pk>/", story_views.story_detail, name="goodwill-story"),
