@@ -96,19 +96,53 @@ class QueueEventView(APIView):
     @extend_schema(request=QueueEventIn, responses={201: QueueEventOut, 200: QueueEventOut})
     def post(self, request: Request) -> Response:
         data = validated(QueueEventIn, request.data)
-        v = data
-        result = feed.record_event(
-            v["event"],
-            call_id=v["call_id"],
-            team=v["team"],
-            at=v.get("at") or timezone.now(),
-            agent=v.get("agent") or None,
-            caller=v.get("caller", ""),
-            channel=v.get("channel", Channel.PHONE),
-            talk_s=v.get("talk_s"),
-        )
+        result = feed.record_events([_incoming(data)])[0]
         body = QueueEventOut({"duplicate": result.duplicate, "call": result.call}).data
         return Response(body, status=status.HTTP_200_OK if result.duplicate else 201)
+
+
+def _incoming(v: dict) -> feed.Incoming:
+    return feed.Incoming(
+        kind=v["event"],
+        call_id=v["call_id"],
+        team=v["team"],
+        at=v.get("at") or timezone.now(),
+        agent=v.get("agent") or None,
+        caller=v.get("caller", ""),
+        channel=v.get("channel", Channel.PHONE),
+        talk_s=v.get("talk_s"),
+    )
+
+
+class QueueEventBatchIn(serializers.Serializer):
+    events = QueueEventIn(many=True, allow_empty=False, max_length=feed.MAX_BATCH)
+
+
+class QueueEventBatchOut(serializers.Serializer):
+    recorded = serializers.IntegerField(help_text="How many of the events were new.")
+    duplicates = serializers.IntegerField()
+    results = QueueEventOut(many=True, help_text="One per event, in the order sent.")
+
+
+class QueueEventBatchView(APIView):
+    """Several telephony events in one request (up to 500), for a phone system that
+    buffers them: each is handled exactly as if posted alone, in the order sent, and the
+    batch is stored all or nothing — an invalid event refuses the whole batch with a
+    400 that names it (``events.3.team``)."""
+
+    access = QUEUE_FEED
+
+    @extend_schema(request=QueueEventBatchIn, responses={200: QueueEventBatchOut})
+    def post(self, request: Request) -> Response:
+        data = validated(QueueEventBatchIn, request.data)
+        results = feed.record_events([_incoming(v) for v in data["events"]])
+        new = sum(not r.duplicate for r in results)
+        body = {
+            "recorded": new,
+            "duplicates": len(results) - new,
+            "results": [{"duplicate": r.duplicate, "call": r.call} for r in results],
+        }
+        return Response(QueueEventBatchOut(body).data)
 
 
 class CallViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):

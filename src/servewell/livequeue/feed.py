@@ -3,8 +3,9 @@
 Every event is stored once per (call id, kind); the call is then *re-derived* from all
 of its events. So the order of arrival does not matter — "answered" before "joined"
 yields the same call as the other way round — and a repeated event changes nothing and
-publishes nothing. Each new event then re-evaluates the team's alarms and pushes a
-fresh snapshot of the team to the wallboards.
+publishes nothing. Each event then asks for the team's alarms to be judged and a fresh
+snapshot pushed to the wallboards — coalesced per team, after the event is stored and
+never in its way (``snapshots.py``).
 
 Chats waiting for a first agent use the same feed with ``channel="chat"``: the desk
 records "joined" when a chat starts and "answered" when an agent first replies, so they
@@ -13,17 +14,21 @@ count as waiting like calls do.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from servewell.core import events
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
-from servewell.livequeue import alarm, snapshots
+from servewell.livequeue import snapshots
 from servewell.livequeue.models import Call, CallEvent, CallState, Channel, EventKind
 from servewell.people.models import Presence, Team, User
 from servewell.people.presence import set_presence
@@ -48,38 +53,91 @@ class Recorded:
     duplicate: bool
 
 
+#: The most events one ``record_events`` call (one batch request) takes.
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One event as a phone system reports it, before it is checked."""
+
+    kind: str
+    call_id: str
+    team: Team | int | str
+    at: datetime
+    agent: User | str | None = None
+    caller: str = ""
+    channel: str = Channel.PHONE
+    talk_s: float | None = None
+    raw: dict[str, Any] | None = None
+
+
+@dataclass
+class _Checked:
+    event: CallEvent
+    team: Team
+    agent: User | None
+    created: bool = False
+
+
 def resolve_team(value: Any) -> Team:
     """A team given as an instance, an id or a slug."""
-    if isinstance(value, Team):
-        return value
-    text = str(value if value is not None else "").strip()
-    team = None
-    teams = Team.objects.select_related("calendar")
-    if (pk := parse_id(text)) is not None:
-        team = teams.filter(pk=pk).first()
-    if team is None and text:
-        team = teams.filter(slug=text).first()
-    if team is None:
-        raise DomainError("invalid", f"No team with id or slug {text!r}.", field="team")
-    return team
+    return _Teams([value]).get(value)
 
 
-def _resolve_agent(agent: User | str | None) -> tuple[User | None, str]:
-    if agent is None or agent == "":
-        return None, ""
+class _Teams:
+    """The teams a batch names, read in one query: by id first, then by slug."""
+
+    def __init__(self, values: list[Any]) -> None:
+        texts = {_team_text(v) for v in values if not isinstance(v, Team)} - {""}
+        ids = {pk for t in texts if (pk := parse_id(t)) is not None}
+        found = Team.objects.select_related("calendar").filter(Q(pk__in=ids) | Q(slug__in=texts))
+        self.by_id = {t.pk: t for t in found}
+        self.by_slug = {t.slug: t for t in self.by_id.values()}
+
+    def get(self, value: Any) -> Team:
+        if isinstance(value, Team):
+            return value
+        text = _team_text(value)
+        pk = parse_id(text)
+        team = self.by_id.get(pk) if pk is not None else None
+        team = team or self.by_slug.get(text)
+        if team is None:
+            raise DomainError("invalid", f"No team with id or slug {text!r}.", field="team")
+        return team
+
+
+def _team_text(value: Any) -> str:
+    return str(value if value is not None else "").strip()
+
+
+def _agents(items: Sequence[Incoming]) -> dict[str, User]:
+    """Active people by lower-cased username, for the agents a batch names."""
+    labels = {_agent_label(i.agent).lower() for i in items if isinstance(i.agent, str)} - {""}
+    if not labels:
+        return {}
+    people = User.objects.annotate(lname=Lower("username")).filter(lname__in=labels, is_active=True)
+    found: dict[str, User] = {}
+    for person in people.order_by("pk"):
+        found.setdefault(person.lname, person)
+    return found
+
+
+def _agent_label(agent: User | str | None) -> str:
     if isinstance(agent, User):
-        return agent, agent.username
-    label = str(agent).strip()[:150]
-    return User.objects.filter(username__iexact=label, is_active=True).first(), label
+        return agent.username
+    return str(agent or "").strip()[:150]
 
 
-def _check(kind: str, call_id: str, at: datetime) -> None:
+def _check(kind: str, call_id: str, at: datetime, channel: str) -> None:
     if kind not in EventKind.values:
         raise DomainError("invalid", f"Use one of: {', '.join(EventKind.values)}.", field="event")
     if not call_id or len(call_id) > 150:
         raise DomainError("invalid", "Give a call id of 1 to 150 characters.", field="call_id")
     if timezone.is_naive(at):
         raise DomainError("invalid", "Give the time with a time zone offset.", field="at")
+    if channel not in Channel.values:
+        raise DomainError("invalid", "Use phone or chat.", field="channel")
 
 
 def record_event(
@@ -95,59 +153,153 @@ def record_event(
     raw: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Recorded:
-    call_id = (call_id or "").strip()
-    _check(kind, call_id, at)
-    team = resolve_team(team)
-    if channel not in Channel.values:
-        raise DomainError("invalid", "Use phone or chat.", field="channel")
-    agent_user, agent_label = _resolve_agent(agent)
+    """Store one event and re-derive its call (see ``record_events``)."""
+    incoming = Incoming(kind, call_id, team, at, agent, caller, channel, talk_s, raw)
+    return record_events([incoming], now=now)[0]
+
+
+def record_events(items: Sequence[Incoming], *, now: datetime | None = None) -> list[Recorded]:
+    """Store events and re-derive their calls, one result per event in the given order.
+
+    All or nothing: a bad event refuses the whole batch before anything is stored (in a
+    batch of several, the error's field names the event: ``events.3.team``). The work
+    is a fixed number of statements per batch, not per event — the existing events of
+    the calls, one insert, the calls (locked), their full history, one insert and one
+    update — so a phone system that sends events in batches is served at database
+    speed. In a batch, each published event carries the call as the whole batch left it.
+    """
+    if len(items) > MAX_BATCH:
+        raise DomainError("invalid", f"Send at most {MAX_BATCH} events at once.", field="events")
     now = now or timezone.now()
-    details = {**(raw or {}), "agent": agent_label, "caller": caller[:150], "channel": channel}
-    if talk_s is not None:
-        details["talk_s"] = float(talk_s)
+    teams = _Teams([i.team for i in items])
+    agents = _agents(items)
+    checked = []
+    for number, item in enumerate(items):
+        try:
+            checked.append(_checked(item, teams, agents, now))
+        except DomainError as exc:
+            if len(items) > 1:
+                exc.field = f"events.{number}.{exc.field}" if exc.field else f"events.{number}"
+            raise
+    if not checked:
+        return []
     with transaction.atomic():
-        event = CallEvent(call_id=call_id, kind=kind, at=at, received_at=now, raw=details)
-        created = _insert_once(event)
-        if not created:
-            known = Call.objects.select_related("team", "agent").filter(call_id=call_id).first()
-            if known is not None:
-                return Recorded(known, duplicate=True)
-        # Create-then-lock: two events of one new call arriving at once both end up
-        # re-deriving the same row, the second one seeing both events. A call created
-        # here knows only this event, so it is derived from it without another read.
-        first = {**derive([event]), "agent": agent_user}
-        call, new_call = Call.objects.get_or_create(
-            call_id=call_id, defaults={"team": team, **first}
-        )
-        if new_call:
-            call.team = team
+        try:
+            with transaction.atomic():
+                calls = _write(checked)
+        except IntegrityError:
+            # Another writer stored one of these events or calls a moment ago; one by
+            # one, each sees the others' rows once they commit.
+            calls = {}
+            for one in checked:
+                one.created = False
+                calls.update(_write_one(one))
+        for one in checked:
+            call = calls[one.event.call_id]
+            if one.created:
+                _publish(one.event.kind, call)
+                _presence_follows(one.event.kind, call, now)
+        # Alarms and the wallboard follow, coalesced per team and off this request:
+        # an event is never kept waiting for them (see snapshots.py).
+        for team in {call.team_id: call.team for call in calls.values()}.values():
+            snapshots.request(team, now=now)
+    return [Recorded(calls[one.event.call_id], duplicate=not one.created) for one in checked]
+
+
+def _checked(item: Incoming, teams: _Teams, agents: dict[str, User], now: datetime) -> _Checked:
+    call_id = (item.call_id or "").strip()
+    _check(item.kind, call_id, item.at, item.channel)
+    team = teams.get(item.team)
+    label = _agent_label(item.agent)
+    agent = item.agent if isinstance(item.agent, User) else agents.get(label.lower())
+    details = {
+        **(item.raw or {}),
+        "agent": label,
+        "caller": (item.caller or "")[:150],
+        "channel": item.channel,
+    }
+    if item.talk_s is not None:
+        details["talk_s"] = float(item.talk_s)
+    event = CallEvent(call_id=call_id, kind=item.kind, at=item.at, received_at=now, raw=details)
+    return _Checked(event, team, agent)
+
+
+def _write_one(one: _Checked, attempts: int = 3) -> dict[str, Call]:
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                return _write([one])
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _write(checked: list[_Checked]) -> dict[str, Call]:
+    """Insert the new events, then create or re-derive their calls. Raises IntegrityError
+    when a concurrent writer got there first (the caller retries one by one)."""
+    ids = list(dict.fromkeys(one.event.call_id for one in checked))
+    known = set(CallEvent.objects.filter(call_id__in=ids).values_list("call_id", "kind"))
+    fresh = []
+    for one in checked:
+        key = (one.event.call_id, one.event.kind)
+        one.created = key not in known
+        if one.created:
+            known.add(key)
+            one.event.pk = None  # a retry after a rolled-back attempt inserts afresh
+            fresh.append(one.event)
+    CallEvent.objects.bulk_create(fresh)
+    # Lock, then read the history: a concurrent event of the same call either committed
+    # before the lock (and is read) or waits for it (and re-derives after us).
+    locked = Call.objects.select_for_update(of=("self",)).select_related("team__calendar", "agent")
+    calls = {c.call_id: c for c in locked.filter(call_id__in=ids)}
+    changed = {one.event.call_id for one in checked if one.created} | (set(ids) - set(calls))
+    if not changed:
+        return calls
+    history: dict[str, list[CallEvent]] = defaultdict(list)
+    for event in CallEvent.objects.filter(call_id__in=changed):
+        history[event.call_id].append(event)
+    given = {one.event.call_id: one.agent for one in checked if one.created and one.agent}
+    first = {}
+    for one in checked:
+        first.setdefault(one.event.call_id, one)
+    new, updated = [], []
+    for call_id in changed:
+        summary = derive(history[call_id])
+        call = calls.get(call_id)
+        if call is None:
+            # A new call belongs to the team its first event names, for good (a transfer
+            # to another queue re-uses the telephony id).
+            call = Call(call_id=call_id, team=first[call_id].team, **summary)
+            new.append(call)
         else:
-            call = Call.objects.select_for_update().select_related("team__calendar").get(pk=call.pk)
-            call = _rederive(call, agent_user)
-        if created:
-            _publish(kind, call)
-            _presence_follows(kind, call, now)
-        alarm.evaluate(call.team, now=now)
-        snapshots.request(call.team_id)
-    return Recorded(call, duplicate=not created)
+            for name, value in summary.items():
+                setattr(call, name, value)
+            call.updated_at = timezone.now()
+            updated.append(call)
+        agent = given.get(call_id)
+        if agent is not None:
+            call.agent = agent
+        elif call.agent_id is None and call.agent_label:
+            call.agent = _agent_for(call.agent_label, checked)
+        calls[call_id] = call
+    Call.objects.bulk_create(new)
+    Call.objects.bulk_update(updated, [*_DERIVED, "agent", "updated_at"])
+    return calls
 
 
-def _insert_once(event: CallEvent) -> bool:
-    """Insert, and let the unique (call id, kind) constraint say whether it is new:
-    one statement for the usual case, and race-free."""
-    try:
-        with transaction.atomic():
-            event.save(force_insert=True)
-        return True
-    except IntegrityError:
-        return False
+#: The fields of a call that ``derive`` computes from its events.
+_DERIVED = [
+    "state", "joined_at", "answered_at", "ended_at", "wait_s", "talk_s", "caller", "channel",
+    "agent_label",
+]  # fmt: skip
 
 
-def _agent_for(summary: dict[str, Any], given: User | None) -> User | None:
-    if given is not None:
-        return given
-    label = summary.get("agent_label")
-    return User.objects.filter(username__iexact=label).first() if label else None
+def _agent_for(label: str, checked: list[_Checked]) -> User | None:
+    for one in checked:
+        if one.agent is not None and one.agent.username.lower() == label.lower():
+            return one.agent
+    return User.objects.filter(username__iexact=label).first()
 
 
 def derive(history: list[CallEvent]) -> dict[str, Any]:
@@ -189,20 +341,6 @@ def derive(history: list[CallEvent]) -> dict[str, Any]:
         "channel": next((r["channel"] for r in raws if r.get("channel")), Channel.PHONE),
         "agent_label": next((r["agent"] for r in reversed(raws) if r.get("agent")), ""),
     }
-
-
-def _rederive(call: Call, agent: User | None) -> Call:
-    """Re-summarise the call from all its events. It keeps the team it was first
-    reported in (a transfer to another queue re-uses the telephony id)."""
-    summary = derive(list(CallEvent.objects.filter(call_id=call.call_id)))
-    for name, value in summary.items():
-        setattr(call, name, value)
-    if agent is not None:
-        call.agent = agent
-    elif call.agent_id is None and call.agent_label:
-        call.agent = _agent_for(summary, None)
-    call.save()
-    return call
 
 
 def call_payload(call: Call) -> dict[str, Any]:

@@ -22,6 +22,11 @@ urlpatterns = [
     path("queue/rules/<int:pk>/", views.rule_edit, name="queue-rule-edit"),
     path("queue/rules/team/<int:team_id>/settings/", views.queue_settings, name="queue-settings"),
     path("api/queue/events/", api.QueueEventView.as_view(), name="api-queue-events"),
+    path(
+        "api/queue/events/batch/",
+        api.QueueEventBatchView.as_view(),
+        name="api-queue-events-batch",
+    ),
     path("api/queue/snapshot/", api.SnapshotView.as_view(), name="api-queue-snapshot"),
     path("api/queue/metrics/", api.MetricsView.as_view(), name="api-queue-metrics"),
     path(

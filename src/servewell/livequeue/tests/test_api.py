@@ -96,6 +96,42 @@ def test_garbage_bodies_are_a_400_not_a_500(pbx, care, body):
     assert response.status_code == 400
 
 
+BATCH = "/api/queue/events/batch/"
+
+
+def test_a_batch_of_events_is_handled_as_if_each_was_posted_alone(pbx, care, alice):
+    batch = [
+        event("joined", "c1", caller="+4930123"),
+        event("joined", "c2", t=2),
+        event("answered", "c1", t=9, agent="alice"),
+        event("completed", "c1", t=99),
+        event("joined", "c1", t=50),  # a repeat inside the batch: the first one counts
+    ]
+    response = pbx.post(BATCH, {"events": batch}, content_type="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["recorded"], body["duplicates"]) == (4, 1)
+    assert [r["duplicate"] for r in body["results"]] == [False, False, False, False, True]
+    call = Call.objects.get(call_id="c1")
+    assert call.state == "completed"
+    assert (call.wait_s, call.talk_s, call.agent) == (9.0, 90.0, alice)
+    assert Call.objects.get(call_id="c2").state == "waiting"
+    again = pbx.post(BATCH, {"events": batch[:2]}, content_type="application/json").json()
+    assert (again["recorded"], again["duplicates"]) == (0, 2)
+
+
+def test_a_batch_with_one_bad_event_stores_nothing_and_names_it(pbx, care):
+    batch = [event("joined", "c1"), {**event("joined", "c2"), "team": "nowhere"}]
+    response = pbx.post(BATCH, {"events": batch}, content_type="application/json")
+    assert response.status_code == 400
+    assert "events.1.team" in response.json()
+    assert not Call.objects.exists()
+    malformed = pbx.post(BATCH, {"events": [{"event": "joined"}]}, content_type="application/json")
+    assert malformed.status_code == 400
+    empty = pbx.post(BATCH, {"events": []}, content_type="application/json")
+    assert empty.status_code == 400
+
+
 def test_agents_cannot_feed_the_queue(client, care, alice):
     _, raw = create_token(alice, name="mine")
     response = client.post(

@@ -1,0 +1,97 @@
+"""After a queue event: alarms judged and wallboards refreshed promptly, without the
+event waiting for them, and a burst costs a few refreshes, not one per event."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from servewell.livequeue import fanout, feed, snapshots
+from servewell.livequeue.models import Alarm, AlarmRule, RuleKind
+from servewell.livequeue.snapshots import Refresher
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def refresher(clock):
+    return Refresher(work=lambda ids: None, interval_s=0.1, clock=clock, inline=False)
+
+
+def test_a_lone_event_is_refreshed_at_once(refresher, clock):
+    refresher.ask(7)
+    assert refresher.take_due() == ({7}, None)
+
+
+def test_a_burst_is_merged_into_one_trailing_refresh_within_the_bound(refresher, clock):
+    refresher.ask(7)
+    refresher.take_due()  # the leading edge: the first event of the burst
+    for step in range(1, 10):  # nine more events within the next 90 ms
+        clock.now = 100 + step * 0.01
+        refresher.ask(7)
+        assert refresher.due_at(7) <= clock.now + refresher.interval_s  # the bound
+    ready, next_at = refresher.take_due()
+    assert ready == set()
+    assert next_at == pytest.approx(100.1)
+    clock.now = 100.1
+    assert refresher.take_due() == ({7}, None)  # one refresh for the nine
+    assert refresher.due_at(7) is None
+
+
+def test_teams_do_not_wait_for_each_other(refresher, clock):
+    refresher.ask(7)
+    refresher.take_due()
+    clock.now += 0.02
+    refresher.ask(7)
+    refresher.ask(8)  # another team, not refreshed lately: at once
+    ready, next_at = refresher.take_due()
+    assert ready == {8}
+    assert next_at == pytest.approx(100.1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_events_raises_the_alarm_and_the_last_snapshot_shows_them_all(care, monkeypatch):
+    """The production path: a background thread refreshes after the events commit."""
+    AlarmRule.objects.create(team=care, kind=RuleKind.WAITING, threshold=3, clear_threshold=1)
+    sent: list[dict] = []
+    monkeypatch.setattr(fanout, "publish", sent.append)
+
+    def refresh(team_ids: set[int]) -> None:
+        try:
+            snapshots.refresh_teams(team_ids)
+        finally:
+            connection.close()  # this thread's connection; the test database is dropped
+
+    monkeypatch.setattr(snapshots, "refresher", Refresher(work=refresh, inline=False))
+    burst = 30
+    for n in range(burst):
+        feed.record_event("joined", call_id=f"b{n}", team=care, at=timezone.now())
+
+    def waiting_shown() -> int:
+        shots = [m["data"] for m in sent if m["type"] == "snapshot"]
+        return shots[-1]["waiting"] if shots else -1
+
+    deadline = time.monotonic() + 30  # a generous wait, not a timing assertion
+    while waiting_shown() != burst and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert waiting_shown() == burst
+    alarm = Alarm.objects.get(team=care)
+    assert alarm.cleared_at is None
+    last = [m["data"] for m in sent if m["type"] == "snapshot"][-1]
+    assert [a["id"] for a in last["alarms"]] == [alarm.pk]
+    assert any(m["type"] == "alarm" and m["data"]["event"] == "raised" for m in sent)
+    assert len([m for m in sent if m["type"] == "snapshot"]) < burst
