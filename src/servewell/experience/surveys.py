@@ -141,6 +141,7 @@ class Batch:
     headers: dict[int, str] = field(default_factory=dict)  # conversation -> why not (headers)
     addresses: dict[str, str] = field(default_factory=dict)  # address -> why not (loops)
     rollup: dict[tuple, int] = field(default_factory=dict)
+    emails: dict[int, str] | None = None  # contact -> address to survey (read per batch)
 
     @classmethod
     def read(cls, surveys: list[Survey], now: datetime, cache: dict | None = None) -> Batch:
@@ -148,6 +149,7 @@ class Batch:
 
         batch = cls(now, cache if cache is not None else {})
         contacts = [s.contact_id for s in surveys if s.contact_id]
+        batch.emails = _emails(contacts)
         longest = max(
             (settings_for(s.team_id, batch.settings).contact_interval_days for s in surveys),
             default=7,
@@ -169,7 +171,7 @@ class Batch:
                 sent_at__gt=now - timedelta(days=nps_days),
             ).values_list("contact_id", flat=True)
         )
-        addresses = [a for s in surveys if (a := _address(s))]
+        addresses = [a for s in surveys if (a := _address(s, batch))]
         digests = [tokens.address_digest(a) for a in addresses]
         batch.unsubscribed = set(
             Unsubscribe.objects.filter(address_hash__in=digests).values_list(
@@ -246,12 +248,27 @@ def skip_reason(survey: Survey, address: str | None, batch: Batch) -> str:
     return batch.headers.get(survey.conversation_id) or batch.addresses[address]
 
 
-def _address(survey: Survey) -> str | None:
-    contact = survey.contact
-    if contact is None:
+def _emails(contact_ids: list[int]) -> dict[int, str]:
+    """Each contact's address to survey (the primary one, else the oldest), in one read
+    of plain values: no model or related manager per address."""
+    from servewell.contacts.models import ContactEmail
+
+    found: dict[int, str] = {}
+    for contact_id, address in (
+        ContactEmail.objects.filter(contact_id__in=contact_ids)
+        .order_by("contact_id", "-is_primary", "id")
+        .values_list("contact_id", "address")
+    ):
+        found.setdefault(contact_id, address)
+    return found
+
+
+def _address(survey: Survey, batch: Batch | None = None) -> str | None:
+    if survey.contact_id is None:
         return None
-    emails = sorted(contact.emails.all(), key=lambda e: (not e.is_primary, e.pk))
-    return emails[0].address if emails else None
+    if batch is not None and batch.emails is not None:
+        return batch.emails.get(survey.contact_id)
+    return _emails([survey.contact_id]).get(survey.contact_id)
 
 
 def _count(batch: Batch, kind: str, survey: Survey) -> None:
@@ -263,7 +280,7 @@ def _count(batch: Batch, kind: str, survey: Survey) -> None:
 def prepare(survey: Survey, batch: Batch) -> Outgoing | None:
     """Decide on one due survey of a claimed batch: a link (the caller saves and mails
     it) or a reason to skip. The demo calls this and mails nothing."""
-    address = _address(survey)
+    address = _address(survey, batch)
     reason = skip_reason(survey, address, batch)
     if reason:
         survey.state, survey.skip_reason = Survey.State.SKIPPED, reason[:200]
@@ -306,7 +323,7 @@ def claim_and_prepare(surveys: list[Survey], now: datetime, cache: dict | None =
     batch = Batch.read(surveys, now, cache)
     outgoing = [o for s in surveys if (o := prepare(s, batch)) is not None]
     _save_decisions(surveys)
-    Survey.objects.bulk_create([o.nps for o in outgoing if o.nps is not None])
+    _insert_nps([o.nps for o in outgoing if o.nps is not None])
     for (kind, team, person, month), n in batch.rollup.items():
         rollup.bump(kind=kind, team_id=team, person_id=person, month=month, sent=n)
     return outgoing
@@ -317,13 +334,60 @@ def _save_decisions(surveys: list[Survey]) -> None:
     per row, which cost more than everything else the sweep does)."""
     table = connection.ops.quote_name(Survey._meta.db_table)
     columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in SAVED)
-    field_of = {name: Survey._meta.get_field(name) for name in SAVED}
-    rows = [
-        [field_of[n].get_db_prep_save(getattr(s, n), connection) for n in SAVED] + [s.pk]
-        for s in surveys
-    ]
+    fields = [Survey._meta.get_field(name) for name in SAVED]
+    seen: dict = {}
+    rows = [[*_prepared(s, fields, seen), s.pk] for s in surveys]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows)  # noqa: S608
+
+
+def _prepared(survey: Survey, fields: list, seen: dict) -> list:
+    """The row's values as the database takes them. A batch shares a few distinct times
+    (now, the expiry of each team's links): each is converted once, not once per row."""
+    out = []
+    for f in fields:
+        value = getattr(survey, f.attname)
+        if isinstance(value, datetime):
+            key = (f.attname, value)
+            if key not in seen:
+                seen[key] = f.get_db_prep_save(value, connection)
+            out.append(seen[key])
+        else:
+            out.append(f.get_db_prep_save(value, connection))
+    return out
+
+
+NPS_COLUMNS = [
+    "kind",
+    "state",
+    "conversation_id",
+    "contact_id",
+    "team_id",
+    "handler_id",
+    "address",
+    "token_hash",
+    "created_at",
+    "due_at",
+    "sent_at",
+    "expires_at",
+    "skip_reason",
+]
+
+
+def _insert_nps(rows: list[Survey]) -> None:
+    """The NPS surveys that ride along, in one prepared INSERT run for every row
+    (``bulk_create`` compiles every field of every row, which cost as much as the rest of
+    the batch; these rows need no primary key back)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(Survey._meta.db_table)
+    fields = [Survey._meta.get_field(name) for name in NPS_COLUMNS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    seen: dict = {}
+    values = [_prepared(s, fields, seen) for s in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)  # noqa: S608
 
 
 def send_due_surveys(*, now: datetime, limit: int = 10_000) -> int:
@@ -336,7 +400,6 @@ def send_due_surveys(*, now: datetime, limit: int = 10_000) -> int:
                 Survey.objects.filter(state=Survey.State.SCHEDULED, due_at__lte=now)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("conversation__team", "contact")
-                .prefetch_related("contact__emails")
                 .order_by("due_at", "id")[: min(BATCH, limit - done)]
             )
             if not batch:
