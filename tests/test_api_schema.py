@@ -62,9 +62,7 @@ from servewell.commitments import policies
 from servewell.core import notifications, webhooks
 from servewell.core.models import AuditEntry, FailedJob
 from servewell.desk import conversations, macros, savedviews
-from servewell.desk.mail import mailboxes
-from servewell.desk.mail.intake import ingest
-from servewell.desk.models import InboundEmail, Status
+from servewell.desk.models import Status
 from servewell.desk.tests.factories import make_contact, make_conversation
 from servewell.experience import pulse, surveys
 from servewell.experience.models import Recovery
@@ -73,6 +71,9 @@ from servewell.goodwill import grants, stories
 from servewell.goodwill.tests.factories import limit, make_action
 from servewell.livequeue import feed, rules
 from servewell.livequeue.models import Alarm, Call
+from servewell.mail import mailboxes
+from servewell.mail.intake import ingest
+from servewell.mail.models import InboundEmail
 from servewell.people.models import Role
 from servewell.people.tests.factories import make_person, make_team
 from servewell.people.tokens import create_token

@@ -102,8 +102,8 @@ def test_an_emailed_request_is_answered_from_the_inbox_with_threading_headers(
 ):
     from email.message import EmailMessage
 
-    from servewell.desk.mail.intake import ingest
     from servewell.desk.models import Conversation, Message
+    from servewell.mail.intake import ingest
 
     care = make_team("Care", email="care@example.org")
     alice = make_person("alice", [Role.AGENT], team=care, display_name="Alice Agent")

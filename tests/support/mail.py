@@ -1,7 +1,7 @@
 """Real mail servers for tests: an SMTP sink (aiosmtpd) and a throwaway Dovecot (IMAP).
 
 ``from tests.support.mail import smtp_sink_for``. The Maildir generator the benchmark
-also uses stays in the package (``servewell.desk.mail.generate``).
+also uses stays in the package (``servewell.mail.generate``).
 """
 
 from __future__ import annotations

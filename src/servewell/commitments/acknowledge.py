@@ -59,7 +59,7 @@ def render(template: str, **values: str) -> str:
 
 def acknowledge(conversation: Conversation, *, now: datetime) -> str:
     """Queue the acknowledgement; returns why not when it is not sent ("" when queued)."""
-    from servewell.desk.mail import loops
+    from servewell.mail import loops
 
     if conversation.channel not in ACK_CHANNELS:
         return "Not an email or web request."

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "servewell.people",
     "servewell.contacts",
     "servewell.desk",
+    "servewell.mail",
     "servewell.livequeue",
     "servewell.commitments",
     "servewell.quality",

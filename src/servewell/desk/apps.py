@@ -12,9 +12,6 @@ class DeskConfig(AppConfig):
         from servewell.contacts import privacy as contacts_privacy
         from servewell.core import contract
         from servewell.desk import access, contacts, privacy
-        from servewell.desk.mail import access as mail_access
-        from servewell.desk.mail import jobs as mail_jobs  # noqa: F401
-        from servewell.desk.mail import subscribers as mail_subscribers  # noqa: F401
         from servewell.people.access import Perm
 
         contract.register(
@@ -39,23 +36,5 @@ class DeskConfig(AppConfig):
                     contacts_privacy.EXPORTERS: (privacy.EXPORTER,),
                     contacts_privacy.CONTACT_ERASERS: privacy.ERASERS,
                 },
-            )
-        )
-        contract.register(
-            contract.AppContract(
-                label="mail",
-                urls="servewell.desk.mail.urls",
-                nav=(
-                    contract.NavItem(
-                        "Mail quarantine",
-                        "mail-quarantine",
-                        mail_access.MAIL_QUARANTINE,
-                        section="admin",
-                    ),
-                    contract.NavItem(
-                        "Mailboxes", "mail-mailboxes", mail_access.MAIL_MAILBOXES, section="admin"
-                    ),
-                ),
-                grants=mail_access.GRANTS,
             )
         )

@@ -1,6 +1,6 @@
 """Benchmarks of the desk (``servewell bench --only desk``).
 
-First the mail pipeline's figures (``desk/mail/bench.py``) when it has any, then:
+The email figures are the mail group's (``mail/bench.py``).
 
 - ``inbox.first_page.p95_ms``: an agent's first inbox page ("all open" of their team) over
   HTTP through a real server, and ``inbox.first_page.query_p95_ms``, the same page's
@@ -45,9 +45,6 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def run(ctx: Any) -> Iterator[dict[str, Any]]:
-    from servewell.desk.mail import bench as mail_bench
-
-    yield from mail_bench.run(ctx)
     n = SIZES[ctx.scale]
     world = populate(n, progress=ctx.progress)
     yield from _http_figures(ctx, world)

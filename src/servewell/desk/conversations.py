@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from servewell.core import audit, events
@@ -40,7 +40,6 @@ from servewell.desk.models import (
     Channel,
     Contact,
     Conversation,
-    InboundEmail,
     Message,
     MessageKind,
     Priority,
@@ -262,7 +261,7 @@ class Opening:
     priority: str = Priority.NORMAL
     status: str = Status.NEW
     actor: Any = None
-    inbound: InboundEmail | None = None
+    inbound: models.Model | None = None  # the mail channel's InboundEmail
     email_message_id: str = ""
     in_reply_to: str = ""
     references: str = ""
@@ -365,7 +364,7 @@ def add_customer_message(
     now: datetime,
     body_text: str = "",
     body_html: str = "",
-    inbound: InboundEmail | None = None,
+    inbound: models.Model | None = None,
     email_message_id: str = "",
     in_reply_to: str = "",
     references: str = "",

@@ -1,10 +1,11 @@
 """The desk's part of a contact's export and erasure (``contacts.privacy``, contributed in
-``apps.py``): the conversations, their messages, attachments and the emails they came
-from. What is exported and what is erased, and why, is written in ``contacts.privacy``.
+``apps.py``): the conversations, their messages and attachments. The emails they came
+from are the mail channel's (``mail/privacy.py``, at 20). What is exported and what is
+erased, and why, is written in ``contacts.privacy``.
 
 Order matters (``Eraser.order``): the desk reads what it holds about the contact first
-(0), reads files and raw mail before the messages that find them change (10-40), and
-rebuilds the search documents last (1000) from what is left.
+(0), reads files and the mail channel its raw mail before the messages that find them
+change (10-40), and rebuilds the search documents last (1000) from what is left.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from servewell.desk.models import (
     Attachment,
     AutoReplyLog,
     Conversation,
-    InboundEmail,
     Message,
     MessageKind,
 )
@@ -45,10 +45,9 @@ log = logging.getLogger(__name__)
 
 #: Message kinds an export carries (notes and system entries are staff work product).
 EXPORTED_KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY, MessageKind.CALL)
-_SCAN_CHUNK = 100
 
 
-def _messages_of(ids: list[int]) -> QuerySet[Message]:
+def messages_of(ids: list[int]) -> QuerySet[Message]:
     """Every message an erasure redacts: all of the contacts' conversations, and their
     own messages elsewhere."""
     return Message.objects.filter(Q(conversation__contact_id__in=ids) | Q(contact_id__in=ids))
@@ -191,7 +190,7 @@ def _read_conversations(erasure: Erasure) -> None:
 
 
 def preview(contact_ids: list[int]) -> dict[str, int]:
-    messages = _messages_of(contact_ids)
+    messages = messages_of(contact_ids)
     return {
         "conversations": Conversation.objects.filter(contact_id__in=contact_ids).count(),
         "messages": messages.count(),
@@ -202,7 +201,7 @@ def preview(contact_ids: list[int]) -> dict[str, int]:
 def _erase_attachments(erasure: Erasure) -> None:
     """Rows stay (the thread says a file was there, and why it is gone); files are
     deleted from storage only once the erasure has committed."""
-    rows = Attachment.objects.filter(message__in=_messages_of(erasure.contact_ids))
+    rows = Attachment.objects.filter(message__in=messages_of(erasure.contact_ids))
     files = [(a.file.storage, a.file.name) for a in rows.exclude(file="").only("id", "file")]
     erasure.counts["attachments"] = rows.update(
         filename=ERASED,
@@ -223,33 +222,8 @@ def _delete_files(files: Iterable[tuple[Storage, str]]) -> None:
             log.exception("erasure: could not delete a stored file", extra={"file": name})
 
 
-def _erase_inbound(erasure: Erasure) -> None:
-    """Blank the raw bytes of the erased messages' emails; keep the rows and their dedup
-    keys, so a second delivery is still a duplicate. Then unfiled mail naming one of the
-    contact's addresses (bounces of our replies, auto-replies, quarantined mail)."""
-    erasure.counts["inbound_emails"] = InboundEmail.objects.filter(
-        message__in=_messages_of(erasure.contact_ids)
-    ).update(raw=b"", reason="")
-    needles = [a.encode() for a in erasure.addresses]
-    if not needles:
-        return
-    hits = []
-    unfiled = InboundEmail.objects.filter(message__isnull=True).order_by("id")
-    for pk, raw, reason in unfiled.values_list("pk", "raw", "reason").iterator(_SCAN_CHUNK):
-        content = bytes(raw).lower()
-        if any(n in content or n.decode() in reason.lower() for n in needles):
-            hits.append(pk)
-    if hits:
-        rows = InboundEmail.objects.filter(pk__in=hits)
-        rows.filter(state__in=(InboundEmail.State.QUARANTINED, InboundEmail.State.RECEIVED)).update(
-            state=InboundEmail.State.DISCARDED
-        )
-        rows.update(raw=b"", reason=f"Erased with contact #{erasure.contact.pk}.")
-    erasure.counts["unfiled_emails"] = len(hits)
-
-
 def _erase_messages(erasure: Erasure) -> None:
-    erasure.counts["messages"] = _messages_of(erasure.contact_ids).update(
+    erasure.counts["messages"] = messages_of(erasure.contact_ids).update(
         body_text=ERASED,
         body_html="",
         delivery_error="",
@@ -305,7 +279,6 @@ def _reindex(erasure: Erasure) -> None:
 ERASERS = (
     Eraser(0, _read_conversations, "read conversations", preview=preview),
     Eraser(10, _erase_attachments, "attachments"),
-    Eraser(20, _erase_inbound, "inbound mail"),
     Eraser(30, _erase_messages, "messages"),
     Eraser(40, _erase_conversations, "conversations"),
     Eraser(55, _erase_auto_reply_log, "auto-reply log"),

@@ -16,7 +16,6 @@ from servewell.core import notifications
 from servewell.core.errors import DomainError
 from servewell.core.models import AuditEntry, FailedJob
 from servewell.desk import conversations, search
-from servewell.desk.mail.intake import State, ingest
 from servewell.desk.models import (
     Activity,
     Attachment,
@@ -24,16 +23,17 @@ from servewell.desk.models import (
     Contact,
     ContactEmail,
     Conversation,
-    InboundEmail,
     Message,
     MessageKind,
     Status,
 )
 from servewell.desk.tests.factories import make_contact, make_conversation
-from servewell.desk.tests.mail import samples
 from servewell.desk.webform import send_request_receipt
 from servewell.livequeue import feed
 from servewell.livequeue.models import Call, CallEvent
+from servewell.mail.intake import State, ingest
+from servewell.mail.models import InboundEmail
+from servewell.mail.tests import samples
 
 RUTH = "Ruth Zebedee <ruth.zebedee@example.com>"
 ADDRESS = "ruth.zebedee@example.com"

@@ -32,7 +32,7 @@ from servewell.desk.forms import (
     SplitForm,
     UpdateForm,
 )
-from servewell.desk.mail.html import INLINE_IMAGE_TYPES, present
+from servewell.desk.html import INLINE_IMAGE_TYPES, present
 from servewell.desk.models import Conversation, MessageKind
 
 
