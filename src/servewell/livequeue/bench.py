@@ -8,8 +8,15 @@ alarm again before the next. Measured on one embedded server process, and — wh
 answers — on two processes sharing Redis pub/sub (streams split between them, events
 POSTed to the first), the scaled-out set-up.
 
+With Redis, also ``alarm.fanout.p95_ms`` with ``"screens"`` open at once (5,000 at the
+large scale) spread over several server processes, the deployment for a large floor. Every
+open stream is a socket at both ends, so the bench raises its soft open-file limit (and
+its servers inherit it) when the hard limit allows.
+
 ``queue.events.per_s``: telephony events (join, answer, complete) POSTed by a few
-concurrent clients with a bearer token, as a phone system would.
+concurrent clients with a bearer token, as a phone system would: one event per request
+(``"per_request": 1``), and in batches to ``/api/queue/events/batch/``
+(``"per_request": 50``), as a phone system that buffers its events sends them.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import resource
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -44,13 +53,20 @@ class Size:
     rounds: int  # alarms raised (and cleared) while they listen
     calls: int  # calls posted for the throughput figure (3 events each)
     posters: int  # concurrent clients posting events
+    screens: int  # open SSE streams for the many-screens figure (Redis, several processes)
+    processes: int  # server processes sharing them
 
 
 SIZES = {
-    "tiny": Size(clients=50, people=10, rounds=5, calls=100, posters=4),
-    "small": Size(clients=200, people=40, rounds=10, calls=500, posters=4),
-    "large": Size(clients=1000, people=100, rounds=20, calls=2000, posters=4),
+    "tiny": Size(clients=50, people=10, rounds=5, calls=100, posters=4, screens=100, processes=2),
+    "small": Size(
+        clients=200, people=40, rounds=10, calls=500, posters=4, screens=1000, processes=2
+    ),
+    "large": Size(
+        clients=1000, people=100, rounds=20, calls=2000, posters=4, screens=5000, processes=2
+    ),
 }
+BATCH = 50  # events per request for the batched throughput figure
 RAISED = b'"event":"raised"'
 ROUND_TIMEOUT_S = 30.0
 WARMUP_ROUNDS = 1
@@ -61,17 +77,43 @@ REDIS_URL = os.environ.get("SERVEWELL_BENCH_REDIS_URL", "redis://127.0.0.1:6379/
 
 def run(ctx: Any) -> Iterator[dict[str, Any]]:
     size = SIZES[ctx.scale]
+    _raise_open_files(2 * max(size.clients, size.screens) + 256)
     setup = _organisation(size)
     with ctx.server() as base:
         cookies = [_cookie(ctx.client(person)) for person in setup["people"]]
-        latencies = asyncio.run(_fanout([base], cookies, size, setup["token"], "fan"))
-        yield _fanout_figure(ctx, latencies, size, fanout="embedded", processes=1)
-        yield _throughput(ctx, base, size, setup["token"])
+        latencies = asyncio.run(_fanout([base], cookies, size.clients, size, setup["token"], "fan"))
+        yield _fanout_figure(ctx, latencies, size.clients, size, fanout="embedded", processes=1)
+        yield _throughput(ctx, base, size, setup["token"], per_request=1)
+        yield _throughput(ctx, base, size, setup["token"], per_request=BATCH)
     if _redis_answers():
-        with _env(REDIS_URL=REDIS_URL), bench_server.serve() as one, bench_server.serve() as two:
-            cookies = [_cookie(_session_client(one, p)) for p in setup["people"]]
-            latencies = asyncio.run(_fanout([one, two], cookies, size, setup["token"], "red"))
-        yield _fanout_figure(ctx, latencies, size, fanout="redis", processes=2)
+        with _env(REDIS_URL=REDIS_URL), contextlib.ExitStack() as stack:
+            bases = [stack.enter_context(bench_server.serve()) for _ in range(size.processes)]
+            cookies = [_cookie(_session_client(bases[0], p)) for p in setup["people"]]
+            two = bases[:2]
+            latencies = asyncio.run(
+                _fanout(two, cookies, size.clients, size, setup["token"], "red")
+            )
+            yield _fanout_figure(ctx, latencies, size.clients, size, fanout="redis", processes=2)
+            latencies = asyncio.run(
+                _fanout(bases, cookies, size.screens, size, setup["token"], "many")
+            )
+            yield _fanout_figure(
+                ctx, latencies, size.screens, size, fanout="redis", processes=size.processes
+            )
+
+
+def _raise_open_files(needed: int) -> None:
+    """Every open screen is a file descriptor here and one in a server (which inherits
+    this limit): raise the soft limit towards the hard one, or say why it will fail."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        if target < needed:
+            print(
+                f"bench: only {target} open files allowed (ulimit -Hn); {needed} wanted",
+                file=sys.stderr,
+            )
 
 
 # --- Set-up --------------------------------------------------------------------------------
@@ -200,11 +242,11 @@ async def _open_stream(base_url: str, cookie: str) -> _Stream:
 
 
 async def _fanout(
-    bases: list[str], cookies: list[str], size: Size, token: str, prefix: str
+    bases: list[str], cookies: list[str], clients: int, size: Size, token: str, prefix: str
 ) -> list[float]:
     streams: list[_Stream] = []
-    for start in range(0, size.clients, 100):  # connect in batches, as browsers trickle in
-        batch = range(start, min(start + 100, size.clients))
+    for start in range(0, clients, 100):  # connect in batches, as browsers trickle in
+        batch = range(start, min(start + 100, clients))
         streams += await asyncio.gather(
             *(_open_stream(bases[i % len(bases)], cookies[i % len(cookies)]) for i in batch)
         )
@@ -221,7 +263,7 @@ async def _fanout(
                 while not all(len(s.raised) > number for s in streams):
                     if time.perf_counter() > deadline:
                         got = sum(len(s.raised) > number for s in streams)
-                        raise RuntimeError(f"only {got} of {size.clients} streams got the alarm")
+                        raise RuntimeError(f"only {got} of {clients} streams got the alarm")
                     await asyncio.sleep(0.005)
                 if number >= WARMUP_ROUNDS:  # the first alarm warms code paths up
                     latencies += [(s.raised[number] - started) * 1000 for s in streams]
@@ -239,12 +281,14 @@ def _post(client: httpx.Client, body: dict[str, Any]) -> None:
         raise RuntimeError(f"POST /api/queue/events/ answered {response.status_code}")
 
 
-def _fanout_figure(ctx: Any, latencies: list[float], size: Size, **context: Any) -> dict[str, Any]:
+def _fanout_figure(
+    ctx: Any, latencies: list[float], clients: int, size: Size, **context: Any
+) -> dict[str, Any]:
     return ctx.figure(
         "alarm.fanout.p95_ms",
         measure.percentile(latencies, 95),
         "ms",
-        clients=size.clients,
+        clients=clients,
         rounds=size.rounds,
         p50_ms=round(measure.percentile(latencies, 50), 2),
         max_ms=round(max(latencies), 2),
@@ -255,23 +299,36 @@ def _fanout_figure(ctx: Any, latencies: list[float], size: Size, **context: Any)
 # --- Throughput ------------------------------------------------------------------------------
 
 
-def _throughput(ctx: Any, base: str, size: Size, token: str) -> dict[str, Any]:
+def _throughput(ctx: Any, base: str, size: Size, token: str, *, per_request: int) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
-    stamp = time.time_ns()
+    stamp = f"{per_request}-{time.time_ns()}"
+
+    def events_of(n: int) -> list[dict[str, Any]]:
+        call = {"call_id": f"tp-{stamp}-{n}", "team": "bench-orders"}
+        return [
+            {"event": kind, "agent": "bench-agent-1", **call}
+            for kind in ("joined", "answered", "completed")
+        ]
 
     def post_calls(worker: int) -> int:
         sent = 0
         with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            for n in range(worker, size.calls, size.posters):
-                call = {"call_id": f"tp-{stamp}-{n}", "team": "bench-orders"}
-                for kind in ("joined", "answered", "completed"):
-                    _post(client, {"event": kind, "agent": "bench-agent-1", **call})
-                    sent += 1
+            mine = [e for n in range(worker, size.calls, size.posters) for e in events_of(n)]
+            if per_request == 1:
+                for body in mine:
+                    _post(client, body)
+                return len(mine)
+            # A buffering phone system: a call's events in order, calls interleaved.
+            for start in range(0, len(mine), per_request):
+                sent += _post_batch(client, mine[start : start + per_request])
         return sent
 
     with httpx.Client(base_url=base, headers=headers) as warm:  # first requests are slow
         for n in range(5):
             _post(warm, {"event": "joined", "call_id": f"warm-{stamp}-{n}", "team": "bench-orders"})
+        _post_batch(
+            warm, [{"event": "joined", "call_id": f"warmb-{stamp}", "team": "bench-orders"}]
+        )
     started = time.perf_counter()
     with ThreadPoolExecutor(size.posters) as pool:
         sent = sum(pool.map(post_calls, range(size.posters)))
@@ -281,6 +338,14 @@ def _throughput(ctx: Any, base: str, size: Size, token: str) -> dict[str, Any]:
         sent / elapsed,
         "events/s",
         events=sent,
+        per_request=per_request,
         concurrent_clients=size.posters,
         seconds=round(elapsed, 2),
     )
+
+
+def _post_batch(client: httpx.Client, events: list[dict[str, Any]]) -> int:
+    response = client.post("/api/queue/events/batch/", json={"events": events})
+    if response.status_code != 200:
+        raise RuntimeError(f"POST /api/queue/events/batch/ answered {response.status_code}")
+    return len(events)
