@@ -44,10 +44,12 @@ import gevent
 from locust import HttpUser, constant, events, task
 
 WORLD_PATH = os.environ.get("SERVEWELL_CAPACITY_WORLD", "world.json")
+#: Scales every think time and poll interval (a test runs a day's pattern in seconds).
+PACE = float(os.environ.get("SERVEWELL_CAPACITY_PACE", "1"))
 INBOX_VIEWS = ("mine", "unassigned", "open", "all")
-READ_S = (5.0, 15.0)
-DWELL_S = (30.0, 90.0)
-POLL_S = 5.0
+READ_S = (5.0 * PACE, 15.0 * PACE)
+DWELL_S = (30.0 * PACE, 90.0 * PACE)
+POLL_S = 5.0 * PACE
 CLOCKS_EVERY = 6  # presence polls, i.e. 30 s
 SEARCH_SHARE = 0.25
 ACTIONS = {"reply": 35, "note": 20, "status": 25, "take": 20}

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "servewell.goodwill",
     "servewell.academy",
     "servewell.insights",
+    "servewell.capacity",
 ]
 
 MIDDLEWARE = [

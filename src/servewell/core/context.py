@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -9,12 +10,52 @@ from servewell.core import contract
 from servewell.core.access import can
 from servewell.core.notifications import unread_count
 
+T = TypeVar("T")
+
+
+class Once(Generic[T]):
+    """A value worked out the first time a template asks for it, then kept.
+
+    Templates call what they are given, so ``{{ unread_notifications }}`` counts the
+    notifications only on a page that shows the bell: the fragments htmx swaps in (the
+    presence poll every 5 s, the SLA clocks, the panels of a conversation) never do.
+    """
+
+    def __init__(self, compute: Callable[[], T]):
+        self._compute = compute
+        self._done = False
+        self._value: T | None = None
+
+    def __call__(self) -> T:
+        if not self._done:
+            self._value, self._done = self._compute(), True
+        return self._value  # type: ignore[return-value]
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
-    """Navigation entries the signed-in person may open, for the base template."""
+    """Navigation entries the signed-in person may open, for the base template.
+
+    Built once per request (a conversation page renders its panels with the request
+    too, and each render runs the context processors again) and lazily: nothing is
+    read until a template shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    built = getattr(request, "_servewell_shell", None)
+    if built is None:
+        items = Once(lambda: _nav_items(request, user))
+        built = {
+            "nav_main": Once(lambda: [i for i in items() if i["section"] == "main"]),
+            "nav_admin": Once(lambda: [i for i in items() if i["section"] == "admin"]),
+            "shell_scripts": contract.scripts(),
+            "unread_notifications": Once(lambda: unread_count(user)),
+            "shell_styles": contract.styles(),
+        }
+        request._servewell_shell = built
+    return built
+
+
+def _nav_items(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
     items = []
     for item in contract.nav_items():
         if not can(user, item.perm):
@@ -31,10 +72,4 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 "active": request.path.startswith(url) and url != "/" or request.path == url,
             }
         )
-    return {
-        "nav_main": [i for i in items if i["section"] == "main"],
-        "nav_admin": [i for i in items if i["section"] == "admin"],
-        "shell_scripts": contract.scripts(),
-        "unread_notifications": unread_count(user),
-        "shell_styles": contract.styles(),
-    }
+    return items
