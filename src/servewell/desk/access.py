@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from servewell.contacts.access import CONTACTS_PRIVACY, contacts_for  # noqa: F401
+from servewell.contacts.access import contacts_for
 from servewell.contacts.models import Contact
 from servewell.core.ids import parse_id
 from servewell.desk.models import Conversation, Message

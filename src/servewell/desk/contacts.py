@@ -8,23 +8,14 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from servewell.contacts.contacts import (  # noqa: F401  (moved; kept importable for now)
-    CONTACT_FIELDS,
-    CONTACT_MERGED,
-    CONTACT_UPDATED,
+from servewell.contacts.access import contacts_for
+from servewell.contacts.contacts import (
     Indexed,
-    add_email,
-    add_phone,
-    audit_label,
     contact_for_email,
     contact_for_phone,
-    contacts_for_emails,
     live,
-    merge_contacts,
     normalise_email,
     normalise_phone,
-    still_on_file,
-    update_contact,
 )
 from servewell.contacts.models import Contact, ContactEmail, ContactPhone
 from servewell.core.errors import DomainError
@@ -42,8 +33,6 @@ OUT_OF_SCOPE = (
 def _outside(user: User, contact: Contact) -> bool:
     """A contact this person may not see who is someone's customer already: linking them
     to a conversation here would open their whole record (name, notes, every address)."""
-    from servewell.desk.access import contacts_for
-
     if contacts_for(user).filter(pk=contact.pk).exists():
         return False
     return Conversation.objects.filter(contact=contact).exists()

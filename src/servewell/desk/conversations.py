@@ -20,6 +20,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from servewell.contacts.models import Contact
 from servewell.core import audit, events
 from servewell.core.errors import DomainError
 from servewell.desk import assignment, search
@@ -38,7 +39,6 @@ from servewell.desk.events import (
 from servewell.desk.models import (
     Activity,
     Channel,
-    Contact,
     Conversation,
     Message,
     MessageKind,

@@ -17,14 +17,12 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from servewell.contacts.models import Contact, ContactEmail, ContactPhone
 from servewell.desk import search
 from servewell.desk.models import (
     OPEN_STATUSES,
     Activity,
     Channel,
-    Contact,
-    ContactEmail,
-    ContactPhone,
     Conversation,
     DeskTeamSettings,
     Macro,

@@ -9,10 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-# The contact models moved to the contacts app (their tables kept their names). Kept
-# importable from here while code written against the old place is updated; remove once
-# nothing imports them from the desk.
-from servewell.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
+from servewell.contacts.models import Contact
 
 
 class Channel(models.TextChoices):

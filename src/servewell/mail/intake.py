@@ -42,11 +42,12 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from servewell.contacts import contacts
+from servewell.contacts.models import Contact
 from servewell.core import events
 from servewell.core.errors import DomainError
 from servewell.desk import conversations, merging
 from servewell.desk import html as mail_html
-from servewell.desk.models import Attachment, Channel, Contact, Conversation, Message, MessageKind
+from servewell.desk.models import Attachment, Channel, Conversation, Message, MessageKind
 from servewell.mail.models import InboundEmail, Mailbox
 from servewell.mail.parsing import (
     ParsedAttachment,

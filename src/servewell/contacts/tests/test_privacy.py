@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from servewell.commitments.acknowledge import send_acknowledgement
 from servewell.contacts import contacts, privacy
+from servewell.contacts.models import Contact, ContactEmail
 from servewell.core import notifications
 from servewell.core.errors import DomainError
 from servewell.core.models import AuditEntry, FailedJob
@@ -20,8 +21,6 @@ from servewell.desk.models import (
     Activity,
     Attachment,
     AutoReplyLog,
-    Contact,
-    ContactEmail,
     Conversation,
     Message,
     MessageKind,

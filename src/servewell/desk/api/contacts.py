@@ -14,17 +14,17 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servewell.contacts import contacts
+from servewell.contacts.access import contacts_for
+from servewell.contacts.models import Contact
 from servewell.core.api import Pagination
 from servewell.core.errors import DomainError
-from servewell.desk import (
-    calls,
-    contacts,
-)
+from servewell.desk import calls
+from servewell.desk import contacts as desk_contacts
 from servewell.desk.access import (
     DESK_VIEW,
     DESK_WORK,
     access_contact,
-    contacts_for,
 )
 from servewell.desk.api.helpers import team_by_id, valid
 from servewell.desk.api.serializers import (
@@ -35,9 +35,6 @@ from servewell.desk.api.serializers import (
     HistoryItemOut,
     MergeIn,
     MessageOut,
-)
-from servewell.desk.models import (
-    Contact,
 )
 
 
@@ -92,7 +89,7 @@ class ContactViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     def _detail(self, contact: Contact) -> Response:
         contact = Contact.objects.prefetch_related("emails", "phones").get(pk=contact.pk)
-        history = contacts.contact_history(self.request.user, contact, limit=100)
+        history = desk_contacts.contact_history(self.request.user, contact, limit=100)
         return Response(ContactDetailOut(contact, context={"history": history}).data)
 
     @extend_schema(responses={200: ContactDetailOut})

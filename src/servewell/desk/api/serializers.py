@@ -7,6 +7,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from servewell.contacts.models import Contact
 from servewell.core import contract
 from servewell.desk import (
     calls,
@@ -17,7 +18,6 @@ from servewell.desk.calls import DIRECTIONS
 from servewell.desk.models import (
     Activity,
     Channel,
-    Contact,
     Conversation,
     Macro,
     Message,

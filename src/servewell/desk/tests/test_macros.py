@@ -6,9 +6,9 @@ import pytest
 
 from servewell.core.errors import DomainError
 from servewell.desk import macros
-from servewell.people import accounts
 from servewell.desk.models import MessageKind, Status
 from servewell.desk.tests.factories import make_contact, make_conversation
+from servewell.people import accounts
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from servewell.contacts import contacts
 from servewell.core.access import can, requires
 from servewell.core.errors import DomainError
-from servewell.desk import (
-    contacts,
-)
+from servewell.desk import contacts as desk_contacts
 from servewell.desk.access import (
     DESK_VIEW,
     DESK_WORK,
@@ -56,7 +55,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "merge_form": ContactMergeForm(),
             "add_form": ContactAddForm(),
-            "history": contacts.contact_history(request.user, contact, limit=200),
+            "history": desk_contacts.contact_history(request.user, contact, limit=200),
             "emails": list(contact.emails.all()),
             "phones": list(contact.phones.all()),
             "can_work": can(request.user, DESK_WORK),
