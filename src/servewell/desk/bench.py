@@ -33,8 +33,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from servewell.desk.bench_webform import webform_figures
-
 GROUP = "desk"
 SIZES = {"tiny": 5_000, "small": 100_000, "large": 1_000_000}
 BATCH = 5_000
@@ -50,7 +48,6 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
     n = SIZES[ctx.scale]
     world = populate(n, progress=ctx.progress)
     yield from _http_figures(ctx, world)
-    yield from webform_figures(ctx)
     for name, value, unit, context in measure(world):
         yield ctx.figure(name, value, unit, **context)
     yield from _postgres(ctx, n)
@@ -87,8 +84,8 @@ def populate(n: int, *, progress: Callable = lambda it, **kw: it) -> World:
     """Teams, agents, contacts and ``n`` conversations with their search documents."""
     from django.db import transaction
 
-    from servewell.contacts.models import Contact
     from servewell.desk import search
+    from servewell.contacts.models import Contact
     from servewell.desk.models import Conversation, Priority, Status
     from servewell.people import teams as team_domain
     from servewell.people.models import Membership, Presence, Role, RoleGrant, User
