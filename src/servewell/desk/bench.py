@@ -84,8 +84,8 @@ def populate(n: int, *, progress: Callable = lambda it, **kw: it) -> World:
     """Teams, agents, contacts and ``n`` conversations with their search documents."""
     from django.db import transaction
 
-    from servewell.desk import search
     from servewell.contacts.models import Contact
+    from servewell.desk import search
     from servewell.desk.models import Conversation, Priority, Status
     from servewell.people import teams as team_domain
     from servewell.people.models import Membership, Presence, Role, RoleGrant, User
