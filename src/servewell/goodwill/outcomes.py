@@ -51,8 +51,9 @@ def latest_rating(conversation_id: int) -> Subquery:
 
 def keep_rating(conversation_id: int) -> int:
     """Copy the conversation's latest rating onto its grants (a rating arrived, changed or
-    was erased); one UPDATE, and nothing at all for the many rated conversations without
-    goodwill. Replaying it sets the same value again."""
-    return Grant.objects.filter(conversation_id=conversation_id).update(
-        csat=latest_rating(conversation_id)
-    )
+    was erased). A read first: most rated conversations have no goodwill, and a read
+    takes no write lock. Replaying it sets the same value again."""
+    grants = Grant.objects.filter(conversation_id=conversation_id)
+    if not grants.exists():
+        return 0
+    return grants.update(csat=latest_rating(conversation_id))

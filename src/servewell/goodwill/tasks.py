@@ -30,10 +30,13 @@ def on_conversation_created(event: events.Event) -> None:
         outcomes.mark_came_back(conversation)
 
 
-@events.subscribe(SURVEY_RESPONDED, durable=True)
+@events.subscribe(SURVEY_RESPONDED)
 def on_survey_responded(event: events.Event) -> None:
     """A CSAT answer (or a change of one) becomes the outcome the report shows beside the
-    goodwill granted on that conversation."""
+    goodwill granted on that conversation. Inline, not a job: it runs after the answer's
+    commit, and for the many rated conversations without goodwill it is one indexed read
+    (a job would cost every answer a queue write). A failure lands in the failed-jobs
+    list, where an admin replays it."""
     payload = event.payload
     if payload.get("kind") == "csat" and payload.get("conversation"):
         outcomes.keep_rating(payload["conversation"])

@@ -317,3 +317,16 @@ def test_answering_and_changing_an_answer_take_a_handful_of_queries(
     with django_assert_max_num_queries(8):
         surveys.record_answer(token, score="4", now=now + timedelta(hours=3))
     assert SurveyResponse.objects.get().revision == 2
+
+
+def test_the_answer_post_takes_a_fixed_handful_of_queries(
+    care, alice, client, now, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    cap = django_capture_on_commit_callbacks
+    solved_conversation(care, alice, now=now, capture=cap)
+    _survey, token = send_and_token(now)
+    # Read the survey, insert the answer and its revision, bump the month's counts (and
+    # the savepoints around them); after the commit, webhooks and goodwill read once each.
+    with django_assert_max_num_queries(10), cap(execute=True):
+        page = client.post(f"/s/{token}/", {"score": "5", "comment": "Thanks!"})
+    assert page.status_code == 200 and SurveyResponse.objects.get().score == 5
