@@ -26,10 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
+def serve(timeout: float = STARTUP_TIMEOUT, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start ``uvicorn servewell.config.asgi:application``; yield its base URL once
     ``/healthz`` answers; stop it afterwards. Its output goes to stderr, never to the
-    figures on stdout."""
+    figures on stdout. ``env`` overrides the bench environment for this server (a figure
+    that measures production's queued jobs sets ``SERVEWELL_JOBS_IMMEDIATE=0``)."""
     port = free_port()
     command = [
         sys.executable,
@@ -43,7 +44,7 @@ def serve(timeout: float = STARTUP_TIMEOUT) -> Iterator[str]:
         "--no-access-log",
         "--no-proxy-headers",
     ]
-    env = {**os.environ, **BENCH_ENV}
+    env = {**os.environ, **BENCH_ENV, **(env or {})}
     process = subprocess.Popen(command, env=env, stdout=sys.stderr, stderr=sys.stderr)  # noqa: S603
     base_url = f"http://127.0.0.1:{port}"
     try:
