@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.access import PUBLIC
-from servewell.core.api import Pagination
+from servewell.core.api import Pagination, validated
 from servewell.experience import kudos, pulse, queries, recovery, reports, surveys
 from servewell.experience.access import EXPERIENCE_MANAGE, EXPERIENCE_REPORTS, EXPERIENCE_VIEW
 from servewell.experience.models import (
@@ -26,12 +26,6 @@ from servewell.experience.models import (
 from servewell.experience.surveys import settings_for
 from servewell.experience.views import save_settings
 from servewell.people.access import access_person, access_team, scope_to_teams, visible_team_ids
-
-
-def valid(serializer: type[serializers.Serializer], data) -> dict:
-    s = serializer(data=data)
-    s.is_valid(raise_exception=True)
-    return s.validated_data
 
 
 class SurveyResponseOut(serializers.ModelSerializer):
@@ -84,7 +78,7 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
         qs = scope_to_teams(SurveyResponse.objects.all(), self.request.user)
         if self.action != "list":
             return qs
-        f = valid(SurveyResponseFilter, self.request.query_params)
+        f = validated(SurveyResponseFilter, self.request.query_params)
         for name in ("team", "conversation", "kind"):
             if name in f:
                 qs = qs.filter(**{name: f[name]})
@@ -123,7 +117,7 @@ class AnswerView(APIView):
 
     @extend_schema(request=SurveyAnswerIn, responses={200: SurveyAnswerOut})
     def post(self, request: Request) -> Response:
-        d = valid(SurveyAnswerIn, request.data)
+        d = validated(SurveyAnswerIn, request.data)
         response = surveys.record_answer(
             d["token"],
             score=d["score"],
@@ -200,7 +194,7 @@ class ReportView(APIView):
         parameters=[ExperienceReportParams], responses={200: ExperienceReportRowOut(many=True)}
     )
     def get(self, request: Request) -> Response:
-        p = valid(ExperienceReportParams, request.query_params)
+        p = validated(ExperienceReportParams, request.query_params)
         team = p.get("team")
         if team is not None:
             access_team(request.user, team)
@@ -307,7 +301,7 @@ class PulseRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     @extend_schema(request=PulseOpenRoundIn, responses={201: PulseRoundOut})
     def create(self, request: Request) -> Response:
-        d = valid(PulseOpenRoundIn, request.data)
+        d = validated(PulseOpenRoundIn, request.data)
         team = access_team(request.user, d["team"], manage=True)
         item = pulse.open_round(request.user, team, now=timezone.now(), k=d.get("k"))
         self._results = {item.pk: pulse.round_results([item])[0]}
@@ -324,7 +318,7 @@ class PulseRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=PulseAnswerIn, responses={204: None})
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: int) -> Response:
-        d = valid(PulseAnswerIn, request.data)
+        d = validated(PulseAnswerIn, request.data)
         pulse.answer(request.user, pk, now=timezone.now(), **d)
         return Response(status=204)
 
@@ -351,7 +345,7 @@ class KudosViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
     queryset = Kudos.objects.none()  # the schema's model; get_queryset scopes
 
     def get_queryset(self):
-        f = valid(KudosFilter, self.request.query_params) if self.action == "list" else {}
+        f = validated(KudosFilter, self.request.query_params) if self.action == "list" else {}
         qs = kudos.wall(
             visible_team_ids(self.request.user),
             team_id=f.get("team"),
@@ -366,7 +360,7 @@ class KudosViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
 
     @extend_schema(request=KudosIn, responses={201: KudosOut})
     def create(self, request: Request) -> Response:
-        d = valid(KudosIn, request.data)
+        d = validated(KudosIn, request.data)
         receiver = access_person(request.user, d["receiver"])
         item = kudos.give_kudos(
             request.user, receiver, value=d["value"], message=d["message"], now=timezone.now()
@@ -399,6 +393,6 @@ class SettingsView(APIView):
     @extend_schema(request=ExperienceSettingsIO, responses={200: ExperienceSettingsIO})
     def put(self, request: Request, team_id: int) -> Response:
         team = access_team(request.user, team_id, manage=True)
-        d = valid(ExperienceSettingsIO, request.data)
+        d = validated(ExperienceSettingsIO, request.data)
         data = {k: ("on" if v is True else v) for k, v in d.items()}
         return Response(ExperienceSettingsIO(save_settings(request.user, team.pk, data)).data)

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from servewell.core.api import validated
 from servewell.desk.access import conversations_for
 from servewell.goodwill import actions, decisions, grants, idempotency, queries, reports, stories
 from servewell.goodwill.access import (
@@ -42,12 +43,6 @@ KEY_PARAM = OpenApiParameter(
     ),
 )
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def valid(serializer: type[serializers.Serializer], request: Request, **kw: Any) -> dict:
-    data = serializer(data=request.data, **kw)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
 
 
 def create_once(request: Request, create: Callable[[], tuple[int, Any]]) -> Response:
@@ -156,7 +151,7 @@ class ActionViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     @extend_schema(request=ActionIO, responses={201: ActionIO}, parameters=[KEY_PARAM])
     def create(self, request: Request) -> Response:
         def run():
-            data = valid(ActionIO, request)
+            data = validated(ActionIO, request.data)
             action_ = actions.define_action(request.user, now=timezone.now(), **data)
             return 201, ActionIO(action_).data
 
@@ -171,7 +166,7 @@ class LimitViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @extend_schema(request=LimitIn, responses={201: LimitOut}, parameters=[KEY_PARAM])
     def create(self, request: Request) -> Response:
         def run():
-            data = valid(LimitIn, request)
+            data = validated(LimitIn, request.data)
             action_ = get_object_or_404(Action, pk=data.pop("action"))
             team = data.pop("team", None)
             if team is not None:
@@ -196,7 +191,7 @@ class GrantViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(request=GrantIn, responses={201: GrantOut}, parameters=[KEY_PARAM])
     def create(self, request: Request) -> Response:
         def run():
-            data = valid(GrantIn, request)
+            data = validated(GrantIn, request.data)
             conversation = conversations_for(request.user).filter(pk=data["conversation"]).first()
             if conversation is None:
                 raise serializers.ValidationError({"conversation": ["No such conversation."]})
@@ -221,7 +216,7 @@ class GrantViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(request=DecisionIn, responses={200: GrantOut})
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str) -> Response:
-        data = valid(DecisionIn, request)
+        data = validated(DecisionIn, request.data)
         grant = queries.access_grant(request.user, pk)
         grant = decisions.decide(request.user, grant, now=timezone.now(), **data)
         return Response(GrantOut(grant).data)
@@ -293,7 +288,7 @@ class StoryViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(request=StoryIn, responses={201: StoryOut}, parameters=[KEY_PARAM])
     def create(self, request: Request) -> Response:
         def run():
-            data = valid(StoryIn, request)
+            data = validated(StoryIn, request.data)
             story = stories.record_story(
                 request.user,
                 now=timezone.now(),
@@ -311,7 +306,7 @@ class StoryViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
         story = self.get_object()
 
         def run():
-            data = valid(CommentIO, request)
+            data = validated(CommentIO, request.data)
             c = stories.comment(request.user, story, body=data["body"], now=timezone.now())
             return 201, CommentIO(c).data
 
@@ -320,14 +315,14 @@ class StoryViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retrie
     @extend_schema(request=ReactionIn, responses={200: ReactionOut})
     @action(detail=True, methods=["post"])
     def react(self, request: Request, pk: str) -> Response:
-        data = valid(ReactionIn, request)
+        data = validated(ReactionIn, request.data)
         on = stories.react(request.user, self.get_object(), kind=data["kind"], now=timezone.now())
         return Response({"kind": data["kind"], "on": on})
 
     @extend_schema(request=FeatureIn, responses={200: StoryOut})
     @action(detail=True, methods=["post"])
     def feature(self, request: Request, pk: str) -> Response:
-        data = valid(FeatureIn, request)
+        data = validated(FeatureIn, request.data)
         story = stories.feature(
             request.user, self.get_object(), featured=data["featured"], now=timezone.now()
         )

@@ -26,14 +26,9 @@ from servewell.academy.access import (
 from servewell.academy.api import serializers as s
 from servewell.academy.models import Cohort, Course, CourseVersion, Lesson, Session, TeachBack
 from servewell.core.access import Forbidden, can
+from servewell.core.api import validated
 from servewell.people.access import visible_people
 from servewell.people.models import User
-
-
-def valid(serializer: type[serializers.Serializer], request: Request) -> dict:
-    data = serializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    return dict(data.validated_data)
 
 
 def _version(pk: int) -> dict:
@@ -56,7 +51,7 @@ class CourseViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @extend_schema(request=s.AcademyCourseIn, responses={201: s.AcademyCourseOut})
     def create(self, request: Request) -> Response:
         course = courses.create_course(
-            request.user, now=timezone.now(), **valid(s.AcademyCourseIn, request)
+            request.user, now=timezone.now(), **validated(s.AcademyCourseIn, request.data)
         )
         return Response(s.AcademyCourseOut(self.get_queryset().get(pk=course.pk)).data, status=201)
 
@@ -82,14 +77,16 @@ class VersionViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def lessons(self, request: Request, pk: int) -> Response:
         version = get_object_or_404(CourseVersion, pk=pk)
-        lesson = courses.add_lesson(request.user, version, **valid(s.AcademyLessonIn, request))
+        lesson = courses.add_lesson(
+            request.user, version, **validated(s.AcademyLessonIn, request.data)
+        )
         return Response(s.AcademyLessonOut(lesson).data, status=201)
 
     @extend_schema(request=s.AcademyPublishIn, responses={200: s.AcademyVersionOut})
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: int) -> Response:
         version = get_object_or_404(CourseVersion, pk=pk)
-        data = valid(s.AcademyPublishIn, request)
+        data = validated(s.AcademyPublishIn, request.data)
         if "community_title" in data:
             courses.set_community_title(request.user, version, title=data["community_title"])
         courses.publish(request.user, version, now=timezone.now())
@@ -116,14 +113,18 @@ class LessonViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.AcademyLessonPatch, responses={200: s.AcademyLessonOut})
     def partial_update(self, request: Request, pk: int) -> Response:
         lesson = get_object_or_404(Lesson.objects.select_related("version"), pk=pk)
-        lesson = courses.update_lesson(request.user, lesson, **valid(s.AcademyLessonPatch, request))
+        lesson = courses.update_lesson(
+            request.user, lesson, **validated(s.AcademyLessonPatch, request.data)
+        )
         return Response(s.AcademyLessonOut(lesson).data)
 
     @extend_schema(request=s.AcademyQuestionIn, responses={201: s.AcademyQuestionOut})
     @action(detail=True, methods=["post"])
     def questions(self, request: Request, pk: int) -> Response:
         lesson = get_object_or_404(Lesson.objects.select_related("version"), pk=pk)
-        question = courses.add_question(request.user, lesson, **valid(s.AcademyQuestionIn, request))
+        question = courses.add_question(
+            request.user, lesson, **validated(s.AcademyQuestionIn, request.data)
+        )
         return Response(s.AcademyQuestionOut(question).data, status=201)
 
     def _enrolled(self, request: Request, pk: int, cohort_id: int):
@@ -137,7 +138,7 @@ class LessonViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.AcademyQuizIn, responses={201: s.AcademyAttemptOut})
     @action(detail=True, methods=["post"])
     def quiz(self, request: Request, pk: int) -> Response:
-        data = valid(s.AcademyQuizIn, request)
+        data = validated(s.AcademyQuizIn, request.data)
         enrolment, lesson = self._enrolled(request, pk, data["cohort"])
         chosen = {a["question"]: a["choices"] for a in data["answers"]}
         attempt = cohorts.take_quiz(enrolment, lesson, chosen, now=timezone.now())
@@ -146,7 +147,7 @@ class LessonViewSet(viewsets.GenericViewSet):
     @extend_schema(request=s.AcademyReflectionsIn, responses={200: s.AcademyCountOut})
     @action(detail=True, methods=["post"])
     def reflections(self, request: Request, pk: int) -> Response:
-        data = valid(s.AcademyReflectionsIn, request)
+        data = validated(s.AcademyReflectionsIn, request.data)
         enrolment, lesson = self._enrolled(request, pk, data["cohort"])
         answers = {a["reflection"]: a["text"] for a in data["answers"]}
         saved = cohorts.answer_reflections(enrolment, lesson, answers, now=timezone.now())
@@ -171,7 +172,7 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
     @extend_schema(request=s.AcademyCohortIn, responses={201: s.AcademyCohortOut})
     def create(self, request: Request) -> Response:
-        data = valid(s.AcademyCohortIn, request)
+        data = validated(s.AcademyCohortIn, request.data)
         version = CourseVersion.objects.filter(pk=data.pop("version")).first()
         if version is None:
             raise serializers.ValidationError({"version": ["No such course version."]})
@@ -184,7 +185,7 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @action(detail=True, methods=["post"])
     def enrol(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk, manage=True)
-        data = valid(s.AcademyEnrolIn, request)
+        data = validated(s.AcademyEnrolIn, request.data)
         now = timezone.now()
         added = []
         if data.get("team"):
@@ -199,7 +200,9 @@ class CohortViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     @action(detail=True, methods=["post"])
     def sessions(self, request: Request, pk: int) -> Response:
         cohort = access_cohort(request.user, pk, manage=True)
-        made = cohorts.add_session(request.user, cohort, **valid(s.AcademySessionIn, request))
+        made = cohorts.add_session(
+            request.user, cohort, **validated(s.AcademySessionIn, request.data)
+        )
         return Response(s.AcademySessionOut(made).data, status=201)
 
     @extend_schema(request=None, responses={200: s.AcademyCountOut})
@@ -226,7 +229,7 @@ class SessionViewSet(viewsets.GenericViewSet):
     def attendance(self, request: Request, pk: int) -> Response:
         session = get_object_or_404(Session, pk=pk)
         access_cohort(request.user, session.cohort_id, manage=True)
-        present = valid(s.AcademyAttendanceIn, request)["present"]
+        present = validated(s.AcademyAttendanceIn, request.data)["present"]
         count = cohorts.take_attendance(request.user, session, present=present, now=timezone.now())
         return Response({"count": count})
 
@@ -257,7 +260,7 @@ class TeachBackViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         if tb.enrolment.learner_id != request.user.pk:
             raise Forbidden("Only the learner files their teach-back.")
         teachback.file_report(
-            request.user, tb, now=timezone.now(), **valid(s.AcademyTeachBackIn, request)
+            request.user, tb, now=timezone.now(), **validated(s.AcademyTeachBackIn, request.data)
         )
         return Response(s.AcademyTeachBackOut(tb).data)
 
@@ -266,7 +269,10 @@ class TeachBackViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     def comments(self, request: Request, pk: int) -> Response:
         tb = access_teachback(request.user, pk)
         made = teachback.comment(
-            request.user, tb, body=valid(s.AcademyCommentIn, request)["body"], now=timezone.now()
+            request.user,
+            tb,
+            body=validated(s.AcademyCommentIn, request.data)["body"],
+            now=timezone.now(),
         )
         return Response(s.AcademyCommentOut(made).data, status=201)
 
@@ -284,7 +290,7 @@ class TeachBackViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
         tb = access_teachback(request.user, pk)
         made = cascade.endorse(
             request.user, tb.enrolment.learner, teachback=tb, now=timezone.now(),
-            **valid(s.AcademyEndorseIn, request),
+            **validated(s.AcademyEndorseIn, request.data),
         )  # fmt: skip
         return Response(s.AcademyEndorsementOut(made).data, status=status.HTTP_201_CREATED)
 
