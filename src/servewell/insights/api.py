@@ -92,7 +92,7 @@ class DrillView(APIView):
         if found is None or key not in visible:
             raise Http404("No such figure.")
         rows = []
-        for row in found.rows(chosen.query()):
+        for row in found.rows(chosen.query(), drills.LIMIT + 1):
             if len(rows) == drills.LIMIT:
                 break
             rows.append([drills.text_of(c) for c in row])

@@ -1,7 +1,8 @@
 """The list behind each figure of the existing capabilities, with the same filters:
 the conversations, calls, alarms, responses, reviews or people it counts. Each list
 comes from the capability's own figure module, so it counts exactly what the figure
-counts. Rows are capped on screen (``LIMIT``); the CSV has them all."""
+counts. Rows are capped on screen (``LIMIT``, cut in the query: a page never fetches
+more than it shows); the CSV streams them all."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from servewell.commitments import figures as commitments
@@ -18,7 +19,7 @@ from servewell.livequeue import figures as livequeue
 from servewell.livequeue.models import AlarmResponse, Call
 from servewell.quality import figures as quality
 
-LIMIT = 200
+LIMIT = 100  # rows on screen: the CSV has them all
 Cell = Any  # a value, or (text, url)
 
 
@@ -26,16 +27,21 @@ Cell = Any  # a value, or (text, url)
 class Drill:
     title: str
     headers: list[str]
-    rows: Callable[[FigureQuery], Iterable[list[Cell]]]
+    rows: Callable[[FigureQuery, int | None], Iterable[list[Cell]]]
+
+
+def _cap(rows: QuerySet, limit: int | None) -> Iterable:
+    """The first ``limit`` rows, or all of them streamed in chunks (the CSV)."""
+    return rows[:limit] if limit is not None else rows.iterator(chunk_size=2000)
 
 
 def _conversation(c) -> tuple[str, str]:
     return (f"#{c.pk} {c.subject}", reverse("desk-conversation", args=[c.pk]))
 
 
-def _met(q: FigureQuery) -> Iterable[list[Cell]]:
+def _met(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     clocks = commitments.met_clocks(q).select_related("conversation", "team", "responder")
-    for k in clocks.order_by("met_at", "id"):
+    for k in _cap(clocks.order_by("met_at", "id"), limit):
         taken = k.business_seconds_taken or 0.0
         yield [
             _conversation(k.conversation),
@@ -48,9 +54,9 @@ def _met(q: FigureQuery) -> Iterable[list[Cell]]:
         ]
 
 
-def _breached(q: FigureQuery) -> Iterable[list[Cell]]:
+def _breached(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     clocks = commitments.breached_clocks(q).select_related("conversation__assignee", "team")
-    for k in clocks.order_by("breached_at", "id"):
+    for k in _cap(clocks.order_by("breached_at", "id"), limit):
         c = k.conversation
         yield [
             _conversation(c),
@@ -61,9 +67,9 @@ def _breached(q: FigureQuery) -> Iterable[list[Cell]]:
         ]
 
 
-def _backlog(q: FigureQuery) -> Iterable[list[Cell]]:
+def _backlog(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     rows = commitments.backlog_conversations(q).select_related("team", "assignee")
-    for c in rows.order_by("created_at", "id"):
+    for c in _cap(rows.order_by("created_at", "id"), limit):
         yield [
             _conversation(c),
             c.team.name,
@@ -73,13 +79,13 @@ def _backlog(q: FigureQuery) -> Iterable[list[Cell]]:
         ]
 
 
-def _calls(q: FigureQuery) -> Iterable[list[Cell]]:
+def _calls(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     calls = Call.objects.filter(joined_at__gte=q.start, joined_at__lt=q.end).select_related(
         "team", "agent"
     )
     if q.team_ids is not None:
         calls = calls.filter(team_id__in=q.team_ids)
-    for c in calls.order_by("joined_at", "id"):
+    for c in _cap(calls.order_by("joined_at", "id"), limit):
         yield [
             c.call_id,
             c.team.name,
@@ -91,9 +97,9 @@ def _calls(q: FigureQuery) -> Iterable[list[Cell]]:
         ]
 
 
-def _alarms(q: FigureQuery) -> Iterable[list[Cell]]:
+def _alarms(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     alarms = livequeue.alarms_in(q).select_related("team").annotate(n=Count("responses"))
-    for a in alarms.order_by("raised_at", "id"):
+    for a in _cap(alarms.order_by("raised_at", "id"), limit):
         yield [
             (f"#{a.pk} {a.rule_label}", reverse("queue-alarm", args=[a.pk])),
             a.team.name,
@@ -103,11 +109,11 @@ def _alarms(q: FigureQuery) -> Iterable[list[Cell]]:
         ]
 
 
-def _responses(q: FigureQuery) -> Iterable[list[Cell]]:
+def _responses(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     responses = AlarmResponse.objects.filter(alarm__in=livequeue.alarms_in(q)).select_related(
         "alarm__team", "user"
     )
-    for r in responses.order_by("at", "id"):
+    for r in _cap(responses.order_by("at", "id"), limit):
         yield [
             (f"#{r.alarm_id}", reverse("queue-alarm", args=[r.alarm_id])),
             r.alarm.team.name,
@@ -117,9 +123,9 @@ def _responses(q: FigureQuery) -> Iterable[list[Cell]]:
         ]
 
 
-def _reviews(q: FigureQuery) -> Iterable[list[Cell]]:
+def _reviews(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     reviews = quality.reviews_in(q).select_related("reviewee", "reviewer", "team", "conversation")
-    for r in reviews.order_by("submitted_at", "id"):
+    for r in _cap(reviews.order_by("submitted_at", "id"), limit):
         yield [
             (f"Review #{r.pk}", reverse("quality-review", args=[r.pk])),
             _conversation(r.conversation),
@@ -132,12 +138,12 @@ def _reviews(q: FigureQuery) -> Iterable[list[Cell]]:
 
 
 def _coverage(group: str) -> Callable[[FigureQuery], Iterable[list[Cell]]]:
-    def rows(q: FigureQuery) -> Iterable[list[Cell]]:
+    def rows(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
         window = Q(reviews_received__in=quality.reviews_in(FigureQuery(q.start, q.end)))
         people = quality.people_in_role(q, group).annotate(
             n=Count("reviews_received", filter=window)
         )
-        for p in people.order_by("display_name", "username"):
+        for p in _cap(people.order_by("display_name", "username"), limit):
             yield [str(p), p.n, "yes" if p.n else "no"]
 
     return rows

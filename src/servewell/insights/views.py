@@ -104,12 +104,11 @@ def drill(request: HttpRequest) -> HttpResponse:
     figure = next((f for f in dashboard.visible_figures(request.user) if f.key == key), None)
     if found is None or figure is None:
         raise Http404("No such figure.")
-    rows = found.rows(chosen.query())
     if request.GET.get("format") == "csv":
-        body = ([drills.text_of(c) for c in row] for row in rows)
+        body = ([drills.text_of(c) for c in row] for row in found.rows(chosen.query(), None))
         return csv_response(f"insights-{key}", found.headers, body)
     listed = []
-    for row in rows:
+    for row in found.rows(chosen.query(), drills.LIMIT + 1):
         if len(listed) == drills.LIMIT:
             break
         listed.append([c if isinstance(c, tuple) else (c, "") for c in row])

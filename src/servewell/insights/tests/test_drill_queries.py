@@ -133,3 +133,19 @@ def test_drill_down_queries_do_not_grow_with_the_rows(
         assert large[key][0] == small[key][0], f"{key}: {small[key][0]} → {large[key][0]}"
     for key in grows | {"cluster"}:
         assert large[key][1] > small[key][1], f"{key} lists no more rows with more data"
+
+
+def test_a_capped_list_shows_the_first_rows_and_the_csv_has_them_all(
+    client_as, care, lena, quinn, maria, monkeypatch
+):
+    Organisation(care, lena, quinn).grow_to(3)
+    monkeypatch.setattr(drills, "LIMIT", 2)
+    client = client_as(maria)
+    url = f"/insights/drill/?figure=queue.service_level&{PERIOD}"
+    page = client.get(url).content.decode()
+    assert "q0" in page and "q1" in page and "q2" not in page
+    assert "The first 2 are shown" in page
+    csv = client.get(f"{url}&format=csv").content.decode().strip().splitlines()
+    assert [line.split(",")[0] for line in csv[1:]] == ["q0", "q1", "q2"]
+    api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
+    assert api["capped"] and [r[0] for r in api["rows"]] == ["q0", "q1"]
