@@ -33,6 +33,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from servewell.desk.bench_webform import webform_figures
+
 GROUP = "desk"
 SIZES = {"tiny": 5_000, "small": 100_000, "large": 1_000_000}
 BATCH = 5_000
@@ -48,6 +50,7 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
     n = SIZES[ctx.scale]
     world = populate(n, progress=ctx.progress)
     yield from _http_figures(ctx, world)
+    yield from webform_figures(ctx)
     for name, value, unit, context in measure(world):
         yield ctx.figure(name, value, unit, **context)
     yield from _postgres(ctx, n)

@@ -63,9 +63,15 @@ def submit_request(
     message: str,
     ip: str,
     now: datetime | None = None,
+    offered: list[Team] | None = None,
 ) -> Conversation:
+    """``offered``: the public teams the form was built from, when the caller has them
+    (the view does), so that they are not read twice."""
     check_rate(ip)
-    team = public_teams().filter(pk=team_id).first()
+    if offered is not None:
+        team = next((t for t in offered if t.pk == team_id), None)
+    else:
+        team = public_teams().filter(pk=team_id).first()
     if team is None:
         raise DomainError("invalid", "Choose one of the teams listed.", field="team")
     body = (message or "").strip()

@@ -103,6 +103,28 @@ def test_a_burst_from_one_address_is_refused_with_429(open_care):
     assert other.post("/help/request/", form(open_care)).status_code == 302
 
 
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(open_care, settings):
+    """Every request reaches the app from the proxy's address; the limit is per visitor."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = Client(REMOTE_ADDR="10.0.0.2")
+    for n in range(webform.RATE_LIMIT + 2):
+        visitor = f"198.51.100.{n}"
+        sent = proxy.post("/help/request/", form(open_care), HTTP_X_FORWARDED_FOR=visitor)
+        assert sent.status_code == 302
+    for _ in range(webform.RATE_LIMIT):
+        proxy.post("/help/request/", form(open_care), HTTP_X_FORWARDED_FOR="198.51.100.99")
+    burst = proxy.post("/help/request/", form(open_care), HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert burst.status_code == 429
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_limit(open_care):
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(webform.RATE_LIMIT):
+        client.post("/help/request/", form(open_care), HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    forged = client.post("/help/request/", form(open_care), HTTP_X_FORWARDED_FOR="192.0.2.200")
+    assert forged.status_code == 429
+
+
 def test_a_forged_thank_you_link_shows_no_reference(db):
     html = Client().get("/help/request/sent/?r=123").content.decode()
     assert "Your reference is" not in html

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from servewell.core.access import PUBLIC, requires
+from servewell.core.clientip import client_ip
 from servewell.core.errors import DomainError
 from servewell.desk import (
     webform,
@@ -21,7 +22,10 @@ from servewell.desk.models import Conversation
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address as far as the deployment vouches for it: behind a trusted
+    proxy every request shares the proxy's socket address, and a limit per socket
+    address would let five requests an hour through for the whole internet."""
+    return client_ip(request) or "unknown"
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,6 +48,7 @@ def help_request(request: HttpRequest) -> HttpResponse:
                     subject=data["subject"],
                     message=data["message"],
                     ip=_client_ip(request),
+                    offered=teams,
                 )
                 token = signing.dumps(conversation.pk, salt=SENT_SALT)
                 return redirect(f"{reverse('help-request-sent')}?r={token}")
