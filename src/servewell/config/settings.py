@@ -324,6 +324,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set where several apps call a field the same ("state", "kind",
+    # "channel"): without these the schema names them by hash (State4e0Enum), names that
+    # change whenever a choice does. Import paths, read only when the schema is built.
+    "ENUM_NAME_OVERRIDES": {
+        "ConversationStatusEnum": "servewell.desk.models.Status",
+        "ConversationChannelEnum": "servewell.desk.models.Channel",
+        "QueueChannelEnum": "servewell.livequeue.models.Channel",
+        "NotificationChannelEnum": "servewell.core.models.NotificationPreference.Channel",
+        "EscalationActionEnum": "servewell.commitments.models.Escalation.Action",
+        "AlarmKindEnum": "servewell.livequeue.models.RuleKind",
+        "QuestionKindEnum": "servewell.academy.models.Question.Kind",
+        "ReviewStateEnum": "servewell.quality.models.Review.State",
+        "VersionStateEnum": "servewell.quality.models.ScorecardVersion.State",
+        "DisputeStateEnum": "servewell.quality.models.Dispute.State",
+        "ActionItemStateEnum": "servewell.quality.models.ActionItem.State",
+        "WouldReturnEnum": "servewell.experience.models.Again",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------

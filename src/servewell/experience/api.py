@@ -101,7 +101,9 @@ class SurveyAnswerIn(serializers.Serializer):
     token = serializers.CharField(max_length=100)
     score = serializers.IntegerField(min_value=0, max_value=10)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    would_return = serializers.ChoiceField(choices=["", *Again.values], required=False, default="")
+    would_return = serializers.ChoiceField(
+        choices=[("", "Not answered"), *Again.choices], required=False, default=""
+    )
 
 
 class SurveyAnswerOut(serializers.Serializer):

@@ -180,6 +180,8 @@ class LimitViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
 
 class GrantViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = Grant.objects.none()
     serializer_class = GrantOut
     access = GOODWILL_GRANT
     access_by_action = {"decide": GOODWILL_DECIDE}

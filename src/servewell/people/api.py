@@ -282,6 +282,8 @@ def _calendar_data(team: Team) -> dict:
 class TeamViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """Teams the caller may see; admins create, leads and managers change their teams."""
 
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = Team.objects.none()
     serializer_class = TeamOut
     access = Perm.TEAMS_VIEW
     access_by_action = {"create": Perm.TEAMS_MANAGE}

@@ -206,6 +206,8 @@ class CalibrationViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     once they have submitted, to everyone once the session is closed (``results``: null
     until then)."""
 
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = CalibrationSession.objects.none()
     serializer_class = CalibrationOut
     access = QUALITY_REVIEW
     access_by_action = {"create": QUALITY_MANAGE}
@@ -351,6 +353,8 @@ class CoachingDetailOut(CoachingOut):
 
 
 class CoachingViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = CoachingSession.objects.none()
     serializer_class = CoachingOut
     access = QUALITY_VIEW
     access_by_action = {"create": QUALITY_COACH, "items": QUALITY_COACH, "follow_up": QUALITY_COACH}

@@ -124,6 +124,8 @@ def _detail(review: Review, code: int = status.HTTP_200_OK) -> Response:
 class ReviewViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """Reviews the caller may read. Anyone may self-review; reviewers review others."""
 
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = Review.objects.none()
     serializer_class = ReviewOut
     access = QUALITY_VIEW
     filterset_fields = {"reviewee": ["exact"], "reviewer": ["exact"], "state": ["exact"]}
@@ -175,6 +177,8 @@ class ReviewViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 
 
 class DisputeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = Dispute.objects.none()
     serializer_class = DisputeOut
     access = QUALITY_VIEW
     filterset_fields = {"state": ["exact"]}
@@ -205,6 +209,8 @@ class DisputeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
 class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):
     """The caller's review queue (quality managers may look at anyone's: ``?reviewer=``)."""
 
+    # The model the schema documents; rows always come from get_queryset (scoped).
+    queryset = ReviewAssignment.objects.none()
     serializer_class = AssignmentOut
     access = QUALITY_REVIEW
     filterset_fields = {"state": ["exact"]}
