@@ -6,7 +6,7 @@ preselected and only that page's POST records. One response per survey, enforced
 database (``SurveyResponse.survey`` is one-to-one): two answers posted at once leave one
 row, the second becomes a change. Every answer is kept as a revision.
 
-Never surveyed: automatic senders (the desk's RFC 3834 rules in ``desk.mail.loops``),
+Never surveyed: automatic senders (the desk's RFC 3834 rules in ``mail.loops``),
 erased contacts (no address is left on file), and addresses that unsubscribed.
 """
 
@@ -145,7 +145,7 @@ class Batch:
 
     @classmethod
     def read(cls, surveys: list[Survey], now: datetime, cache: dict | None = None) -> Batch:
-        from servewell.desk.mail import loops
+        from servewell.mail import loops
 
         batch = cls(now, cache if cache is not None else {})
         contacts = [s.contact_id for s in surveys if s.contact_id]
@@ -192,11 +192,11 @@ class Batch:
 
 
 def _header_reasons(conversation_ids: list[int]) -> dict[int, str]:
-    """The RFC 3834 verdict (``desk.mail.loops``) on each conversation's first customer
+    """The RFC 3834 verdict (``mail.loops``) on each conversation's first customer
     email: automatic senders, lists and bounces are never surveyed."""
-    from servewell.desk.mail import loops
-    from servewell.desk.mail.parsing import ParseError, parse
-    from servewell.desk.models import InboundEmail
+    from servewell.mail import loops
+    from servewell.mail.models import InboundEmail
+    from servewell.mail.parsing import ParseError, parse
 
     firsts: dict[int, int | None] = {}
     for conversation_id, inbound_id in (
@@ -229,7 +229,7 @@ def _header_reasons(conversation_ids: list[int]) -> dict[int, str]:
 
 def skip_reason(survey: Survey, address: str | None, batch: Batch) -> str:
     """Why this survey must not go out ("" when it may)."""
-    from servewell.desk.mail import loops
+    from servewell.mail import loops
 
     conversation = survey.conversation
     if conversation is None or conversation.status not in (Status.SOLVED, Status.CLOSED):
@@ -418,7 +418,7 @@ def link(token: str, suffix: str) -> str:
 
 
 def compose(out: Outgoing) -> EmailMultiAlternatives:
-    from servewell.desk.mail import outbound
+    from servewell.mail import outbound
 
     survey = out.survey
     conversation = survey.conversation
