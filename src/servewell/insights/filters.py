@@ -121,18 +121,24 @@ def _custom(data: Mapping[str, Any]) -> tuple[date, date]:
     return start, last + timedelta(days=1)
 
 
+def dates_of(data: Mapping[str, Any], *, now: datetime) -> tuple[date, date]:
+    """The first day and the day after the last of ``period`` (with ``start``/``end``
+    for a custom one), checked."""
+    period = str(data.get("period") or DEFAULT_PERIOD)
+    if period not in PERIODS:
+        raise FilterError(f"Period is one of: {', '.join(PERIODS)}.", field="period")
+    if period == "custom":
+        return _custom(data)
+    return period_days(period, now.astimezone(UTC).date())
+
+
 def parse(data: Mapping[str, Any], viewer: User, *, now: datetime) -> Filters:
     """Refuse unknown filters and bad values, each with a clear message."""
     unknown = sorted(set(data) - KNOWN)
     if unknown:
         raise FilterError(f"Unknown filter: {', '.join(unknown)}.", field=unknown[0])
     period = str(data.get("period") or DEFAULT_PERIOD)
-    if period not in PERIODS:
-        raise FilterError(f"Period is one of: {', '.join(PERIODS)}.", field="period")
-    if period == "custom":
-        start, end = _custom(data)
-    else:
-        start, end = period_days(period, now.astimezone(UTC).date())
+    start, end = dates_of(data, now=now)
     visible = visible_team_ids(viewer)
     team = _team(data.get("team"), visible)
     team_ids = (team,) if team else (None if visible is None else tuple(visible))

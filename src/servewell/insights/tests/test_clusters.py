@@ -186,3 +186,23 @@ def test_a_missing_clustering_is_queued_once_and_shown_when_stored(
     stored = _stored(_filters(lena), requests_by_topic)
     page = client.get(f"/insights/?{PERIOD}").content.decode()
     assert f"/insights/themes/{stored['refund'].pk}/" in page and "About delivery" in page
+
+
+def test_the_clusters_command_says_when_the_extra_is_missing(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setattr(clusters, "unavailable_reason", lambda: "no sentence_transformers")
+    with pytest.raises(CommandError, match="embeddings extra"):
+        call_command("insights", "clusters", "--period", "last_week")
+
+
+@needs_extra
+def test_the_clusters_command_computes_the_period_for_all_teams(requests_by_topic, capsys):
+    from django.core.management import call_command
+
+    call_command(
+        "insights", "clusters", "--period", "custom", "--start", "2026-03-09", "--end", "2026-03-15"
+    )
+    assert "3 clusters of 15 requests" in capsys.readouterr().out
+    run = ThemeRun.objects.get()
+    assert run.start_day == dt.date(2026, 3, 9) and run.end_day == dt.date(2026, 3, 16)
