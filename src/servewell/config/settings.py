@@ -246,8 +246,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# PeopleBackend signs in like ModelBackend and restores the person with their roles and
+# teams in one query; ModelBackend stays listed so sessions made before it keep working.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "servewell.people.backends.PeopleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

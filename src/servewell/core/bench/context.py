@@ -19,7 +19,7 @@ from tqdm import tqdm
 from servewell.core.bench import SCALES, server
 
 #: The backend whose ``get_user`` restores a session's user (axes' backend has none).
-SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SESSION_BACKEND = "servewell.people.backends.PeopleBackend"
 
 
 class Context:
