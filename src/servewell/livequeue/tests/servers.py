@@ -81,7 +81,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def uvicorn_servers(count: int = 1, *, redis_url: str = "", timeout: float = 20.0):
+def uvicorn_servers(count: int = 1, *, redis_url: str = "", timeout: float = 60.0):
     """``count`` server processes started side by side; yields their base URLs."""
     started = [_spawn(redis_url) for _ in range(count)]
     try:
@@ -98,7 +98,7 @@ def uvicorn_servers(count: int = 1, *, redis_url: str = "", timeout: float = 20.
 
 @contextlib.contextmanager
 def uvicorn_server(
-    *, redis_url: str = "", port: int | None = None, timeout: float = 20.0
+    *, redis_url: str = "", port: int | None = None, timeout: float = 60.0
 ) -> Iterator[str]:
     """One server process; give ``port`` to restart "the same server" later."""
     process, base = _spawn(redis_url, port)
