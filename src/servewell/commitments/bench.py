@@ -1,5 +1,6 @@
-"""Benchmark group ``commitments``: the SLA sweep over many open conversations, and the
-cost of one due-time computation over a calendar with holidays."""
+"""Benchmark group ``commitments``: the SLA sweep over many open conversations, the
+cost of one due-time computation over a calendar with holidays, and mail end to end until
+its acknowledgement is queued and its clocks run (``bench_mail.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from servewell.commitments import calendars, clock, sla
+from servewell.commitments import bench_mail, calendars, clock, sla
 from servewell.commitments.models import SlaPolicy
 from servewell.contacts.contacts import contact_for_email
 from servewell.people import teams
@@ -149,3 +150,4 @@ def run(ctx: Any) -> Iterator[dict]:
         target_hours=8,
         calendar="Mon-Fri 09-17 Europe/Berlin with DE holidays",
     )
+    yield from bench_mail.run(ctx)

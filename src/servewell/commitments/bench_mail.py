@@ -1,0 +1,151 @@
+"""``email.end_to_end.msgs_per_s``: from mail arriving to the customer's acknowledgement
+queued for sending and the SLA clocks running, through the deployed shape: a server
+started as ``servewell run`` (one web process) and ``servewell worker`` beside it
+consuming the job queue, as a mail provider's webhook delivers mail.
+
+Part of the commitments group (``bench.py``): the acknowledgement and the clocks are this
+app's, started by its job when the desk announces a new conversation. Every email is a
+new request (no replies), so each one costs the whole path: HTTP, storing the raw bytes,
+parsing, filing a conversation, the event, the queued job, the clocks, the rate-limit
+check and the queued acknowledgement.
+
+The clock stops when the last conversation has its first-response clock and its
+acknowledgement queued (the auto-reply log row written with it); the time until every
+acknowledgement has also been handed to the mail backend is in the context.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from servewell.commitments import policies
+from servewell.commitments.models import ClockKind, SlaClock, SlaPolicy
+from servewell.desk.models import Activity, AutoReplyLog, Conversation
+from servewell.mail.generate import generate_maildir
+from servewell.people import directory, teams
+from servewell.people.models import Role, Team
+from servewell.people.tokens import create_token
+
+SIZES = {"tiny": 300, "small": 3_000, "large": 10_000}
+ADDRESS = "e2e-bench@example.org"
+#: Concurrent deliveries, as a provider's webhook sends them.
+SENDERS = 8
+WAIT_LIMIT_S = 900.0
+
+
+def _world() -> tuple[Team, str]:
+    """A team with a first-response target and acknowledgements on (the default), and a
+    service account's token for the inbound endpoint."""
+    team = Team.objects.filter(email=ADDRESS).first() or teams.create_team(
+        None, name="End-to-end bench", email=ADDRESS
+    )
+    if not SlaPolicy.objects.filter(team=team).exists():
+        policies.save_policy(
+            None,
+            team,
+            {
+                "priority": "normal",
+                "first_response_minutes": 60,
+                "next_response_minutes": 240,
+                "resolution_minutes": 1440,
+            },
+        )
+    gateway = directory.create_person(
+        None,
+        username=f"e2e-gateway-{time.time_ns()}",
+        email="gateway@e2e-bench.example",
+        roles=[Role.SERVICE],
+    )
+    return team, create_token(gateway, name="e2e bench")[1]
+
+
+def run(ctx: Any) -> Iterator[dict[str, Any]]:
+    from servewell.core.bench.load import serve_like_run
+
+    n = SIZES[ctx.scale]
+    team, token = _world()
+    with tempfile.TemporaryDirectory(prefix="servewell-e2e-bench-") as tmp:
+        written = generate_maildir(
+            Path(tmp) / "Maildir", n, to=ADDRESS, seed=23, reply_share=0.0, attachment_share=1 / 3
+        )
+        raws = [m.path.read_bytes() for m in written]
+    addresses = {f"customer{i}@example.net" for i in range(n)}
+    before_acks = AutoReplyLog.objects.filter(address__in=addresses).count()
+    first_id = Conversation.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    with serve_like_run(workers=1, separate_worker=True) as server:
+        url = f"{server.base_url}/api/mail/inbound/"
+        headers = {"Authorization": f"Token {token}", "Content-Type": "message/rfc822"}
+        cpu_before = server.cpu_s()
+        started = time.perf_counter()
+        statuses = _deliver(url, headers, raws)
+        delivered = time.perf_counter() - started
+        queued, sent = _wait(team, first_id, n, addresses, before_acks, started)
+        cpu = server.cpu_s() - cpu_before
+    accepted = sum(1 for s in statuses if s == 202)
+    done = queued if queued is not None else time.perf_counter() - started
+    yield ctx.figure(
+        "email.end_to_end.msgs_per_s",
+        n / done if queued is not None else 0.0,
+        "msg/s",
+        messages=n,
+        accepted=accepted,
+        seconds=round(done, 2),
+        delivered_s=round(delivered, 2),
+        delivered_msgs_per_s=round(n / delivered, 1),
+        all_sent_s=round(sent, 2) if sent is not None else None,
+        server_cpu_ms_per_msg=round(cpu / n * 1000, 2),
+        complete=queued is not None,
+        senders=SENDERS,
+        shape="servewell run --workers 1 --no-worker + servewell worker (SQLite queue)",
+        includes="HTTP POST /api/mail/inbound/, raw stored, parsed, conversation filed, "
+        "job queued; worker: SLA clocks started, acknowledgement queued (and then sent)",
+    )
+
+
+def _deliver(url: str, headers: dict[str, str], raws: list[bytes]) -> list[int]:
+    with httpx.Client(timeout=60.0, headers=headers) as client:
+
+        def post(raw: bytes) -> int:
+            return client.post(url, content=raw).status_code
+
+        with ThreadPoolExecutor(SENDERS) as pool:
+            return list(pool.map(post, raws))
+
+
+def _wait(
+    team: Team,
+    first_id: int,
+    n: int,
+    addresses: set[str],
+    before_acks: int,
+    started: float,
+) -> tuple[float | None, float | None]:
+    """Seconds from the first delivery until every new conversation has its clock and its
+    acknowledgement queued, and until every acknowledgement was sent (None: not within
+    the limit)."""
+    queued = sent = None
+    conversations = Conversation.objects.filter(team=team, id__gt=first_id)
+    while time.perf_counter() - started < WAIT_LIMIT_S:
+        if queued is None:
+            clocks = SlaClock.objects.filter(
+                conversation__in=conversations, kind=ClockKind.FIRST_RESPONSE
+            ).count()
+            acks = AutoReplyLog.objects.filter(address__in=addresses).count() - before_acks
+            if clocks >= n and acks >= n:
+                queued = time.perf_counter() - started
+        if queued is not None:
+            done = Activity.objects.filter(
+                conversation__in=conversations, verb="acknowledged"
+            ).count()
+            if done >= n:
+                sent = time.perf_counter() - started
+                break
+        time.sleep(0.05)
+    return queued, sent
