@@ -177,6 +177,7 @@ def test_a_missing_clustering_is_queued_once_and_shown_when_stored(
     requests_by_topic, client_as, lena, monkeypatch
 ):
     monkeypatch.setattr(clusters, "unavailable_reason", lambda: "")
+    monkeypatch.setattr(clusters, "_jobs_run_inline", lambda: False)  # a worker runs
     client = client_as(lena)
     first = client.get(f"/insights/?{PERIOD}").content.decode()
     assert "being computed" in first
@@ -206,3 +207,12 @@ def test_the_clusters_command_computes_the_period_for_all_teams(requests_by_topi
     assert "3 clusters of 15 requests" in capsys.readouterr().out
     run = ThemeRun.objects.get()
     assert run.start_day == dt.date(2026, 3, 9) and run.end_day == dt.date(2026, 3, 16)
+
+
+def test_without_a_worker_the_dashboard_never_clusters_inside_the_request(
+    requests_by_topic, client_as, lena, monkeypatch
+):
+    monkeypatch.setattr(clusters, "unavailable_reason", lambda: "")
+    page = client_as(lena).get(f"/insights/?{PERIOD}").content.decode()
+    assert "servewell insights clusters" in page
+    assert not ThemeRun.objects.exists()
