@@ -48,9 +48,25 @@ def heartbeat(
         raise DomainError("invalid", "State is viewing or replying.", field="state")
     now = time.time() if now is None else now
     entries = _alive(cache.get(_key(conversation_id)), now)
-    entries[user.pk] = {"name": str(user), "state": state, "until": now + TTL}
-    cache.set(_key(conversation_id), entries, TTL * 2)
+    mine = entries.get(user.pk)
+    if not _unchanged(mine, str(user), state, now):
+        entries[user.pk] = {"name": str(user), "state": state, "until": now + TTL}
+        cache.set(_key(conversation_id), entries, TTL * 2)
     return _others(entries, user.pk)
+
+
+def _unchanged(entry: dict | None, name: str, state: str, now: float) -> bool:
+    """The entry says the same and lives long enough for the next poll: no write.
+
+    A page polls every 5 s and an entry lives ``TTL`` (15 s) after its last write, so
+    a refresh is due only once more than half of that has passed: every other poll
+    writes instead of every one."""
+    return (
+        entry is not None
+        and entry["state"] == state
+        and entry["name"] == name
+        and entry["until"] - now > TTL / 2
+    )
 
 
 def leave(conversation_id: int, user: User, *, now: float | None = None) -> None:
