@@ -71,3 +71,37 @@ def test_a_conversation_page_counts_notifications_once_and_shows_them(open_page)
     assert len(counts) == 1, counts
     assert "Notifications: 1 unread" in response.content.decode()
     assert '<a href="/desk/" aria-current="page">Inbox</a>' in response.content.decode()
+
+
+def test_the_conversation_page_shows_its_panels_with_one_set_of_context(
+    open_page, monkeypatch, django_assert_max_num_queries
+):
+    """The panels of other apps render inside the page's context: their forms carry the
+    page's CSRF token, the context processors run once for the page, and the page stays
+    within its query budget."""
+    from servewell.people import context as people_context
+
+    client, _agent, conversation = open_page
+    runs = []
+    real = people_context.presence
+    monkeypatch.setattr(people_context, "presence", lambda r: runs.append(1) or real(r))
+    from django.template import engines
+
+    engine = engines["django"].engine
+    monkeypatch.setattr(
+        engine,
+        "template_context_processors",
+        tuple(
+            people_context.presence if p is real else p for p in engine.template_context_processors
+        ),
+    )
+    with django_assert_max_num_queries(27):
+        response = client.get(f"/desk/c/{conversation.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-label="Commitments"' in html
+    assert 'id="goodwill-panel"' in html
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    goodwill = html.split('id="goodwill-panel"')[1]
+    assert f'name="csrfmiddlewaretoken" value="{token}"' in goodwill
+    assert len(runs) == 1
