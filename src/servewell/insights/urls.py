@@ -6,6 +6,7 @@ urlpatterns = [
     path("insights/", views.home, name="insights-home"),
     path("insights/drill/", views.drill, name="insights-drill"),
     path("insights/themes/<str:pk>/", views.cluster, name="insights-cluster"),
+    path("insights/clusters.csv", views.clusters_csv, name="insights-clusters-csv"),
     path("insights/themes.csv", views.themes_csv, name="insights-themes-csv"),
     path("insights/digest/", views.digest_preview, name="insights-digest"),
     path("insights/digest/subscription/", views.digest_subscription, name="insights-digest-sub"),

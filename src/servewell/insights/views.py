@@ -94,6 +94,22 @@ def themes_csv(request: HttpRequest) -> HttpResponse:
 
 
 @requires(INSIGHTS_VIEW)
+def clusters_csv(request: HttpRequest) -> HttpResponse:
+    """The dashboard's clusters of similar requests as stored (none while not computed)."""
+    try:
+        chosen = _filters(request)
+    except filters.FilterError as error:
+        return _bad(request, error)
+    found = clusters.for_filters(chosen, now=timezone.now())
+    rows = [
+        [c.name, c.example, c.count, c.previous, clusters.growth(c, found.run)]
+        for c in found.clusters
+    ]
+    headers = ["theme", "example", "conversations", "previous", "growth_pct"]
+    return csv_response("insights-clusters", headers, rows)
+
+
+@requires(INSIGHTS_VIEW)
 def drill(request: HttpRequest) -> HttpResponse:
     try:
         chosen = _filters(request)

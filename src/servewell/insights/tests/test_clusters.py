@@ -187,6 +187,8 @@ def test_a_missing_clustering_is_queued_once_and_shown_when_stored(
     stored = _stored(_filters(lena), requests_by_topic)
     page = client.get(f"/insights/?{PERIOD}").content.decode()
     assert f"/insights/themes/{stored['refund'].pk}/" in page and "About delivery" in page
+    csv = client.get(f"/insights/clusters.csv?{PERIOD}").content.decode().splitlines()
+    assert [line.split(",")[0] for line in csv[1:]] == ["refund", "password", "delivery"]
 
 
 def test_the_clusters_command_says_when_the_extra_is_missing(monkeypatch):
