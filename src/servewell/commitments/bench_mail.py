@@ -57,10 +57,11 @@ def _world() -> tuple[Team, str]:
                 "resolution_minutes": 1440,
             },
         )
+    stamp = time.time_ns()
     gateway = directory.create_person(
         None,
-        username=f"e2e-gateway-{time.time_ns()}",
-        email="gateway@e2e-bench.example",
+        username=f"e2e-gateway-{stamp}",
+        email=f"gateway-{stamp}@e2e-bench.example",
         roles=[Role.SERVICE],
     )
     return team, create_token(gateway, name="e2e bench")[1]

@@ -59,7 +59,7 @@ def _schedule(clock: SlaClock, start: datetime, remaining: float) -> None:
 
 
 def _new_clock(
-    conversation: Conversation, kind: str, policy: SlaPolicy, start: datetime
+    conversation: Conversation, kind: str, policy: SlaPolicy, start: datetime, *, save: bool = True
 ) -> SlaClock | None:
     minutes = policy.target_minutes(kind)
     if not minutes:
@@ -74,7 +74,8 @@ def _new_clock(
         started_at=start,
     )
     _schedule(clock, start, clock.target_seconds)
-    clock.save()
+    if save:
+        clock.save()
     return clock
 
 
@@ -82,24 +83,35 @@ def start_clocks(conversation: Conversation, *, now: datetime) -> list[SlaClock]
     """First response and resolution clocks for a new conversation (once)."""
     with transaction.atomic():
         conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        return start_clocks_locked(conversation, now=now)
+
+
+def start_clocks_locked(conversation: Conversation, *, now: datetime) -> list[SlaClock]:
+    """``start_clocks`` for a conversation its caller has just read with
+    ``select_for_update`` inside its own transaction (the new-conversation job, which
+    queues the acknowledgement in the same transaction)."""
+    with transaction.atomic(savepoint=False):
         if SlaClock.objects.filter(conversation=conversation).exists():
             return []
         policy = policy_for(conversation.team_id, conversation.priority)
         if policy is None:
             return []
         start = conversation.created_at
+        # Built in memory, brought in line with the conversation as it is now, then
+        # inserted at once: one statement instead of an insert, a read and an update per
+        # clock (this runs for every new conversation).
         clocks = [
             c
             for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
-            if (c := _new_clock(conversation, kind, policy, start))
+            if (c := _new_clock(conversation, kind, policy, start, save=False))
         ]
         # Started from a job: an agent may have answered already.
         if conversation.first_response_at is not None:
             for clock in clocks:
                 if clock.kind == ClockKind.FIRST_RESPONSE:
                     _meet(clock, conversation.first_response_at)
-                    clock.save()
-        _sync_locked(conversation, now)
+        _sync_locked(conversation, now, clocks=clocks)
+        SlaClock.objects.bulk_create(clocks)
     return clocks
 
 
@@ -157,12 +169,20 @@ def _retarget(clock: SlaClock, policy: SlaPolicy | None, team_id: int, now: date
             clock.due_at = now
 
 
-def _sync_locked(conversation: Conversation, now: datetime) -> None:
-    clocks = list(
-        SlaClock.objects.select_related("policy").filter(
-            conversation=conversation, state__in=OPEN_CLOCK
+def _sync_locked(
+    conversation: Conversation, now: datetime, *, clocks: list[SlaClock] | None = None
+) -> None:
+    """Bring the open clocks in line with the conversation. ``clocks``: new clocks not yet
+    stored (``start_clocks``), changed in memory only; the caller inserts them."""
+    unsaved = clocks is not None
+    if clocks is None:
+        clocks = list(
+            SlaClock.objects.select_related("policy").filter(
+                conversation=conversation, state__in=OPEN_CLOCK
+            )
         )
-    )
+    else:
+        clocks = [c for c in clocks if c.state in OPEN_CLOCK]
     policy = None
     for clock in clocks:
         if clock.team_id != conversation.team_id or (
@@ -181,7 +201,8 @@ def _sync_locked(conversation: Conversation, now: datetime) -> None:
             _pause(clock, now)
         elif conversation.status not in PAUSING and clock.state == ClockState.PAUSED:
             _resume(clock, now)
-        clock.save()
+        if not unsaved:
+            clock.save()
 
 
 def sync(conversation: Conversation, *, now: datetime) -> None:

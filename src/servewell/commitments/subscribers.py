@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -36,16 +37,21 @@ def on_created(event: events.Event) -> None:
 
 @job(retries=5, retry_delay=5)
 def start_commitments(conversation_id: int) -> None:
-    conversation = (
-        Conversation.objects.select_related("team__calendar", "contact")
-        .filter(pk=conversation_id)
-        .first()
-    )
-    if conversation is None:
-        return
+    """Clocks and acknowledgement of a new conversation, in one transaction that reads
+    and locks the conversation once (it runs for every new conversation). A failure
+    rolls both back and the retry starts over; neither is done twice."""
     now = timezone.now()
-    sla.start_clocks(conversation, now=now)
-    reason = acknowledge.acknowledge(conversation, now=now)
+    with transaction.atomic():
+        conversation = (
+            Conversation.objects.select_for_update(of=("self",))
+            .select_related("team__calendar", "contact")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if conversation is None:
+            return
+        sla.start_clocks_locked(conversation, now=now)
+        reason = acknowledge.acknowledge(conversation, now=now)
     if reason:
         log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
 
