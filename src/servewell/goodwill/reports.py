@@ -185,21 +185,28 @@ def spend_report(
     since = month_starts(now, months)
     cells = _cells(_scope(user, since=since, team_id=team_id))
     budgets, labels = _budgets(cells), _labels(cells)
+    for c in cells:
+        c["budget"] = budgets[(c["requested_by_id"], c["action_id"], c["team_id"])]
+        c["spend"], c["csat_sum"] = c["spend"] or 0, c["csat_sum"] or 0
     tables: dict[str, list[Row]] = {}
     for dim in DIMENSIONS:
         rows: dict[tuple, Row] = {}
+        column = _CELL_KEY[dim]
         for c in cells:
-            value = c[_CELL_KEY[dim]]
+            value = c[column]
             row = rows.get((value, c["currency"]))
             if row is None:
                 label = value.strftime("%Y-%m") if dim == "month" else labels[dim].get(value, "—")
                 row = rows[(value, c["currency"])] = Row(value, label, c["currency"])
                 row.filters = {FILTER_NAMES[dim]: _filter_value(value), "currency": c["currency"]}
-            row.spend += c["spend"] or 0
-            row.budget += budgets[(c["requested_by_id"], c["action_id"], c["team_id"])]
-            for name in ("grants", "requests", "without_approval", "came_back", "csat_n"):
-                setattr(row, name, getattr(row, name) + c[name])
-            row.csat_sum += c["csat_sum"] or 0
+            row.spend += c["spend"]
+            row.budget += c["budget"]
+            row.grants += c["grants"]
+            row.requests += c["requests"]
+            row.without_approval += c["without_approval"]
+            row.came_back += c["came_back"]
+            row.csat_sum += c["csat_sum"]
+            row.csat_n += c["csat_n"]
         ordered = sorted(
             rows.values(), key=lambda r: (r.label if dim != "month" else r.key, r.currency)
         )
