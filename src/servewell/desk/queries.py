@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -364,15 +364,23 @@ def conversation_activity(conversation: Conversation, *, limit: int = 200) -> li
     ]
 
 
-def conversation_with_relations(conversation: Conversation) -> Conversation:
+def conversation_with_relations(conversation: Conversation, *, reread: bool = True) -> Conversation:
     """Tags, followers and the row extras (``annotate_rows``) loaded once, for a page or
-    an API response."""
-    fresh = (
-        Conversation.objects.select_related("team", "assignee", "contact", "merged_into")
-        .prefetch_related("tags", Prefetch("followers", queryset=User.objects.order_by("id")))
-        .get(pk=conversation.pk)
-    )
-    return annotate_rows([fresh])[0]
+    an API response.
+
+    ``reread=False`` keeps the row as given (a page just fetched it with its team,
+    assignee and contact, ``access_conversation``) and only adds what it lacks; after a
+    change the row is read again, as it is now."""
+    followers = Prefetch("followers", queryset=User.objects.order_by("id"))
+    if reread:
+        conversation = (
+            Conversation.objects.select_related("team", "assignee", "contact", "merged_into")
+            .prefetch_related("tags", followers)
+            .get(pk=conversation.pk)
+        )
+    else:
+        prefetch_related_objects([conversation], "tags", followers)
+    return annotate_rows([conversation])[0]
 
 
 def saved_views(user: User) -> QuerySet[SavedView]:

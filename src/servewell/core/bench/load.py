@@ -197,6 +197,16 @@ class Step:
             "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 2),
             "server_rss_mb": round(self.server_rss_mb, 1),
             "driver_cpu_share": round(self.driver_cpu_s / self.seconds, 2) if self.seconds else 0,
+            **({"errors": self.errors()} if self.failures else {}),
+        }
+
+    def errors(self) -> dict[str, str]:
+        """Request type -> how many failed of how many, and the first error seen: a step
+        that fails on errors says which requests and why."""
+        return {
+            name: f"{row['failures']}/{row['requests']}: {row.get('error', '?')}"
+            for name, row in self.by_name.items()
+            if row.get("failures")
         }
 
 

@@ -50,7 +50,8 @@ from servewell.desk.views.helpers import (
 def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = access_conversation(request.user, pk)
     collisions.heartbeat(conversation.pk, request.user, "viewing")
-    return render(request, "desk/conversation.html", conversation_context(request, conversation))
+    context = conversation_context(request, conversation, reread=False)
+    return render(request, "desk/conversation.html", context)
 
 
 @require_POST

@@ -36,9 +36,13 @@ from servewell.desk.html import INLINE_IMAGE_TYPES, present
 from servewell.desk.models import Conversation, MessageKind
 
 
-def conversation_context(request: HttpRequest, conversation: Conversation, **extra: Any) -> dict:
+def conversation_context(
+    request: HttpRequest, conversation: Conversation, *, reread: bool = True, **extra: Any
+) -> dict:
+    """What the conversation page shows. ``reread=False`` when the row was just read by
+    ``access_conversation`` (with team, assignee and contact) and nothing changed since."""
     user = request.user
-    conversation = queries.conversation_with_relations(conversation)
+    conversation = queries.conversation_with_relations(conversation, reread=reread)
     people = list(assignment.assignable_people(conversation.team))
     update_form = extra.pop("update_form", None) or UpdateForm(
         initial={
