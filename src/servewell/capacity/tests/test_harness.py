@@ -11,6 +11,7 @@ from tests.support.db import database_url
 pytestmark = pytest.mark.skipif(bool(load.locust_missing()), reason="Locust is not installed")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_two_agents_work_a_live_server_without_errors(tmp_path):
     size = world.Size(
