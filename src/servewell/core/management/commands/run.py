@@ -67,6 +67,10 @@ class Command(BaseCommand):
                 proxy_headers=False,
                 log_level="warning",
                 timeout_graceful_shutdown=3,
+                # An open conversation polls every 5 s; uvicorn's default keep-alive of
+                # 5 s closes the connection just as the next poll reuses it, and that
+                # POST fails ("closed connection without response"). 75 s as nginx.
+                timeout_keep_alive=75,
                 access_log=False,
             )
         finally:
