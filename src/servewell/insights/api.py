@@ -23,6 +23,9 @@ FILTER_PARAMS = [
     OpenApiParameter("team", int, description="One of the viewer's teams."),
     OpenApiParameter("person", int, description="A person of the viewer's teams."),
 ]
+FRESH_PARAM = OpenApiParameter(
+    "fresh", str, description="1: recompute the figures instead of reading the cached ones."
+)
 
 
 class TileOut(serializers.Serializer):
@@ -35,7 +38,11 @@ class TileOut(serializers.Serializer):
     change = serializers.FloatField(allow_null=True)
     direction = serializers.CharField()
     significant = serializers.BooleanField()
-    fresh_at = serializers.DateTimeField(allow_null=True, help_text="Null: computed live.")
+    fresh_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When this figure was computed (a rolled-up figure: its rollup's last "
+        "refresh). Figures are kept for up to 2 minutes; fresh=1 recomputes them.",
+    )
     drill_url = serializers.CharField()
 
 
@@ -49,6 +56,9 @@ class GroupOut(serializers.Serializer):
 class DashboardOut(serializers.Serializer):
     start = serializers.DateField(source="filters.start_day")
     end = serializers.DateField(source="filters.end_day", help_text="The day after the last.")
+    computed_at = serializers.DateTimeField(
+        help_text="When this figure set was computed; kept for up to 2 minutes."
+    )
     groups = GroupOut(many=True)
 
 
@@ -61,11 +71,17 @@ class DashboardView(APIView):
 
     access = INSIGHTS_VIEW
 
-    @extend_schema(parameters=FILTER_PARAMS, responses={200: DashboardOut})
+    @extend_schema(parameters=[*FILTER_PARAMS, FRESH_PARAM], responses={200: DashboardOut})
     def get(self, request: Request) -> Response:
         chosen = _filters(request)
-        groups = dashboard.build(request.user, chosen)
-        return Response(DashboardOut({"filters": chosen, "groups": groups}).data)
+        fresh = request.query_params.get("fresh") == "1"
+        snap = dashboard.cached_build(request.user, chosen, now=timezone.now(), fresh=fresh)
+        groups = snap.value
+        return Response(
+            DashboardOut(
+                {"filters": chosen, "groups": groups, "computed_at": snap.computed_at}
+            ).data
+        )
 
 
 class DrillOut(serializers.Serializer):

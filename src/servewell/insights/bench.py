@@ -3,7 +3,8 @@ rebuild, and digests rendered per second, over bulk-inserted conversations with 
 first-response clocks and queue calls (the rows the rollups read). With the embeddings
 extra, ``insights.clusters.seconds`` times one clustering of the dashboard's period (at
 most 2,000 requests and as many of the period before), which runs before the dashboard
-is measured, as the job would have."""
+is measured, as the job would have. The dashboard keeps its figures in the cache for two
+minutes, so ``insights.dashboard.first_ms`` also reports the first, uncached view."""
 
 from __future__ import annotations
 
@@ -138,6 +139,9 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
                     raise RuntimeError(f"{url}: {response.status_code} {response.text[:300]}")
                 samples.append((time.perf_counter() - t) * 1000)
             yield ctx.figure(name, _p95(samples), "ms", conversations=n, requests=REQUESTS)
+            if name == "insights.dashboard.p95_ms":
+                # The p95 mostly reads cached figure sets; the first view computes them.
+                yield ctx.figure("insights.dashboard.first_ms", samples[0], "ms", conversations=n)
     count, started = 5, time.perf_counter()
     for _ in range(count):
         digest.render(digest.build(manager, now=now))

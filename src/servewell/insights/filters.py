@@ -29,7 +29,8 @@ PERIODS = {
 }
 DEFAULT_PERIOD = "last_week"
 MAX_DAYS = 366
-KNOWN = {"team", "person", "period", "start", "end", "figure", "cluster", "format", "page"}
+#: Accepted parameters; ``fresh=1`` asks the dashboard to recompute its cached figures.
+KNOWN = {"team", "person", "period", "start", "end", "figure", "cluster", "format", "page", "fresh"}
 
 
 class FilterError(DomainError):

@@ -14,7 +14,7 @@ from servewell.core.access import requires
 from servewell.core.exports import csv_response
 from servewell.core.ids import parse_id
 from servewell.core.pages import paginate
-from servewell.insights import clusters, dashboard, digest, drills, filters, themes
+from servewell.insights import clusters, dashboard, digest, drills, filters, snapshots, themes
 from servewell.insights.access import INSIGHTS_VIEW
 from servewell.people.access import visible_people, visible_teams
 
@@ -41,17 +41,32 @@ def home(request: HttpRequest) -> HttpResponse:
         chosen = _filters(request)
     except filters.FilterError as error:
         return _bad(request, error)
+    now, fresh = timezone.now(), request.GET.get("fresh") == "1"
+    figures = dashboard.cached_build(request.user, chosen, now=now, fresh=fresh)
     if request.GET.get("format") == "csv":
-        return _tiles_csv(dashboard.build(request.user, chosen))
+        return _tiles_csv(figures.value)
     context = {
         "filters": chosen,
-        "groups": dashboard.build(request.user, chosen),
-        "themes": themes.top_themes(chosen),
+        "groups": figures.value,
+        "snapshot": figures,
+        "ttl_minutes": snapshots.TTL_SECONDS // 60,
+        "themes": _themes(chosen, now=now, fresh=fresh),
         "clusters": _clusters(chosen),
         "query": urlencode(chosen.as_params()),
         **_choices(request),
     }
     return render(request, "insights/dashboard.html", context)
+
+
+def _themes(chosen: filters.Filters, *, now, fresh: bool) -> list[themes.Theme]:
+    """The top tags, kept in the cache with the figures of the same scope."""
+    return snapshots.cached(
+        "themes",
+        snapshots.scope_of(chosen),
+        lambda: themes.top_themes(chosen),
+        now=now,
+        fresh=fresh,
+    ).value
 
 
 def _clusters(chosen: filters.Filters) -> dict:
