@@ -132,6 +132,13 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
             ),
         ]:
             samples = []
+            if name == "insights.dashboard.p95_ms":
+                # The dashboard keeps each scope's figures for two minutes: the first view
+                # computes them (reported on its own), the p95 is of the views that follow.
+                t = time.perf_counter()
+                client.get(url).raise_for_status()
+                first = (time.perf_counter() - t) * 1000
+                yield ctx.figure("insights.dashboard.first_ms", first, "ms", conversations=n)
             for _ in range(REQUESTS):
                 t = time.perf_counter()
                 response = client.get(url)
@@ -139,9 +146,6 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
                     raise RuntimeError(f"{url}: {response.status_code} {response.text[:300]}")
                 samples.append((time.perf_counter() - t) * 1000)
             yield ctx.figure(name, _p95(samples), "ms", conversations=n, requests=REQUESTS)
-            if name == "insights.dashboard.p95_ms":
-                # The p95 mostly reads cached figure sets; the first view computes them.
-                yield ctx.figure("insights.dashboard.first_ms", samples[0], "ms", conversations=n)
     count, started = 5, time.perf_counter()
     for _ in range(count):
         digest.render(digest.build(manager, now=now))
