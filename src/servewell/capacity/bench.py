@@ -141,7 +141,17 @@ def measure(
         "chart": str(chart),
     }
     if best is None:
-        yield "capacity.agents_at_p95_200ms", 0, "agents", {**context, "note": "first step failed"}
+        lowest = min(steps_run, key=lambda s: s.users, default=None)
+        why = {}
+        if lowest is not None:
+            # Which requests kept even the smallest step over the limit.
+            why = {"p95_ms_by_request": {k: v["p95_ms"] for k, v in lowest.by_name.items()}}
+        yield (
+            "capacity.agents_at_p95_200ms",
+            0,
+            "agents",
+            {**context, "note": "no step held the limits", **why},
+        )
         return
     at_best = {
         "p95_ms": round(best.p95_ms, 1),
