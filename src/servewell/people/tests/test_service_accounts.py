@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from servewell.desk.models import Conversation
-from servewell.desk.tests.mail import samples
+from servewell.mail.tests import samples
 from servewell.people.models import Role
 from servewell.people.tests.factories import make_person
 from servewell.people.tokens import create_token
