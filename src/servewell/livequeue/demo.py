@@ -1,8 +1,11 @@
-"""Demo alarms for ``servewell demo``: each team's rules, and a few weeks of alarm
-history in which agents, their leads and the manager answered "I'm on it".
+"""Demo queue for ``servewell demo``: each team's rules, five weeks of calls, and a few
+weeks of alarm history in which agents, their leads and the manager answered "I'm on it".
 
-Built through the alarm's own functions with past times. Answering an alarm sets the
-person available; the demo puts everyone's presence back as the people demo set it.
+Built through the feed's and the alarm's own functions with past times: the calls are
+telephony events (joined, answered or abandoned, completed) as a phone system sends them,
+so the queue metrics and the insights tiles read what a real queue would leave. Answering
+an alarm (or a call) sets the person's presence; the demo puts everyone's back as the
+people demo set it.
 Idempotent: once a team has rules, a second run adds nothing.
 """
 
@@ -14,12 +17,14 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from servewell.livequeue import alarm, rules
-from servewell.livequeue.models import AlarmRule
+from servewell.livequeue import alarm, feed, rules
+from servewell.livequeue.models import AlarmRule, EventKind
 from servewell.people.access import people_only
 from servewell.people.models import Membership, Role, Team, User
 
 ALARMS_PER_TEAM = 4
+#: Weekdays of call history, and calls per team on a weekday (09:00-17:00).
+CALL_DAYS, CALLS_PER_DAY = 35, 36
 
 
 @transaction.atomic
@@ -38,9 +43,52 @@ def load_queue_demo() -> dict[str, int]:
         rules.create_rule(None, team, kind="longest_wait", threshold=300, clear_threshold=120)
         for n in range(ALARMS_PER_TEAM):
             made += _incident(rng, team, rule, managers, now - dt.timedelta(days=3 + n * 6))
+    calls = sum(_call_history(rng, team, now) for team in Team.objects.order_by("id"))
     for pk, state in presence.items():
         User.objects.filter(pk=pk).update(presence=state)
-    return {"alarms": made}
+    return {"alarms": made, "calls": calls}
+
+
+def _call_history(rng: random.Random, team: Team, now: dt.datetime) -> int:
+    """Weekday calls, busiest around lunch: most answered within the service level, a
+    tail of longer waits on busy days, a few callers who hung up, and the lead taking
+    some calls too. Each call's events go in one batch, so no call is left waiting."""
+    members = list(Membership.objects.filter(team=team).select_related("user"))
+    takers = [m.user for m in members for _ in range(1 if m.is_lead else 4)]
+    if not takers:
+        return 0
+    made = 0
+    for back in range(CALL_DAYS, 0, -1):
+        day = now - dt.timedelta(days=back)
+        if day.weekday() >= 5:
+            continue
+        busy = rng.random() < 0.2
+        batch: list[feed.Incoming] = []
+        for n in range(CALLS_PER_DAY + (12 if busy else 0)):
+            hour = min(16, max(9, round(rng.gauss(12.5, 2.2))))
+            joined = day.replace(
+                hour=hour, minute=rng.randint(0, 59), second=rng.randint(0, 59), microsecond=0
+            )
+            call_id = f"demo-{team.pk}-{back}-{n}"
+            caller = f"+44 20 7946 {rng.randint(0, 9999):04d}"
+            wait = rng.expovariate(1 / (45 if busy else 14))
+            batch.append(feed.Incoming(EventKind.JOINED, call_id, team, joined, caller=caller))
+            if wait > 60 and rng.random() < 0.3:
+                gone = joined + dt.timedelta(seconds=wait)
+                batch.append(feed.Incoming(EventKind.ABANDONED, call_id, team, gone))
+                made += 1
+                continue
+            answered = joined + dt.timedelta(seconds=wait)
+            talk = rng.randint(90, 600)
+            agent = rng.choice(takers)
+            ended = answered + dt.timedelta(seconds=talk)
+            batch += [
+                feed.Incoming(EventKind.ANSWERED, call_id, team, answered, agent=agent),
+                feed.Incoming(EventKind.COMPLETED, call_id, team, ended, agent=agent, talk_s=talk),
+            ]
+            made += 1
+        feed.record_events(batch, now=now)
+    return made
 
 
 def _incident(rng, team, rule, managers, day) -> int:  # type: ignore[no-untyped-def]
