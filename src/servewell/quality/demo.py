@@ -125,6 +125,21 @@ def _manager_quarters(rng, handled, reviewers, version, made, now) -> list[Revie
             when = min(conversation.solved_at + dt.timedelta(hours=20), now)
             best = 1.0 if quarter == perfect else None
             extra.append(_review(rng, reviewer, conversation, manager, version, when, best))
+    reviewed = {r.conversation_id for r in [*made, *extra] if r.reviewee_id == manager.pk}
+    weeks = {
+        r.submitted_at.isocalendar()[:2] for r in [*made, *extra] if r.reviewee_id == manager.pk
+    }
+    for conversation in reversed(handled):
+        # Week by week as well: a leader's dashboard compares a week's coverage of managers
+        # with the agents', and hers never lapses in a week she took conversations.
+        when = min(conversation.solved_at + dt.timedelta(hours=20), now)
+        week = when.isocalendar()[:2]
+        if conversation.handler != manager.pk or conversation.pk in reviewed or week in weeks:
+            continue
+        if when < now - dt.timedelta(days=42):
+            break
+        weeks.add(week)
+        extra.append(_review(rng, reviewer, conversation, manager, version, when))
     return extra
 
 

@@ -68,3 +68,28 @@ def test_the_manager_is_reviewed_every_quarter_with_one_perfect_quarter(
     perfect = quarter_of(now - dt.timedelta(days=92))
     total = QuarterTotal.objects.get(person=maria, kind="person", quarter=perfect)
     assert total.count == 2 and total.total / total.count == 100
+
+
+def test_the_manager_is_reviewed_in_every_recent_week_she_took_conversations(
+    care, alice, lena, maria, quinn
+):
+    now = timezone.now()
+    hers = []
+    for n in range(120):  # she takes one in twelve: the random sample alone misses weeks
+        day = now - dt.timedelta(days=2 + n // 3)
+        person = alice if n % 12 else maria
+        made = handled(
+            care, person, opened=day, solved=day + dt.timedelta(hours=1), email=f"w{n}@x.org"
+        )
+        if person == maria:
+            hers.append(made)
+    load_quality_demo()
+    theirs = Review.objects.filter(calibration=None, reviewee=maria)
+    reviewed_weeks = {r.submitted_at.isocalendar()[:2] for r in theirs}
+    worked_weeks = {
+        (c.solved_at + dt.timedelta(hours=20)).isocalendar()[:2]
+        for c in hers
+        if c.solved_at + dt.timedelta(hours=20) <= now
+        and c.solved_at >= now - dt.timedelta(days=35)
+    }
+    assert worked_weeks and worked_weeks <= reviewed_weeks
