@@ -1,8 +1,10 @@
-"""For tests that start real subprocesses (servers, commands) on the test database."""
+"""For tests that start real subprocesses (servers, commands) on the test database, or
+migrate it to an earlier schema and back."""
 
 from __future__ import annotations
 
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 
 def database_url() -> str:
@@ -15,3 +17,12 @@ def database_url() -> str:
     host = conf.get("HOST") or "127.0.0.1"
     port = conf.get("PORT") or 5432
     return f"postgres://{user}{password}@{host}:{port}/{conf['NAME']}"
+
+
+def migrate_to(targets: list[tuple[str, str | None]]) -> MigrationExecutor:
+    """Migrate the test database to ``targets`` and return a fresh executor, whose loader
+    knows the state just reached (an app's move is tested from the schema before it)."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return MigrationExecutor(connection)

@@ -6,24 +6,16 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from servewell.contacts.models import Contact, ContactEmail, ContactPhone
 from servewell.desk.models import Conversation, Message
+from tests.support.db import migrate_to
 
 BEFORE = [
     ("desk", "0006_message_cc_bcc"),
     ("contacts", None),
 ]
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
 
 
 def _populate(apps) -> dict[str, int]:
@@ -56,12 +48,12 @@ def _populate(apps) -> dict[str, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_populated_database_keeps_its_contacts_when_they_move_to_the_contacts_app():
-    executor = _migrate(BEFORE)
+    executor = migrate_to(BEFORE)
     ids = _populate(executor.loader.project_state(BEFORE[0]).apps)
     ContentType.objects.filter(app_label="contacts").delete()
     content_type = ContentType.objects.get_or_create(app_label="desk", model="contact")[0]
 
-    _migrate(executor.loader.graph.leaf_nodes())
+    migrate_to(executor.loader.graph.leaf_nodes())
 
     ruth = Contact.objects.get(pk=ids["ruth"])
     assert (ruth.name, ruth.organisation) == ("Ruth Okafor", "Okafor Ltd")

@@ -7,11 +7,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from servewell.desk.models import Message
 from servewell.mail.models import InboundEmail, Mailbox
+from tests.support.db import migrate_to
 
 BEFORE = [
     ("desk", "0007_contacts_move_to_contacts_app"),
@@ -19,13 +18,6 @@ BEFORE = [
 ]
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 RAW = b"From: ruth@customer.test\r\nSubject: Parcel\r\nMessage-ID: <p1@customer.test>\r\n\r\nHi\r\n"
-
-
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
 
 
 def _populate(apps) -> dict[str, int]:
@@ -87,12 +79,12 @@ def _populate(apps) -> dict[str, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_populated_database_keeps_its_mail_when_it_moves_to_the_mail_app():
-    executor = _migrate(BEFORE)
+    executor = migrate_to(BEFORE)
     ids = _populate(executor.loader.project_state(BEFORE[0]).apps)
     ContentType.objects.filter(app_label="mail").delete()
     content_type = ContentType.objects.get_or_create(app_label="desk", model="inboundemail")[0]
 
-    _migrate(executor.loader.graph.leaf_nodes())
+    migrate_to(executor.loader.graph.leaf_nodes())
 
     filed = InboundEmail.objects.get(pk=ids["filed"])
     assert bytes(filed.raw) == RAW
