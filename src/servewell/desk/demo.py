@@ -590,16 +590,37 @@ def _build(
 
 
 def _at_work(conv: Conversation, t: dt.datetime, rng: random.Random) -> dt.datetime:
-    """Agents act in office hours (weekdays 9:00-17:00, the team's time): what a customer
-    sends at night is answered the next working morning, as it would be."""
-    local = t.astimezone(ZoneInfo(conv.team.calendar.time_zone))
-    if local.weekday() < 5 and 9 <= local.hour < 17:
-        return t
-    day = local.date() + dt.timedelta(days=1 if local.hour >= 17 else 0)
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    start = dt.datetime.combine(day, dt.time(9), tzinfo=local.tzinfo)
-    return (start + dt.timedelta(minutes=rng.randint(5, 100))).astimezone(dt.UTC)
+    """Agents act while their team is open (its own opening hours, in its time zone): what
+    a customer sends at night is answered the next time the team opens, as it would be, so
+    no clock runs through hours nobody was there to answer."""
+    cal = conv.team.calendar
+    zone = ZoneInfo(cal.time_zone)
+    local = t.astimezone(zone)
+    for start, end in _openings(cal, zone, local.date() - dt.timedelta(days=1)):
+        if end <= local:
+            continue
+        if start <= local:
+            return t
+        arrive = start + dt.timedelta(minutes=rng.randint(5, 100))
+        return min(arrive, end - dt.timedelta(minutes=1)).astimezone(dt.UTC)
+    return t  # a team with no opening hours at all: nobody's clock runs anyway
+
+
+def _openings(cal: Any, zone: ZoneInfo, first: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The team's opening intervals over the nine days from ``first``, in order."""
+    hours = getattr(cal, "_demo_hours", None)
+    if hours is None:
+        hours = cal._demo_hours = [(h.weekday, h.opens, h.closes) for h in cal.hours.all()]
+    spans = []
+    for n in range(9):
+        day = first + dt.timedelta(days=n)
+        for weekday, opens, closes in hours:
+            if weekday != day.weekday():
+                continue
+            start = dt.datetime.combine(day, opens, tzinfo=zone)
+            end_day = day + dt.timedelta(days=1) if closes <= opens else day
+            spans.append((start, dt.datetime.combine(end_day, closes, tzinfo=zone)))
+    return sorted(spans)
 
 
 def _story(rng, conv, b, text, agent, people, status, t):  # type: ignore[no-untyped-def]
