@@ -21,7 +21,7 @@ from servewell.quality import calibration, coaching, disputes, reviews, sampling
 from servewell.quality.access import sees_person
 from servewell.quality.handlers import handler_expression
 from servewell.quality.models import Review, Scorecard, ScorecardVersion
-from servewell.quality.rollup import quarter_of
+from servewell.quality.rollup import last_complete_quarter, quarter_of
 
 NAME = "Service conversation"
 SECTIONS = [
@@ -89,7 +89,19 @@ def _load(rng: random.Random, handled: list[Conversation], reviewers: list[User]
     version = scorecards.publish(None, scorecards.draft_of(card), now=now - dt.timedelta(days=90))
     people = {u.pk: u for u in User.objects.filter(pk__in={c.handler for c in handled})}
     made = []
-    recent = [c for c in handled if c.solved_at >= now - dt.timedelta(days=61)]
+    # The manager's last complete quarter is her perfect one (below): the random sample
+    # leaves it alone, or early in a quarter it would mark her best quarter down.
+    manager = User.objects.filter(username="maria").values_list("pk", flat=True).first()
+    perfect = last_complete_quarter(now)
+    recent = [
+        c
+        for c in handled
+        if c.solved_at >= now - dt.timedelta(days=61)
+        and not (
+            c.handler == manager
+            and quarter_of(min(c.solved_at + dt.timedelta(hours=20), now)) == perfect
+        )
+    ]
     for conversation in rng.sample(recent, min(REVIEWS, len(recent))):
         person = people[conversation.handler]
         reviewer = next(r for r in rng.sample(reviewers, len(reviewers)) if r.pk != person.pk)
@@ -111,7 +123,7 @@ def _manager_quarters(rng, handled, reviewers, version, made, now) -> list[Revie
     if manager is None or reviewer is None:
         return []
     done = {quarter_of(r.submitted_at) for r in made if r.reviewee_id == manager.pk}
-    perfect = quarter_of(now - dt.timedelta(days=92))
+    perfect = last_complete_quarter(now)
     by_quarter: dict[int, list[Conversation]] = {}
     for conversation in handled:
         if conversation.handler == manager.pk:

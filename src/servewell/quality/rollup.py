@@ -25,6 +25,12 @@ def quarter_of(moment: datetime) -> int:
     return moment.year * 10 + (moment.month - 1) // 3 + 1
 
 
+def last_complete_quarter(moment: datetime) -> int:
+    """The quarter before ``moment``'s own (``20254`` on any day of January 2027)."""
+    year, number = divmod(quarter_of(moment), 10)
+    return (year - 1) * 10 + 4 if number == 1 else year * 10 + number - 1
+
+
 def quarter_label(quarter: int) -> str:
     return f"{quarter // 10} Q{quarter % 10}"
 
