@@ -80,6 +80,7 @@ class Survey(models.Model):
             models.Index(fields=["state", "due_at"], name="xp_survey_due"),
             models.Index(fields=["contact", "kind", "sent_at"], name="xp_survey_contact"),
             models.Index(fields=["conversation", "kind"], name="xp_survey_conv"),
+            models.Index(fields=["sent_at"], name="xp_survey_sent"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -123,6 +124,7 @@ class SurveyResponse(models.Model):
             models.Index(fields=["handler", "kind", "month"], name="xp_resp_handler"),
             models.Index(fields=["kind", "score"], name="xp_resp_score"),
             models.Index(fields=["team", "responded_at"], name="xp_resp_team"),
+            models.Index(fields=["responded_at"], name="xp_resp_at"),
         ]
 
 

@@ -10,7 +10,7 @@ previous period together); the rest are computed live through ``Figure.compute``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -74,6 +74,29 @@ def significant(figure: Figure, now: tuple[float, float], before: tuple[float, f
     return False
 
 
+def shown(unit: str, value: float | None, *, signed: bool = False) -> str:
+    """A figure as a leader reads it: business times as minutes or hours (not 2580.0 s),
+    shares with one decimal, counts whole."""
+    if value is None:
+        return "—"
+    sign = "+" if signed and value > 0 else "-" if value < 0 else ""
+    size = abs(value)
+    if unit == "s":
+        if size < 90:
+            text = f"{size:.0f} s"
+        elif size < 90 * 60:
+            text = f"{size / 60:.0f} min"
+        else:
+            text = f"{size / 3600:.1f} h"
+    elif unit == rollups.COUNT:
+        text = f"{size:,.0f}" if size == int(size) else f"{size:,.1f}"
+    elif unit:
+        text = f"{size:.1f} {unit}"
+    else:
+        text = f"{size:.1f}"
+    return sign + text
+
+
 @dataclass
 class Tile:
     figure: Figure
@@ -89,6 +112,18 @@ class Tile:
         if self.value is None or self.previous is None:
             return None
         return self.value - self.previous
+
+    @property
+    def shown(self) -> str:
+        return shown(self.figure.unit, self.value)
+
+    @property
+    def previous_shown(self) -> str:
+        return shown(self.figure.unit, self.previous)
+
+    @property
+    def change_shown(self) -> str:
+        return shown(self.figure.unit, self.change, signed=True)
 
     @property
     def direction(self) -> str:
@@ -163,9 +198,9 @@ def _chart(figure: Figure, filters: Filters, daily: dict[date, tuple[float, floa
         label = a.strftime("%d %b") if (b - a).days == 1 else f"w {a:%d %b}"
         url = drill_url(figure, filters, **_custom(filters, a, b))
         points.append(charts.Point(label, value, url))
-    unit = "%" if figure.unit == "%" else ""
     draw = charts.bar_chart if figure.unit == rollups.COUNT else charts.line_chart
-    return draw(figure.label, points, unit=unit)
+    shown_points, unit = _in_chart_units(figure, points)
+    return draw(figure.label, shown_points, unit=unit)
 
 
 def _live_chart(tile: Tile, filters: Filters) -> str:
@@ -178,7 +213,18 @@ def _live_chart(tile: Tile, filters: Filters) -> str:
         ),
         charts.Point("now", tile.value, tile.drill_url),
     ]
-    return charts.bar_chart(tile.figure.label, points, unit="%" if tile.figure.unit == "%" else "")
+    shown_points, unit = _in_chart_units(tile.figure, points)
+    return charts.bar_chart(tile.figure.label, shown_points, unit=unit)
+
+
+def _in_chart_units(figure: Figure, points: list[charts.Point]) -> tuple[list, str]:
+    """Times are charted in minutes: an axis running to 7200 means nothing at a glance."""
+    if figure.unit != "s":
+        return points, "%" if figure.unit == "%" else ""
+    minutes = [
+        replace(p, value=None if p.value is None else round(p.value / 60, 1)) for p in points
+    ]
+    return minutes, " min"
 
 
 def _rolled(figures: list[Figure], filters: Filters) -> list[Tile]:
