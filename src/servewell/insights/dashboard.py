@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
@@ -330,3 +331,35 @@ def cached_build(
     by_key = {f.key: f for f in figures}
     tiles = [_restore(by_key[s[0]], s) for s in snap.value if s[0] in by_key]
     return snapshots.Snapshot(_grouped(tiles), snap.computed_at)
+
+
+def warm_default_views(*, now: datetime, limit: int = 50) -> int:
+    """Compute, ahead of the click, what each lead and manager sees on opening the
+    dashboard (its default period for their own teams), so the first view of the day
+    reads a snapshot instead of waiting for every live figure. Viewers whose scope is the
+    same (two leads of the same teams, every manager) share one computation. Returns how
+    many scopes were computed; at most ``limit``, leads of the busiest teams first."""
+    from servewell.insights import themes
+    from servewell.insights.filters import parse
+    from servewell.people.models import Membership, Role
+
+    leads = Membership.objects.filter(is_lead=True, user__is_active=True).values("user_id")
+    managers = User.objects.filter(role_grants__role=Role.MANAGER).values("pk")
+    viewers = User.objects.filter(is_active=True).filter(
+        models.Q(pk__in=leads) | models.Q(pk__in=managers)
+    )
+    done: set[tuple] = set()
+    for viewer in viewers.order_by("pk"):
+        figures = visible_figures(viewer)
+        if not figures:
+            continue
+        chosen = parse({}, viewer, now=now)
+        parts = (*snapshots.scope_of(chosen), tuple(f.key for f in figures))
+        if parts in done:
+            continue
+        done.add(parts)
+        cached_build(viewer, chosen, now=now, fresh=True)
+        themes.cached_top_themes(chosen, now=now, fresh=True)
+        if len(done) >= limit:
+            break
+    return len(done)

@@ -1,4 +1,5 @@
-"""Periodic work: rollups for today and yesterday, and the hourly digest check."""
+"""Periodic work: rollups for today and yesterday, the dashboards warmed each minute, and
+the hourly digest check."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ def refresh_rollups() -> None:
     from servewell.insights import rollups
 
     rollups.refresh(now=timezone.now())
+
+
+@periodic(minute="*")
+def warm_dashboards() -> None:
+    """Within the snapshot's two minutes, every minute: a lead's first view is a read."""
+    from servewell.insights import dashboard
+
+    dashboard.warm_default_views(now=timezone.now())
 
 
 @periodic(minute="0")

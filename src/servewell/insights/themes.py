@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from servewell.desk.models import Tag
+from servewell.insights import snapshots
 from servewell.insights.filters import Filters
 
 TOP = 10
@@ -55,3 +56,10 @@ def top_themes(filters: Filters, limit: int = TOP) -> list[Theme]:
             params["team"] = filters.team
         themes.append(Theme(tag.name, tag.now, tag.before, f"{inbox}?{urlencode(params)}"))
     return themes
+
+
+def cached_top_themes(filters: Filters, *, now, fresh: bool = False) -> list[Theme]:
+    """The top tags, kept in the cache with the figures of the same scope."""
+    return snapshots.cached(
+        "themes", snapshots.scope_of(filters), lambda: top_themes(filters), now=now, fresh=fresh
+    ).value

@@ -50,23 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "groups": figures.value,
         "snapshot": figures,
         "ttl_minutes": snapshots.TTL_SECONDS // 60,
-        "themes": _themes(chosen, now=now, fresh=fresh),
+        "themes": themes.cached_top_themes(chosen, now=now, fresh=fresh),
         "clusters": _clusters(chosen),
         "query": urlencode(chosen.as_params()),
         **_choices(request),
     }
     return render(request, "insights/dashboard.html", context)
-
-
-def _themes(chosen: filters.Filters, *, now, fresh: bool) -> list[themes.Theme]:
-    """The top tags, kept in the cache with the figures of the same scope."""
-    return snapshots.cached(
-        "themes",
-        snapshots.scope_of(chosen),
-        lambda: themes.top_themes(chosen),
-        now=now,
-        fresh=fresh,
-    ).value
 
 
 def _clusters(chosen: filters.Filters) -> dict:

@@ -133,3 +133,23 @@ def test_api_reports_when_the_figures_were_computed(api, lena, organisation):  #
     assert first["computed_at"]
     assert client.get(url).json()["computed_at"] == first["computed_at"]
     assert client.get(url + "&fresh=1").status_code == 200
+
+
+def test_the_minute_job_computes_each_leads_first_view_ahead(
+    client_as,
+    lena,
+    olaf,
+    maria,
+    organisation,  # noqa: F811
+):
+    """Opening the dashboard with no filters reads what the job computed a moment ago:
+    the clocks are not read on the click. Leads of different teams get their own."""
+    from django.utils import timezone
+
+    scopes = dashboard.warm_default_views(now=timezone.now())
+    assert scopes == 3  # Care's lead, Orders' lead, and the managers' all-teams view
+    for person in (lena, olaf, maria):
+        with CaptureQueriesContext(connection) as opened:
+            response = client_as(person).get("/insights/")
+        assert response.status_code == 200
+        assert not _figure_queries(opened), person.username
