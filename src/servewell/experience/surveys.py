@@ -600,6 +600,7 @@ def _payload(response: SurveyResponse, **extra: object) -> dict:
         "conversation": response.conversation_id,
         "team": response.team_id,
         "handler": response.handler_id,
+        "responded_at": response.responded_at.isoformat(),
         **extra,
     }
 

@@ -9,9 +9,12 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         # The periodic rollup and digest jobs and the digest's extension point register
         # on import.
-        from servewell.core import contract
-        from servewell.insights import access, digest, tasks  # noqa: F401
+        from servewell.core import contract, events
+        from servewell.insights import access, digest, tasks  # noqa: F401 - digest registers
         from servewell.insights.access import INSIGHTS_VIEW
+
+        if "survey.responded" in events.CATALOGUE:  # the experience app is installed
+            events.subscribe("survey.responded")(tasks.on_answer_changed)
 
         contract.register(
             contract.AppContract(

@@ -60,3 +60,32 @@ def test_a_week_of_csat_is_that_weeks_answers_and_the_month_is_the_reports(
     assert month.csat == pytest.approx(100 * csat.compute(march), abs=0.05) == 80.0
     rate = by_key["experience.response_rate"]
     assert month.response_rate == pytest.approx(100 * rate.compute(march), abs=0.05) == 100.0
+
+
+def test_an_old_answer_changed_today_changes_its_days_rollup(
+    care, alice, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    now = timezone.now()
+    then = now - timedelta(days=10)
+    solved_conversation(care, alice, now=then, capture=django_capture_on_commit_callbacks)
+    _survey, token = send_and_token(then)
+    with django_capture_on_commit_callbacks(execute=True):
+        surveys.record_answer(token, score="5", comment="", now=then + timedelta(hours=2))
+    day = (then + timedelta(hours=2)).date()
+    rollups.rebuild(day, now.date(), now=now)
+    week = FigureQuery(
+        dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC),
+        dt.datetime.combine(day + timedelta(days=1), dt.time.min, tzinfo=dt.UTC),
+    )
+    csat = next(f for f in FIGURES if f.key == "experience.csat")
+
+    def rolled() -> float | None:
+        sums = rollups.daily_sums([csat.key], week, day, day + timedelta(days=1))
+        return rollups.value_of(csat, sums.get(csat.key, {}).values())
+
+    assert rolled() == 100.0
+    with django_capture_on_commit_callbacks(execute=True):
+        surveys.record_answer(token, score="1", comment="It broke again.", now=now)
+    assert rolled() == 0.0  # no rebuild needed: the change reached its own day
