@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from servewell.insights import rollups
 
-DEMO_DAYS = 120
+DEMO_DAYS = 400  # a quarter and the one before it, and a year back for the trends
 
 
 def load_insights_demo() -> dict[str, int]:
