@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import TruncDate
 
 from servewell.core.contract import Figure, FigureQuery, RollupRow
@@ -75,17 +75,24 @@ def people_in_role(query: FigureQuery, group: str) -> QuerySet[User]:
     return people.distinct()
 
 
-def reviewed_ids(query: FigureQuery) -> set[int]:
-    reviewed = counted_reviews().filter(submitted_at__gte=query.start, submitted_at__lt=query.end)
-    return set(reviewed.values_list("reviewee_id", flat=True).distinct())
+def reviewed(query: FigureQuery) -> QuerySet:
+    """The counted reviews one person received in the period, for ``Exists`` beside a
+    person: one probe of the reviewee index per person, instead of reading every review
+    of the period to learn who was reviewed."""
+    return counted_reviews().filter(
+        reviewee=OuterRef("pk"), submitted_at__gte=query.start, submitted_at__lt=query.end
+    )
 
 
 def _coverage(group: str):
     def coverage(query: FigureQuery) -> float | None:
-        people = set(people_in_role(query, group).values_list("pk", flat=True))
-        if not people:
-            return None
-        return len(people & reviewed_ids(query)) / len(people)
+        flags = [
+            was
+            for _, was in people_in_role(query, group)
+            .annotate(was=Exists(reviewed(query)))
+            .values_list("pk", "was")
+        ]
+        return sum(flags) / len(flags) if flags else None
 
     return coverage
 
