@@ -176,3 +176,16 @@ def test_reports_read_from_the_replica_alias_when_it_is_configured(settings):
     assert router.db_for_read(Rollup) == "replica"
     assert router.db_for_write(Rollup) == "default"
     assert router.allow_migrate("replica", "insights") is False
+
+
+def test_figures_read_as_a_leader_says_them():
+    from servewell.insights.dashboard import shown
+
+    assert shown("s", 2580.0) == "43 min"
+    assert shown("s", 45) == "45 s"
+    assert shown("s", 7200) == "2.0 h"
+    assert shown("s", -600, signed=True) == "-10 min"
+    assert shown("%", 81.25) == "81.2 %"
+    assert shown("count", 1234) == "1,234"
+    assert shown("count", 3, signed=True) == "+3"
+    assert shown("", None) == "—"
