@@ -146,6 +146,9 @@ class SlaClock(models.Model):
             ),
             models.Index(fields=["conversation", "kind"], name="sla_conv_kind"),
             models.Index(fields=["team", "kind", "met_at"], name="sla_team_kind_met"),
+            # Breaches of a period (reports, the dashboard's tile, its drill-down and
+            # rollup) read a range of breach times instead of every clock.
+            models.Index(fields=["kind", "breached_at"], name="sla_kind_breached"),
         ]
 
 
