@@ -28,6 +28,7 @@ class LiveQueueConfig(AppConfig):
                 ),
                 grants=access.GRANTS,
                 scripts=("livequeue/alarm.js",),
+                styles=("livequeue/queue.css",),  # the alarm banner shows on every page
                 bench="servewell.livequeue.bench",
                 demo=(contract.DemoStep(45, "servewell.livequeue.demo:load_queue_demo", "alarms"),),
                 figures=import_module("servewell.livequeue.figures").FIGURES,

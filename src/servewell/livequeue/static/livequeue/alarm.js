@@ -7,7 +7,10 @@
 (() => {
   if (window.servewellQueue) return; // included twice (page and base template)
   const script = document.currentScript;
-  const staticBase = script ? script.src.replace(/alarm\.js(\?.*)?$/, "") : "/static/livequeue/";
+  // The served name may carry a content hash (alarm.1a2b3c4d5e6f.js).
+  const staticBase = script
+    ? script.src.replace(/alarm(\.[0-9a-f]{12})?\.js(\?.*)?$/, "")
+    : "/static/livequeue/";
   const state = { alarms: new Map(), source: null, retry: 1000, audio: null, me: null };
   window.servewellQueue = state;
 
@@ -22,7 +25,8 @@
 
   function ensureStyles() {
     if (document.querySelector("link[data-queue-css]")) return;
-    if ([...document.styleSheets].some((s) => s.href && s.href.endsWith("livequeue/queue.css"))) return;
+    const linked = /livequeue\/queue(\.[0-9a-f]{12})?\.css$/;
+    if ([...document.styleSheets].some((s) => s.href && linked.test(s.href))) return;
     const link = document.createElement("link");
     link.rel = "stylesheet";
     link.href = staticBase + "queue.css";
