@@ -333,12 +333,16 @@ def cached_build(
     return snapshots.Snapshot(_grouped(tiles), snap.computed_at)
 
 
-def warm_default_views(*, now: datetime, limit: int = 50) -> int:
+def warm_default_views(*, now: datetime, limit: int = 50, budget_s: float = 20.0) -> int:
     """Compute, ahead of the click, what each lead and manager sees on opening the
-    dashboard (its default period for their own teams), so the first view of the day
-    reads a snapshot instead of waiting for every live figure. Viewers whose scope is the
-    same (two leads of the same teams, every manager) share one computation. Returns how
-    many scopes were computed; at most ``limit``, leads of the busiest teams first."""
+    dashboard (its default period for their own teams), so the first view reads a
+    snapshot instead of waiting for every live figure. Viewers whose scope is the same
+    (two leads of the same teams, every manager) share one computation; a snapshot
+    younger than half the TTL is left alone. Each run stops after ``budget_s`` seconds of
+    work (at a million conversations one scope takes seconds): the scopes left over are
+    the next minute's. Returns how many scopes were computed."""
+    import time
+
     from servewell.insights import themes
     from servewell.insights.filters import parse
     from servewell.people.models import Membership, Role
@@ -348,18 +352,24 @@ def warm_default_views(*, now: datetime, limit: int = 50) -> int:
     viewers = User.objects.filter(is_active=True).filter(
         models.Q(pk__in=leads) | models.Q(pk__in=managers)
     )
-    done: set[tuple] = set()
+    started = time.monotonic()
+    seen: set[tuple] = set()
+    computed = 0
     for viewer in viewers.order_by("pk"):
         figures = visible_figures(viewer)
         if not figures:
             continue
         chosen = parse({}, viewer, now=now)
         parts = (*snapshots.scope_of(chosen), tuple(f.key for f in figures))
-        if parts in done:
+        if parts in seen:
             continue
-        done.add(parts)
+        seen.add(parts)
+        age = snapshots.age_seconds("dashboard", parts, now=now)
+        if age is not None and age < snapshots.TTL_SECONDS / 2:
+            continue
         cached_build(viewer, chosen, now=now, fresh=True)
         themes.cached_top_themes(chosen, now=now, fresh=True)
-        if len(done) >= limit:
+        computed += 1
+        if computed >= limit or time.monotonic() - started > budget_s:
             break
-    return len(done)
+    return computed

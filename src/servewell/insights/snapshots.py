@@ -63,6 +63,12 @@ def key_of(name: str, parts: Iterable[object]) -> str:
     return f"insights:{name}:v{VERSION}:{digest}"
 
 
+def age_seconds(name: str, parts: Iterable[object], *, now: datetime) -> float | None:
+    """How old the stored snapshot for ``parts`` is; None when there is none."""
+    hit = cache.get(key_of(name, parts))
+    return (now - hit.computed_at).total_seconds() if isinstance(hit, Snapshot) else None
+
+
 def cached(
     name: str,
     parts: Iterable[object],
