@@ -15,8 +15,10 @@ from django.urls import reverse
 
 from servewell.commitments import figures as commitments
 from servewell.core.contract import FigureQuery
+from servewell.desk.models import Conversation
 from servewell.livequeue import figures as livequeue
 from servewell.livequeue.models import AlarmResponse, Call
+from servewell.people.models import User
 from servewell.quality import figures as quality
 
 LIMIT = 100  # rows on screen: the CSV has them all
@@ -43,86 +45,135 @@ def _names(path: str) -> list[str]:
     return [f"{path}__{f}" for f in NAME]
 
 
-def _conversation(c) -> tuple[str, str]:
-    return (f"#{c.pk} {c.subject}", reverse("desk-conversation", args=[c.pk]))
+def _person(path: str) -> list[str]:
+    """The person's id, then the columns ``str(user)`` reads (see ``_Names``)."""
+    return [f"{path}_id", *_names(path)]
+
+
+class _Names:
+    """``str(user)`` of a listed person from their joined columns, made once per person.
+
+    The lists read rows as tuples: building a model instance per row and per related
+    object cost more than the query itself. The name still comes from ``User.__str__``."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, str] = {}
+
+    def __call__(self, pk: int | None, columns: Iterable[Any], *, none: str) -> str:
+        if pk is None:
+            return none
+        name = self._seen.get(pk)
+        if name is None:
+            name = self._seen[pk] = str(User(pk=pk, **dict(zip(NAME, columns, strict=True))))
+        return name
+
+
+def _display(field: Any) -> dict[Any, str]:
+    """What ``get_<field>_display()`` shows for each stored value of ``field``."""
+    return {value: str(label) for value, label in field.flatchoices}
+
+
+_STATUS = _display(Conversation._meta.get_field("status"))
+_CALL_STATE = _display(Call._meta.get_field("state"))
+
+
+def _conversation(pk: int, subject: str) -> tuple[str, str]:
+    return (f"#{pk} {subject}", reverse("desk-conversation", args=[pk]))
 
 
 def _met(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     clocks = (
         commitments.met_clocks(q)
-        .select_related("conversation", "team", "responder")
-        .only(
+        .order_by("met_at", "id")
+        .values_list(
+            "conversation_id",
+            "conversation__subject",
+            "team__name",
             "business_seconds_taken",
             "target_seconds",
             "met_at",
-            "conversation__subject",
-            "team__name",
-            *_names("responder"),
+            *_person("responder"),
         )
     )
-    for k in _cap(clocks.order_by("met_at", "id"), limit):
-        taken = k.business_seconds_taken or 0.0
+    names = _Names()
+    for pk, subject, team, taken, target, met_at, responder, *name in _cap(clocks, limit):
+        taken = taken or 0.0
         yield [
-            _conversation(k.conversation),
-            k.team.name,
-            str(k.responder or "—"),
+            _conversation(pk, subject),
+            team,
+            names(responder, name, none="—"),
             round(taken),
-            k.target_seconds,
-            "yes" if taken <= k.target_seconds else "no",
-            k.met_at.isoformat(),
+            target,
+            "yes" if taken <= target else "no",
+            met_at.isoformat(),
         ]
 
 
 def _breached(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
     clocks = (
         commitments.breached_clocks(q)
-        .select_related("conversation__assignee", "team")
-        .only(
-            "breached_at",
+        .order_by("breached_at", "id")
+        .values_list(
+            "conversation_id",
             "conversation__subject",
             "conversation__status",
             "team__name",
-            *_names("conversation__assignee"),
+            "breached_at",
+            *_person("conversation__assignee"),
         )
     )
-    for k in _cap(clocks.order_by("breached_at", "id"), limit):
-        c = k.conversation
+    names = _Names()
+    for pk, subject, status, team, breached_at, assignee, *name in _cap(clocks, limit):
         yield [
-            _conversation(c),
-            k.team.name,
-            str(c.assignee or "unassigned"),
-            k.breached_at.isoformat(),
-            c.get_status_display(),
+            _conversation(pk, subject),
+            team,
+            names(assignee, name, none="unassigned"),
+            breached_at.isoformat(),
+            _STATUS.get(status, status),
         ]
 
 
 def _backlog(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
-    rows = commitments.backlog_conversations(q).select_related("team", "assignee")
-    for c in _cap(rows.order_by("created_at", "id"), limit):
+    rows = (
+        commitments.backlog_conversations(q)
+        .order_by("created_at", "id")
+        .values_list("id", "subject", "team__name", "created_at", "status", *_person("assignee"))
+    )
+    names = _Names()
+    for pk, subject, team, created_at, status, assignee, *name in _cap(rows, limit):
         yield [
-            _conversation(c),
-            c.team.name,
-            str(c.assignee or "unassigned"),
-            c.created_at.isoformat(),
-            c.get_status_display(),
+            _conversation(pk, subject),
+            team,
+            names(assignee, name, none="unassigned"),
+            created_at.isoformat(),
+            _STATUS.get(status, status),
         ]
 
 
 def _calls(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
-    calls = Call.objects.filter(joined_at__gte=q.start, joined_at__lt=q.end).select_related(
-        "team", "agent"
-    )
+    calls = Call.objects.filter(joined_at__gte=q.start, joined_at__lt=q.end)
     if q.team_ids is not None:
         calls = calls.filter(team_id__in=q.team_ids)
-    for c in _cap(calls.order_by("joined_at", "id"), limit):
+    calls = calls.order_by("joined_at", "id").values_list(
+        "call_id",
+        "team__name",
+        "state",
+        "joined_at",
+        "wait_s",
+        "talk_s",
+        "agent_label",
+        *_person("agent"),
+    )
+    names = _Names()
+    for call_id, team, state, joined_at, wait_s, talk_s, label, agent, *name in _cap(calls, limit):
         yield [
-            c.call_id,
-            c.team.name,
-            c.get_state_display(),
-            c.joined_at.isoformat(),
-            c.wait_s,
-            c.talk_s,
-            str(c.agent or c.agent_label or "—"),
+            call_id,
+            team,
+            _CALL_STATE.get(state, state),
+            joined_at.isoformat(),
+            wait_s,
+            talk_s,
+            names(agent, name, none=label or "—"),
         ]
 
 
@@ -153,16 +204,31 @@ def _responses(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
 
 
 def _reviews(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
-    reviews = quality.reviews_in(q).select_related("reviewee", "reviewer", "team", "conversation")
-    for r in _cap(reviews.order_by("submitted_at", "id"), limit):
+    reviews = (
+        quality.reviews_in(q)
+        .order_by("submitted_at", "id")
+        .values_list(
+            "id",
+            "conversation_id",
+            "conversation__subject",
+            "team__name",
+            "score",
+            "submitted_at",
+            *_person("reviewee"),
+            *_person("reviewer"),
+        )
+    )
+    names, width = _Names(), len(NAME) + 1
+    for pk, conversation, subject, team, score, submitted_at, *people in _cap(reviews, limit):
+        reviewee, reviewer = people[:width], people[width:]
         yield [
-            (f"Review #{r.pk}", reverse("quality-review", args=[r.pk])),
-            _conversation(r.conversation),
-            r.team.name,
-            str(r.reviewee),
-            str(r.reviewer),
-            r.score,
-            r.submitted_at.isoformat(),
+            (f"Review #{pk}", reverse("quality-review", args=[pk])),
+            _conversation(conversation, subject),
+            team,
+            names(reviewee[0], reviewee[1:], none="None"),
+            names(reviewer[0], reviewer[1:], none="None"),
+            score,
+            submitted_at.isoformat(),
         ]
 
 
