@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from servewell.experience.models import MonthlyRollup, SurveyKind
@@ -46,6 +46,31 @@ def bump(
             MonthlyRollup.objects.create(**key, **{n: sign * v for n, v in counts.items()})
     except IntegrityError:
         MonthlyRollup.objects.filter(**key).update(**changes)
+
+
+def add_sent(counts: dict[tuple[str, int, int | None, date], int]) -> None:
+    """Add a sweep's sends, keyed by (kind, team, person, month), in one prepared upsert
+    run for every row. A batch touches a row per handler, and an UPDATE-then-INSERT
+    per row cost a quarter of the whole sweep; the upsert is atomic per row, so two
+    sweeps adding to a new row at once both count."""
+    if not counts:
+        return
+    table = connection.ops.quote_name(MonthlyRollup._meta.db_table)
+    month = MonthlyRollup._meta.get_field("month")
+    rows = [
+        (kind, team, person or 0, month.get_db_prep_save(m, connection), n)
+        for (kind, team, person, m), n in counts.items()
+        if n
+    ]
+    zeros = ", ".join(["0"] * 4)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (kind, team_id, person_id, month, sent, responses, positive,"  # noqa: S608
+            f" negative, score_sum) VALUES (%s, %s, %s, %s, %s, {zeros})"
+            " ON CONFLICT (kind, team_id, person_id, month)"
+            f" DO UPDATE SET sent = {table}.sent + excluded.sent",
+            rows,
+        )
 
 
 def rebuild() -> int:

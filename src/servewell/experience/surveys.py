@@ -15,12 +15,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.utils.html import escape
 
 from servewell.core import events
 from servewell.core.errors import DomainError
@@ -324,8 +324,7 @@ def claim_and_prepare(surveys: list[Survey], now: datetime, cache: dict | None =
     outgoing = [o for s in surveys if (o := prepare(s, batch)) is not None]
     _save_decisions(surveys)
     _insert_nps([o.nps for o in outgoing if o.nps is not None])
-    for (kind, team, person, month), n in batch.rollup.items():
-        rollup.bump(kind=kind, team_id=team, person_id=person, month=month, sent=n)
+    rollup.add_sent(batch.rollup)
     return outgoing
 
 

@@ -17,6 +17,7 @@ from servewell.desk.tests.factories import make_contact
 from servewell.experience import queries, surveys
 from servewell.experience.models import (
     ExperienceSettings,
+    MonthlyRollup,
     ResponseRevision,
     Survey,
     SurveyKind,
@@ -305,6 +306,25 @@ def test_the_sweep_reads_per_batch_not_per_survey(
     with django_assert_max_num_queries(30):  # two per survey would be 48
         sent = surveys.send_due_surveys(now=now + timedelta(days=1))
     assert sent == 12 and len(mail.outbox) == 12
+
+
+def test_every_sweep_adds_its_sends_to_each_handlers_month(
+    care, alice, lena, now, django_capture_on_commit_callbacks
+):
+    """The report's response rate divides by these counts: two sweeps must add up, per
+    handler, whether the month's row exists yet or not."""
+    cap = django_capture_on_commit_callbacks
+    for n, handler in enumerate([alice, alice, lena]):
+        contact = make_contact(f"Customer {n}", email=f"customer{n}@example.com")
+        solved_conversation(care, handler, now=now, capture=cap, contact=contact)
+    assert surveys.send_due_surveys(now=now + timedelta(days=1), limit=2) == 2
+    assert surveys.send_due_surveys(now=now + timedelta(days=1)) == 1
+    month = (now + timedelta(days=1)).date().replace(day=1)
+    sent = {
+        r.person_id: r.sent
+        for r in MonthlyRollup.objects.filter(kind="csat", team=care, month=month)
+    }
+    assert sent == {alice.pk: 2, lena.pk: 1}
 
 
 def test_answering_and_changing_an_answer_take_a_handful_of_queries(
