@@ -30,7 +30,10 @@ def _bad(request: HttpRequest, error: filters.FilterError) -> HttpResponse:
 def _choices(request: HttpRequest) -> dict:
     return {
         "teams": visible_teams(request.user).order_by("name"),
-        "people": visible_people(request.user).order_by("display_name", "username")[:500],
+        # only what an option shows: its id and the columns str(person) reads
+        "people": visible_people(request.user)
+        .only("id", *drills.NAME)
+        .order_by("display_name", "username")[:500],
         "periods": filters.PERIODS.items(),
     }
 
@@ -131,7 +134,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     for row in found.rows(chosen.query(), drills.LIMIT + 1):
         if len(listed) == drills.LIMIT:
             break
-        listed.append([c if isinstance(c, tuple) else (c, "") for c in row])
+        listed.append(row)
     context = {
         "filters": chosen,
         "figure": figure,
