@@ -88,7 +88,9 @@ class DrillOut(serializers.Serializer):
     figure = serializers.CharField()
     headers = serializers.ListField(child=serializers.CharField())
     rows = serializers.ListField(child=serializers.ListField())
-    capped = serializers.BooleanField(help_text=f"True when only the first {drills.LIMIT} came.")
+    capped = serializers.BooleanField(
+        help_text=f"True when there are more rows than the {drills.LIMIT} listed."
+    )
 
 
 class DrillView(APIView):
@@ -107,16 +109,13 @@ class DrillView(APIView):
         visible = {f.key for f in dashboard.visible_figures(request.user)}
         if found is None or key not in visible:
             raise Http404("No such figure.")
-        rows = []
-        for row in found.rows(chosen.query(), drills.LIMIT + 1):
-            if len(rows) == drills.LIMIT:
-                break
-            rows.append([drills.text_of(c) for c in row])
+        listed, capped = drills.first_rows(found, chosen.query())
+        rows = [[drills.text_of(c) for c in row] for row in listed]
         data = {
             "figure": key,
             "headers": found.headers,
             "rows": rows,
-            "capped": len(rows) == drills.LIMIT,
+            "capped": capped,
         }
         return Response(DrillOut(data).data)
 

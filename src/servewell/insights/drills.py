@@ -286,5 +286,12 @@ DRILLS: dict[str, Drill] = {
 }
 
 
+def first_rows(drill: Drill, q: FigureQuery) -> tuple[list[list[Cell]], bool]:
+    """The rows a page shows, and whether there are more: one row past the page is asked
+    for instead of counting the period's rows, so exactly ``LIMIT`` rows are not "more"."""
+    rows = list(drill.rows(q, LIMIT + 1))
+    return rows[:LIMIT], len(rows) > LIMIT
+
+
 def text_of(cell: Cell) -> Any:
     return cell[0] if isinstance(cell, tuple) else cell

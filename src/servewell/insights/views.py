@@ -130,17 +130,13 @@ def drill(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         body = ([drills.text_of(c) for c in row] for row in found.rows(chosen.query(), None))
         return csv_response(f"insights-{key}", found.headers, body)
-    listed = []
-    for row in found.rows(chosen.query(), drills.LIMIT + 1):
-        if len(listed) == drills.LIMIT:
-            break
-        listed.append(row)
+    listed, capped = drills.first_rows(found, chosen.query())
     context = {
         "filters": chosen,
         "figure": figure,
         "drill": found,
         "rows": listed,
-        "capped": len(listed) == drills.LIMIT,
+        "capped": capped,
         "query": urlencode({"figure": key, **chosen.as_params()}),
         **_choices(request),
     }

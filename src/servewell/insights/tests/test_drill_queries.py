@@ -149,3 +149,15 @@ def test_a_capped_list_shows_the_first_rows_and_the_csv_has_them_all(
     assert [line.split(",")[0] for line in csv[1:]] == ["q0", "q1", "q2"]
     api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
     assert api["capped"] and [r[0] for r in api["rows"]] == ["q0", "q1"]
+
+
+def test_a_list_of_exactly_a_page_is_not_capped(client_as, care, lena, quinn, maria, monkeypatch):
+    Organisation(care, lena, quinn).grow_to(3)
+    monkeypatch.setattr(drills, "LIMIT", 3)
+    client = client_as(maria)
+    url = f"/insights/drill/?figure=queue.service_level&{PERIOD}"
+    page = client.get(url).content.decode()
+    assert "q2" in page and "3 rows" in page and "3+ rows" not in page
+    assert "The first 3 are shown" not in page
+    api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
+    assert not api["capped"] and [r[0] for r in api["rows"]] == ["q0", "q1", "q2"]
