@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.api import Pagination
-from servewell.mail import intake, quarantine
+from servewell.mail import coalesce, intake, quarantine
 from servewell.mail.access import MAIL_INBOUND, MAIL_QUARANTINE
 from servewell.mail.models import InboundEmail
 
@@ -108,7 +108,7 @@ class InboundMailView(APIView):
                 {"detail": "Send the raw email as the request body.", "code": "invalid"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        result = intake.ingest(raw, source=f"http:{request.user.get_username()}")
+        result = coalesce.ingest(raw, source=f"http:{request.user.get_username()}")
         return Response(IngestOut(_result(result)).data, status=status.HTTP_202_ACCEPTED)
 
 
