@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,11 +29,32 @@ def _message_time(event: events.Event) -> object:
     return message.created_at if message else event.occurred_at
 
 
-@events.subscribe(conversations.CONVERSATION_CREATED)
-def on_created(event: events.Event) -> None:
+@events.subscribe(conversations.CONVERSATION_CREATED, batch=True)
+def on_created(batch: list[events.Event]) -> None:
     """Clocks and the acknowledgement go to the job queue: intake stays fast, and the
-    customer still hears back within seconds."""
-    start_commitments.enqueue(event.payload["conversation"])
+    customer still hears back within seconds. Mail filed together starts together: one
+    job and one transaction for the batch instead of one per email."""
+    ids = [event.payload["conversation"] for event in batch]
+    if len(ids) == 1:
+        start_commitments.enqueue(ids[0])
+    else:
+        start_commitments_batch.enqueue(ids)
+
+
+def _locked(conversation_ids: list[int]) -> list[Conversation]:
+    return list(
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("team__calendar", "contact")
+        .filter(pk__in=conversation_ids)
+        .order_by("pk")
+    )
+
+
+def _start(conversation: Conversation, now: datetime) -> None:
+    sla.start_clocks_locked(conversation, now=now)
+    reason = acknowledge.acknowledge(conversation, now=now)
+    if reason:
+        log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
 
 
 @job(retries=5, retry_delay=5)
@@ -42,18 +64,24 @@ def start_commitments(conversation_id: int) -> None:
     rolls both back and the retry starts over; neither is done twice."""
     now = timezone.now()
     with transaction.atomic():
-        conversation = (
-            Conversation.objects.select_for_update(of=("self",))
-            .select_related("team__calendar", "contact")
-            .filter(pk=conversation_id)
-            .first()
-        )
-        if conversation is None:
-            return
-        sla.start_clocks_locked(conversation, now=now)
-        reason = acknowledge.acknowledge(conversation, now=now)
-    if reason:
-        log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
+        for conversation in _locked([conversation_id]):
+            _start(conversation, now)
+
+
+@job(retries=5, retry_delay=5)
+def start_commitments_batch(conversation_ids: list[int]) -> None:
+    """``start_commitments`` for a batch, in one transaction. If the batch fails, each
+    conversation gets a job of its own (with its own retries), so one that cannot be
+    started never holds the others back and none is started twice."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            for conversation in _locked(conversation_ids):
+                _start(conversation, now)
+    except Exception:
+        log.exception("batch of new conversations failed; starting each on its own")
+        for conversation_id in conversation_ids:
+            start_commitments.enqueue(conversation_id)
 
 
 def team_acknowledges(team: Team) -> bool:

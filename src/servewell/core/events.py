@@ -13,6 +13,12 @@ Two promises keep derived state honest:
   unseen. A ``durable`` subscriber (one that keeps derived state, such as SLA clocks)
   runs as a job with retries; any other subscriber that raises is recorded in the
   dead-letter list. Either way an admin sees it under failed jobs and can replay it.
+
+A domain function that makes many things in one go (mail intake filing a batch) may
+``publish_many``: the events are dispatched together after the commit, and a subscriber
+declared ``batch=True`` receives them as one list (a durable one: in one job). Such a
+subscriber pays its fixed costs (a job, a transaction, the lookups every event shares)
+once per batch; it always takes a list, of one event when an event comes alone.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -74,18 +80,22 @@ def declare(name: str, description: str) -> str:
 #: Subscribers by "module.qualname", so a job or a replay can find them again.
 _handlers: dict[str, Handler] = {}
 _durable: set[str] = set()
+_batched: set[str] = set()
 
 
 def handler_key(handler: Handler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
 
 
-def subscribe(*names: str, durable: bool = False) -> Callable[[Handler], Handler]:
+def subscribe(
+    *names: str, durable: bool = False, batch: bool = False
+) -> Callable[[Handler], Handler]:
     """Register a handler for the named events; ``"*"`` receives every event.
 
     Name events by the constant their owner declares (``declare``), imported from the
     owner: the declaration has then run, and a name that is not in the catalogue is an
-    error here rather than a subscription that never fires.
+    error here rather than a subscription that never fires. ``batch``: the handler
+    takes a list of events (see the module docstring).
     """
     unknown = [n for n in names if n != "*" and n not in CATALOGUE]
     if unknown:
@@ -96,6 +106,8 @@ def subscribe(*names: str, durable: bool = False) -> Callable[[Handler], Handler
         _handlers[key] = handler
         if durable:
             _durable.add(key)
+        if batch:
+            _batched.add(key)
         for name in names:
             if handler not in _subscribers[name]:
                 _subscribers[name].append(handler)
@@ -110,24 +122,56 @@ def publish(name: str, payload: dict[str, Any]) -> Event:
     return event
 
 
+def publish_many(name: str, payloads: Iterable[dict[str, Any]]) -> list[Event]:
+    """Publish one event per payload, dispatched together after the commit."""
+    batch = [Event(name=name, payload=p) for p in payloads]
+    if batch:
+        transaction.on_commit(lambda: dispatch_many(batch))
+    return batch
+
+
 def dispatch(event: Event) -> None:
+    dispatch_many([event])
+
+
+def dispatch_many(batch: list[Event]) -> None:
+    """Deliver events of one name: each subscriber gets each event, a batch subscriber
+    gets the list at once."""
+    if not batch:
+        return
+    name = batch[0].name
+    for handler in [*_subscribers.get(name, []), *_subscribers.get("*", [])]:
+        key = handler_key(handler)
+        if key in _batched:
+            _run(name, key, handler, batch, [e.as_dict() for e in batch])
+        else:
+            for event in batch:
+                _run(name, key, handler, event, event.as_dict())
+
+
+def _run(name: str, key: str, handler: Callable, arg: Any, data: Any) -> None:
+    """A durable subscriber as a job; any other now, its failure kept for a replay."""
     from servewell.core import jobs
 
-    for handler in [*_subscribers.get(event.name, []), *_subscribers.get("*", [])]:
-        key = handler_key(handler)
-        if key in _durable:
-            jobs.deliver_event(key, event.as_dict())
-            continue
-        try:
-            handler(event)
-        except Exception as exc:
-            log.exception("event subscriber failed", extra={"event": event.name, "handler": key})
-            jobs.record_failure(jobs.deliver_event, [key, event.as_dict()], exc)
+    if key in _durable:
+        jobs.deliver_event(key, data)
+        return
+    try:
+        handler(arg)
+    except Exception as exc:
+        log.exception("event subscriber failed", extra={"event": name, "handler": key})
+        jobs.record_failure(jobs.deliver_event, [key, data], exc)
 
 
-def deliver(key: str, data: dict[str, Any]) -> None:
-    """Run one subscriber on one event (the ``deliver_event`` job, and its replays)."""
+def deliver(key: str, data: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """Run one subscriber on one event, or a batch subscriber on a list of them (the
+    ``deliver_event`` job, and its replays)."""
     handler = _handlers.get(key)
     if handler is None:
         raise UnknownEvent(f"No subscriber {key!r} is registered.")
-    handler(Event.from_dict(data))
+    if key in _batched:
+        items = data if isinstance(data, list) else [data]
+        handler([Event.from_dict(d) for d in items])  # type: ignore[arg-type]
+    else:
+        for d in data if isinstance(data, list) else [data]:
+            handler(Event.from_dict(d))

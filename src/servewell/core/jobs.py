@@ -184,8 +184,9 @@ def prune_webhook_deliveries() -> None:
 
 
 @job(retries=5, retry_delay=5)
-def deliver_event(handler_key: str, event: dict[str, Any]) -> None:
-    """A durable event subscriber's run (or a replay of any failed subscriber)."""
+def deliver_event(handler_key: str, event: dict[str, Any] | list[dict[str, Any]]) -> None:
+    """A durable event subscriber's run (or a replay of any failed subscriber); a batch
+    subscriber's events come as a list."""
     from servewell.core import events
 
     events.deliver(handler_key, event)

@@ -306,15 +306,15 @@ def _create_many(openings: Sequence[Opening], *, customer_wrote: bool) -> list[C
         for conversation, o in zip(created, openings, strict=True):
             if o.tags:
                 conversation.tags.set(_tags(o.tags))
-            events.publish(
-                CONVERSATION_CREATED,
+        events.publish_many(
+            CONVERSATION_CREATED,
+            (
                 event_payload(
-                    conversation,
-                    contact=o.contact.pk,
-                    subject=conversation.subject,
-                    auto_submitted=o.auto_submitted,
-                ),
-            )
+                    c, contact=o.contact.pk, subject=c.subject, auto_submitted=o.auto_submitted
+                )
+                for c, o in zip(created, openings, strict=True)
+            ),
+        )
         turns = assignment.round_robin_teams({c.team_id for c in created})
         for conversation, o in zip(created, openings, strict=True):
             if conversation.team_id in turns:

@@ -4,6 +4,7 @@ report sums columns of one index and never looks anything up per grant."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.db.models import Subquery
@@ -29,6 +30,21 @@ def mark_came_back(conversation: Conversation) -> int:
         )
         .exclude(conversation_id=conversation.pk)
         .update(came_back_at=conversation.created_at)
+    )
+
+
+def contacts_awaiting_return(conversations: Sequence[Conversation]) -> set[int]:
+    """Which of these conversations' contacts have goodwill that may yet be marked: one
+    read for a batch, where most new conversations come from customers without any."""
+    if not conversations:
+        return set()
+    start = min(c.created_at for c in conversations) - CAME_BACK_WITHIN
+    return set(
+        Grant.objects.filter(
+            contact_id__in={c.contact_id for c in conversations},
+            created_at__gte=start,
+            came_back_at__isnull=True,
+        ).values_list("contact_id", flat=True)
     )
 
 

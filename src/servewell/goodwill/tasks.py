@@ -18,16 +18,16 @@ def escalate_overdue_requests() -> None:
     decisions.escalate_overdue(now=timezone.now())
 
 
-@events.subscribe(conversations.CONVERSATION_CREATED, durable=True)
-def on_conversation_created(event: events.Event) -> None:
-    """A new conversation marks the customer's earlier goodwill as "came back"."""
-    conversation = (
-        Conversation.objects.filter(pk=event.payload.get("conversation"))
-        .only("pk", "contact_id", "created_at")
-        .first()
-    )
-    if conversation is not None:
-        outcomes.mark_came_back(conversation)
+@events.subscribe(conversations.CONVERSATION_CREATED, durable=True, batch=True)
+def on_conversation_created(batch: list[events.Event]) -> None:
+    """A new conversation marks the customer's earlier goodwill as "came back". Mail
+    filed together comes as one batch: one job and one read for all of it."""
+    ids = [event.payload.get("conversation") for event in batch]
+    created = list(Conversation.objects.filter(pk__in=ids).only("pk", "contact_id", "created_at"))
+    with_goodwill = outcomes.contacts_awaiting_return(created)
+    for conversation in created:
+        if conversation.contact_id in with_goodwill:
+            outcomes.mark_came_back(conversation)
 
 
 @events.subscribe(SURVEY_RESPONDED)

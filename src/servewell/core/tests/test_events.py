@@ -72,3 +72,40 @@ def test_other_subscribers_still_run_when_one_fails():
     with transaction.atomic():
         events.publish(PING, {"n": "three"})
     assert SEEN == ["three", "second"]
+
+
+BATCHES: list[list[str]] = []
+
+
+def batched(batch: list[events.Event]) -> None:
+    BATCHES.append([event.payload["n"] for event in batch])
+    if len(BATCHES) == 1 and len(batch) > 1:
+        raise RuntimeError("the first batch fails")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_published_together_reach_a_batch_subscriber_as_one_list_after_commit():
+    BATCHES.clear()
+    events.subscribe(PING, batch=True)(batched)
+    events.subscribe(PING)(lambda event: SEEN.append(event.payload["n"]))
+    with transaction.atomic():
+        events.publish_many(PING, [{"n": "a"}, {"n": "b"}, {"n": "c"}])
+        events.publish(PING, {"n": "d"})
+        assert BATCHES == [] and SEEN == []  # nothing before the commit
+    assert BATCHES[1:] == [["d"]]  # a lone event comes as a list of one
+    assert SEEN == ["a", "b", "c", "d"]  # a plain subscriber still gets each
+    # The failed batch is kept whole and a replay delivers it whole.
+    failed = FailedJob.objects.get()
+    assert [e["data"]["n"] for e in failed.args[1]] == ["a", "b", "c"]
+    jobs.replay(failed.pk)
+    assert BATCHES[-1] == ["a", "b", "c"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_delivered_when_the_batch_is_rolled_back():
+    BATCHES.clear()
+    events.subscribe(PING, batch=True)(batched)
+    with pytest.raises(ValueError), transaction.atomic():
+        events.publish_many(PING, [{"n": "x"}, {"n": "y"}])
+        raise ValueError("rolled back")
+    assert BATCHES == []
