@@ -11,11 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from servewell.commitments.models import ClockKind, ClockState, SlaClock
+from servewell.desk.models import Conversation
 from servewell.desk.tests.factories import make_conversation
 from servewell.insights import clusters, drills, filters
 from servewell.insights.models import ThemeCluster, ThemeRun
 from servewell.livequeue.models import Alarm, AlarmResponse, Call, CallState, ResponderRole
-from servewell.people.models import Role
+from servewell.people.models import Role, User
 from servewell.people.tests.factories import make_person
 from servewell.quality import reviews
 from servewell.quality.tests.factories import full_answers, handled, make_scorecard, version_of
@@ -161,3 +162,14 @@ def test_a_list_of_exactly_a_page_is_not_capped(client_as, care, lena, quinn, ma
     assert "The first 3 are shown" not in page
     api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
     assert not api["capped"] and [r[0] for r in api["rows"]] == ["q0", "q1", "q2"]
+
+
+def test_listed_text_and_names_are_escaped(client_as, care, lena, quinn, maria):
+    org = Organisation(care, lena, quinn)
+    org.grow_to(2)  # the second conversation's clock breached
+    Conversation.objects.filter(pk=org.conversations[1]).update(subject="<b>Loud</b> & co")
+    User.objects.filter(username="agent1").update(display_name="<i>Ann</i>")
+    page = client_as(maria).get(f"/insights/drill/?figure=responsiveness.breaches&{PERIOD}")
+    html = page.content.decode()
+    assert "&lt;b&gt;Loud&lt;/b&gt; &amp; co" in html and "<b>Loud" not in html
+    assert "&lt;i&gt;Ann&lt;/i&gt;</option>" in html and "<i>Ann" not in html
