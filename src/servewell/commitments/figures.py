@@ -19,7 +19,7 @@ from servewell.commitments import accountability, aging
 from servewell.commitments.access import COMMITMENTS_VIEW
 from servewell.commitments.models import ClockKind, ClockState, SlaClock
 from servewell.core.contract import Figure, FigureQuery, RollupRow
-from servewell.desk.models import OPEN_STATUSES, Conversation
+from servewell.desk.models import Conversation
 
 #: Open conversations at least this old count in the aging backlog (the aging board's
 #: "3–7 d" bucket and older).
@@ -83,12 +83,12 @@ def breaches(query: FigureQuery) -> float | None:
 
 
 def backlog_conversations(query: FigureQuery, *, now: datetime | None = None) -> QuerySet:
-    """Open conversations older than the backlog age, as of now (a snapshot)."""
+    """Open conversations older than the backlog age, as of now (a snapshot). By
+    ``is_open``, one range of an index (with the team first when scoped), not the
+    status list; a merged conversation is closed, so it is never open."""
     now = now or timezone.now()
     qs = Conversation.objects.filter(
-        status__in=OPEN_STATUSES,
-        merged_into=None,
-        created_at__lte=now - timedelta(days=BACKLOG_DAYS),
+        is_open=True, created_at__lte=now - timedelta(days=BACKLOG_DAYS)
     )
     if query.team_ids is not None:
         qs = qs.filter(team_id__in=query.team_ids)

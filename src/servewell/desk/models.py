@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from servewell.contacts.models import Contact
 
@@ -118,6 +119,12 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["updated_at", "id"], name="conv_upd"),
             models.Index(fields=["team", "updated_at", "id"], name="conv_team_upd"),
+            # The aging backlog: open conversations by age, whole desk or per team. Only
+            # open rows are in it, so it stays small and the planner has no better road.
+            models.Index(
+                fields=["team", "created_at"], condition=Q(is_open=True), name="conv_open_team_age"
+            ),
+            models.Index(fields=["created_at"], condition=Q(is_open=True), name="conv_open_age"),
         ]
 
     def __str__(self) -> str:
