@@ -1,8 +1,35 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 
 from servewell.core import events
+
+
+class ListedOnce(BaseChoiceIterator):
+    """A choice list read from its source on first use and kept: Django's select both
+    peeks at a required field's first choice and lists them all, which is two queries
+    for one rendered ``ModelChoiceField``."""
+
+    def __init__(self, choices: object) -> None:
+        self._source = choices
+        self._rows: list | None = None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self._rows is None:
+            self._rows = list(iter(self._source))  # type: ignore[call-overload]  # no len(): a COUNT
+        return iter(self._rows)
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """``forms.ModelChoiceField`` whose choices cost one query per form, not one per
+    look (see ``ListedOnce``); validation still asks the queryset."""
+
+    def _set_queryset(self, queryset):  # type: ignore[no-untyped-def]
+        super()._set_queryset(queryset)
+        self.widget.choices = ListedOnce(self.choices)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
 
 class WebhookForm(forms.Form):

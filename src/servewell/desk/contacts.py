@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from servewell.contacts.access import contacts_for
 from servewell.contacts.contacts import (
@@ -71,9 +71,13 @@ def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History
     ids = visible_team_ids(user)
     visible = qs if ids is None else qs.filter(team_id__in=ids)
     rows = list(visible.select_related("team", "assignee").order_by("-created_at", "-id")[:limit])
-    total = qs.count()
-    hidden = 0 if ids is None else total - visible.count()
-    return History(conversations=rows, hidden=hidden, total=total)
+    if ids is None:
+        total = len(rows) if len(rows) < limit else qs.count()
+        return History(conversations=rows, hidden=0, total=total)
+    # Both counts in one pass over the contact's conversations (an index range).
+    counts = qs.aggregate(total=Count("id"), shown=Count("id", filter=Q(team_id__in=ids)))
+    total = counts["total"]
+    return History(conversations=rows, hidden=total - counts["shown"], total=total)
 
 
 # --- Contributed to the contacts app (``apps.py``) -----------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from servewell.core.forms import ModelChoiceField
 from servewell.core.ids import parse_id
 from servewell.desk.calls import DIRECTIONS
 from servewell.desk.models import Macro, Priority, Status
@@ -47,7 +48,7 @@ class UpdateForm(forms.Form):
     expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=Status.choices)
     priority = forms.ChoiceField(choices=Priority.choices)
-    team = forms.ModelChoiceField(queryset=Team.objects.filter(is_active=True), empty_label=None)
+    team = ModelChoiceField(queryset=Team.objects.filter(is_active=True), empty_label=None)
     assignee = forms.TypedChoiceField(choices=BLANK, required=False, coerce=int, empty_value=None)
     tags = forms.CharField(
         required=False, max_length=600, help_text="Comma-separated, e.g. refund, kettle"

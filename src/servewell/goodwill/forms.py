@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from servewell.core.errors import DomainError
+from servewell.core.forms import ModelChoiceField
 from servewell.goodwill.actions import LIMIT_ROLES, MAX_AMOUNT
 from servewell.goodwill.models import Action, Kind, Reaction
 from servewell.people.models import Team
@@ -28,7 +29,7 @@ def _money(label: str, *, required: bool = True, zero: bool = False) -> forms.De
 
 
 class GrantForm(forms.Form):
-    action = forms.ModelChoiceField(queryset=Action.objects.none(), empty_label=None)
+    action = ModelChoiceField(queryset=Action.objects.none(), empty_label=None)
     amount = _money("Amount", required=False)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 

@@ -95,7 +95,7 @@ def test_the_conversation_page_shows_its_panels_with_one_set_of_context(
             people_context.presence if p is real else p for p in engine.template_context_processors
         ),
     )
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(23):
         response = client.get(f"/desk/c/{conversation.pk}/")
     html = response.content.decode()
     assert response.status_code == 200
