@@ -149,6 +149,10 @@ class SlaClock(models.Model):
             # Breaches of a period (reports, the dashboard's tile, its drill-down and
             # rollup) read a range of breach times instead of every clock.
             models.Index(fields=["kind", "breached_at"], name="sla_kind_breached"),
+            # First replies of a period across all teams (the drill-down behind the
+            # first-response tiles, in met order) read a range of met times; the team index
+            # above only serves one team's.
+            models.Index(fields=["kind", "met_at"], name="sla_kind_met"),
         ]
 
 
