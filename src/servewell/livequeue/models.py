@@ -64,6 +64,8 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["team", "state", "joined_at"]),
             models.Index(fields=["team", "joined_at"]),
+            # A period's calls across all teams, in join order (the calls drill-down).
+            models.Index(fields=["joined_at"], name="call_joined"),
         ]
 
     def __str__(self) -> str:
