@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from servewell.commitments import figures as commitments
@@ -234,10 +235,17 @@ def _reviews(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
 
 def _coverage(group: str) -> Callable[[FigureQuery], Iterable[list[Cell]]]:
     def rows(q: FigureQuery, limit: int | None) -> Iterable[list[Cell]]:
-        window = Q(reviews_received__in=quality.reviews_in(FigureQuery(q.start, q.end)))
-        people = quality.people_in_role(q, group).annotate(
-            n=Count("reviews_received", filter=window)
+        # Each person's counted reviews of the period, whatever the team filter: one probe
+        # of the reviewee index per person listed, instead of joining every review ever
+        # received and checking each against the period's.
+        received = (
+            quality.reviewed(FigureQuery(q.start, q.end))
+            .order_by()
+            .values("reviewee")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        people = quality.people_in_role(q, group).annotate(n=Coalesce(Subquery(received), 0))
         for p in _cap(people.order_by("display_name", "username"), limit):
             yield [str(p), p.n, "yes" if p.n else "no"]
 
