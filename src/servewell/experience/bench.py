@@ -61,6 +61,8 @@ SIZES = {
 TEAMS = 10
 CHUNK = 10_000
 MONTHS = 12
+#: The share of sent surveys that were answered.
+ANSWERED = 0.9
 SCORES = [5] * 60 + [4] * 26 + [3] * 6 + [2] * 4 + [1] * 4
 
 
@@ -209,11 +211,13 @@ def _submit(ctx: Any, manager: User, rng, team_list, size: Size, now) -> dict:
     )
 
 
-def _responses(ctx: Any, rng: random.Random, team_list, people, count: int, now) -> float:
-    """``count`` answered surveys spread over the last twelve months (no conversations:
-    the report reads teams, people and months only). Written with one prepared INSERT
-    per chunk and table, ids given (``bulk_create`` compiles every field of every row:
-    a million rows took minutes that way)."""
+def _responses(ctx: Any, rng: random.Random, team_list, people, answers: int, now) -> float:
+    """About ``answers`` answered surveys spread over the last twelve months, with the
+    one in ten sent surveys that got no answer beside them (no conversations: the report
+    reads teams, people and months only). Written with one prepared INSERT per chunk
+    and table, ids given (``bulk_create`` compiles every field of every row: a million
+    rows took minutes that way)."""
+    count = math.ceil(answers / ANSWERED)
     first_id = (Survey.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     span = 60 * 24 * 30 * MONTHS  # minutes
     _large_page_cache()
@@ -227,7 +231,7 @@ def _responses(ctx: Any, rng: random.Random, team_list, people, count: int, now)
             at = now - dt.timedelta(minutes=ago)
             person, team = people[rng.randrange(len(people))]
             surveys.append((pk, SurveyKind.CSAT, Survey.State.SENT, team, person, at, at, at))
-            if rng.random() < 0.9:
+            if rng.random() < ANSWERED:
                 score = rng.choice(SCORES)
                 responses.append((pk, SurveyKind.CSAT, score, score <= 2, team, person, at))
         _insert_rows(
