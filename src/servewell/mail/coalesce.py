@@ -34,6 +34,8 @@ class _Waiting:
     raw: bytes
     source: str
     result: Future = field(default_factory=Future)
+    #: Set when this caller is to lead next (the leader before it has its own answer).
+    promoted: threading.Event = field(default_factory=threading.Event)
 
 
 class Coalescer:
@@ -57,18 +59,28 @@ class Coalescer:
         with self._lock:
             self._waiting.append(mine)
             lead = not self._leading
-            self._leading = self._leading or lead
+            self._leading = True
+        if not lead:
+            mine.result.add_done_callback(lambda _: mine.promoted.set())
+            mine.promoted.wait()
+            lead = not mine.result.done()
         if lead:
-            self._lead()
+            self._lead(mine)
         return mine.result.result()
 
-    def _lead(self) -> None:
+    def _lead(self, mine: _Waiting) -> None:
+        """File batches until this caller's email is filed, then hand the lead to the
+        oldest waiting caller: under a steady flood no request waits on the others'
+        mail for longer than a batch or two."""
         batch: list[_Waiting] = []
         try:
             while True:
                 with self._lock:
-                    if not self._waiting:
-                        self._leading = False
+                    if mine.result.done() or not self._waiting:
+                        if self._waiting:
+                            self._waiting[0].promoted.set()
+                        else:
+                            self._leading = False
                         return
                     batch = self._next_batch()
                 self._run(batch)

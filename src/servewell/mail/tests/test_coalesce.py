@@ -85,3 +85,32 @@ def test_a_failing_batch_fails_each_of_its_callers_and_the_next_batch_still_runs
         with pytest.raises(RuntimeError, match="locked"):
             first.result(5)
     assert coalescer.ingest(b"good", source="s") == "s:good"
+
+
+def test_the_leader_answers_its_own_caller_and_hands_the_lead_on():
+    """Under a steady flood the first caller must not file everyone else's mail before
+    it answers: once its own email is filed it returns and a waiting caller leads."""
+    gates = [threading.Event(), threading.Event()]
+    calls: list[list[bytes]] = []
+
+    def filer(raws, *, source):
+        calls.append(list(raws))
+        gates[len(calls) - 1].wait(5)
+        return [raw.decode() for raw in raws]
+
+    coalescer = Coalescer(filer)
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(coalescer.ingest, b"a", source="s")
+        while not calls:
+            threading.Event().wait(0.01)
+        later = [pool.submit(coalescer.ingest, raw, source="s") for raw in (b"b", b"c")]
+        while len(coalescer._waiting) < 2:
+            threading.Event().wait(0.01)
+        gates[0].set()
+        assert first.result(5) == "a"  # answered though b and c wait to be filed
+        while len(calls) < 2:  # b or c took the lead and files both
+            threading.Event().wait(0.01)
+        assert sorted(calls[1]) == [b"b", b"c"]
+        assert not any(f.done() for f in later)
+        gates[1].set()
+        assert [f.result(5) for f in later] == ["b", "c"]
