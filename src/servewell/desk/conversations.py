@@ -409,6 +409,100 @@ def add_customer_message(
     return message
 
 
+def add_customer_messages(
+    batch: Sequence[tuple[Conversation | int, dict[str, Any]]],
+) -> list[Message]:
+    """``add_customer_message`` for many, in order (mail intake files a batch of
+    replies): each conversation and message ends as if they had been added one by one,
+    with one locking read, bulk inserts, one update per conversation, one search update
+    and the events published together. ``batch``: (conversation, the keyword arguments
+    of ``add_customer_message``)."""
+    if not batch:
+        return []
+    with transaction.atomic(savepoint=False):
+        live = _lock_live_many([c.pk if isinstance(c, Conversation) else c for c, _ in batch])
+        messages = Message.objects.bulk_create(
+            Message(
+                conversation=live[c.pk if isinstance(c, Conversation) else c],
+                kind=fields.get("kind", MessageKind.CUSTOMER),
+                contact=fields["contact"],
+                body_text=fields.get("body_text", ""),
+                body_html=fields.get("body_html", ""),
+                created_at=fields["now"],
+                inbound=fields.get("inbound"),
+                email_message_id=fields.get("email_message_id", ""),
+                in_reply_to=fields.get("in_reply_to", ""),
+                references=fields.get("references", ""),
+            )
+            for c, fields in batch
+        )
+        activities, received, reopened_events, touched = [], [], [], {}
+        for message, (_c, fields) in zip(messages, batch, strict=True):
+            conversation, now = message.conversation, fields["now"]
+            previous = conversation.status
+            reopened = previous in (Status.SOLVED, Status.CLOSED, Status.PENDING)
+            if reopened:
+                conversation.status, conversation.solved_at = Status.OPEN, None
+            conversation.last_customer_message_at = now
+            conversation.version += 1
+            conversation.updated_at = now
+            touched[conversation.pk] = conversation
+            activities.append(_activity(conversation, "customer_wrote", now, message=message.pk))
+            received.append(
+                event_payload(conversation, message=message.pk, at=message.created_at.isoformat())
+            )
+            if reopened and previous != Status.PENDING:
+                activities.append(_activity(conversation, "reopened", now, previous=previous))
+                reopened_events.append(
+                    event_payload(conversation, previous=previous, at=now.isoformat())
+                )
+        for conversation in touched.values():
+            conversation.save(
+                update_fields=[
+                    "version",
+                    "updated_at",
+                    "status",
+                    "solved_at",
+                    "last_customer_message_at",
+                ]
+            )
+        Activity.objects.bulk_create(activities)
+        events.publish_many(MESSAGE_RECEIVED, received)
+        events.publish_many(CONVERSATION_REOPENED, reopened_events)
+        search.index_live_conversations(list(touched.values()))
+    return messages
+
+
+def _activity(conversation: Conversation, verb: str, at: datetime, **data: Any) -> Activity:
+    """``record_activity``'s row, unsaved (for a bulk insert)."""
+    return Activity(
+        conversation=conversation, verb=verb, data={**data, "v": conversation.version}, at=at
+    )
+
+
+def _lock_live_many(ids: Sequence[int]) -> dict[int, Conversation]:
+    """``lock_live`` of each id in one read: id -> the live conversation, one object per
+    live conversation however many ids lead to it."""
+    rows = {
+        c.pk: c
+        for c in Conversation.objects.select_for_update(of=("self",))
+        .select_related("team", "assignee", "contact")
+        .filter(pk__in=set(ids))
+    }
+    live: dict[int, Conversation] = {}
+    out: dict[int, Conversation] = {}
+    for pk in ids:
+        if pk in out:
+            continue
+        found = rows.get(pk)
+        if found is None:
+            raise Conversation.DoesNotExist(f"No conversation #{pk}.")
+        if found.merged_into_id:
+            found = lock_live(found)
+        out[pk] = live.setdefault(found.pk, rows.get(found.pk, found))
+    return out
+
+
 # --- Agents' work ------------------------------------------------------------------------
 
 

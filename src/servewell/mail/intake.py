@@ -540,8 +540,8 @@ def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
 
     Three passes: decide for each email (ignore it, continue a conversation, or open a
     new one — a reply to an email earlier in the same batch counts as a reply), then open
-    the new conversations together, then add the replies one by one (each locks its
-    conversation and may reopen it)."""
+    the new conversations together, then add the replies together
+    (``conversations.add_customer_messages``: each as if added alone, in order)."""
     now, directory = filing.now, filing.directory or Directory.load()
     results: list[IngestResult | None] = [None] * len(items)
     with transaction.atomic():
@@ -587,6 +587,19 @@ def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
             if parsed.message_id:
                 in_batch.setdefault(parsed.message_id, found)
         opened = conversations.open_conversations(openings) if openings else []
+        replies: list[tuple[Conversation | int, dict[str, Any]]] = []
+        for n in to_file:
+            if n not in opens:
+                item = items[n]
+                found = target[n]
+                if isinstance(found, int):
+                    found = opened[found][0]
+                elif isinstance(found, _Known):
+                    found = found.conversation_id
+                at = filing.date_of(item.mail.parsed)
+                fields = _message_fields(item.mail, item.inbound, people[item.mail.sender], at)
+                replies.append((found, fields))
+        added = iter(conversations.add_customer_messages(replies))
         attachments = []
         for n in to_file:
             item = items[n]
@@ -594,15 +607,7 @@ def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
                 conversation, message = opened[opens[n]]
                 state = State.NEW
             else:
-                parsed = item.mail.parsed
-                at = filing.date_of(parsed)
-                found = target[n]
-                if isinstance(found, int):
-                    found = opened[found][0]
-                elif isinstance(found, _Known):
-                    found = found.conversation_id
-                fields = _message_fields(item.mail, item.inbound, people[item.mail.sender], at)
-                message = conversations.add_customer_message(found, **fields)
+                message = next(added)
                 conversation = message.conversation  # the live one, merges followed
                 state = State.THREADED
             attachments.append((message, item.mail.attachments))
