@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servewell.commitments import acknowledge, sla
-from servewell.core import events
+from servewell.core import events, jobs
 from servewell.core.jobs import job
 from servewell.desk import conversations, merging
 from servewell.desk.models import Conversation, Message
@@ -89,8 +89,24 @@ def team_acknowledges(team: Team) -> bool:
     return acknowledge.settings_for(team.pk).ack_enabled
 
 
-@events.subscribe(conversations.MESSAGE_RECEIVED, durable=True)
-def on_customer_message(event: events.Event) -> None:
+@events.subscribe(conversations.MESSAGE_RECEIVED, durable=True, batch=True)
+def on_customer_message(batch: list[events.Event]) -> None:
+    """Customers' messages filed together come in one job and one transaction. If the
+    batch fails, each message gets a job of its own (with its own retries): one that
+    cannot be handled never holds the others back, and none is handled twice."""
+    try:
+        with transaction.atomic():
+            for event in batch:
+                _customer_message(event)
+    except Exception:
+        if len(batch) == 1:
+            raise
+        log.exception("batch of customer messages failed; handling each on its own")
+        for event in batch:
+            jobs.deliver_event(events.handler_key(on_customer_message), event.as_dict())
+
+
+def _customer_message(event: events.Event) -> None:
     if not sla.has_clocks(event.payload.get("conversation")):
         return  # no commitments on it (no policy, or not started yet)
     at = parse_datetime(event.payload.get("at") or "")

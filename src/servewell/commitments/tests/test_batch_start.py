@@ -3,6 +3,7 @@ email at a time: every conversation gets its clocks and one acknowledgement."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 
 from servewell.commitments import acknowledge
@@ -54,3 +55,33 @@ def test_when_the_batch_fails_each_conversation_is_started_once_on_its_own(
     # The batch rolled back whole; each conversation then started in a job of its own.
     assert SlaClock.objects.filter(conversation_id__in=ids).count() == 2 * len(ids)
     assert sorted(m.to[0] for m in mailoutbox) == SENDERS  # nobody acknowledged twice
+
+
+def test_replies_filed_together_reach_the_clocks_once_each_even_when_the_batch_fails(
+    policy,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    from servewell.commitments import sla
+
+    ids = _file_together(django_capture_on_commit_callbacks)
+    real, handled, failed = sla.customer_wrote, [], []
+
+    def fails_once(conversation, *, at):
+        if conversation.pk == ids[1] and not failed:
+            failed.append(conversation.pk)
+            raise RuntimeError("clock table locked")
+        real(conversation, at=at)
+        pk = conversation.pk
+        transaction.on_commit(lambda: handled.append(pk))  # dropped if rolled back
+
+    monkeypatch.setattr(sla, "customer_wrote", fails_once)
+    replies = [
+        samples.plain("Any news?", subject=f"Re: [#{pk}] Where is my parcel?", frm=s)
+        for pk, s in zip(ids, SENDERS, strict=True)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        results = intake.ingest_many(replies, source="test", now=timezone.now())
+    assert [r.conversation_id for r in results] == ids  # each joined its conversation
+    assert failed == [ids[1]]
+    assert sorted(handled) == sorted(ids)  # the failed batch was redone one by one, once each
