@@ -72,8 +72,9 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
             "jobs/s",
             jobs=jobs,
             seconds=round(jobs_took, 2),
+            emails_per_s=round(n / jobs_took, 1) if jobs_took else 0.0,
             note="what the worker then does for the new mail (SLA clocks, acknowledgements), "
-            "one process",
+            "one process; mail filed together is followed up in one job per batch",
         )
         mbox = write_mbox(Path(tmp) / "export.mbox", written)
         again = import_path(mbox, progress=ctx.progress)
