@@ -136,31 +136,32 @@ def test_drill_down_queries_do_not_grow_with_the_rows(
         assert large[key][1] > small[key][1], f"{key} lists no more rows with more data"
 
 
+def _service_level_drill(org_people, client, monkeypatch, limit):
+    """The page, CSV lines and API answer of the service-level drill over three calls,
+    with ``limit`` rows to a page."""
+    Organisation(*org_people).grow_to(3)
+    monkeypatch.setattr(drills, "LIMIT", limit)
+    url = f"/insights/drill/?figure=queue.service_level&{PERIOD}"
+    page = client.get(url).content.decode()
+    csv = client.get(f"{url}&format=csv").content.decode().strip().splitlines()
+    api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
+    return page, csv, api
+
+
 def test_a_capped_list_shows_the_first_rows_and_the_csv_has_them_all(
     client_as, care, lena, quinn, maria, monkeypatch
 ):
-    Organisation(care, lena, quinn).grow_to(3)
-    monkeypatch.setattr(drills, "LIMIT", 2)
-    client = client_as(maria)
-    url = f"/insights/drill/?figure=queue.service_level&{PERIOD}"
-    page = client.get(url).content.decode()
+    page, csv, api = _service_level_drill((care, lena, quinn), client_as(maria), monkeypatch, 2)
     assert "q0" in page and "q1" in page and "q2" not in page
     assert "The first 2 are shown" in page
-    csv = client.get(f"{url}&format=csv").content.decode().strip().splitlines()
     assert [line.split(",")[0] for line in csv[1:]] == ["q0", "q1", "q2"]
-    api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
     assert api["capped"] and [r[0] for r in api["rows"]] == ["q0", "q1"]
 
 
 def test_a_list_of_exactly_a_page_is_not_capped(client_as, care, lena, quinn, maria, monkeypatch):
-    Organisation(care, lena, quinn).grow_to(3)
-    monkeypatch.setattr(drills, "LIMIT", 3)
-    client = client_as(maria)
-    url = f"/insights/drill/?figure=queue.service_level&{PERIOD}"
-    page = client.get(url).content.decode()
+    page, _csv, api = _service_level_drill((care, lena, quinn), client_as(maria), monkeypatch, 3)
     assert "q2" in page and "3 rows" in page and "3+ rows" not in page
     assert "The first 3 are shown" not in page
-    api = client.get(f"/api/insights/drill/?figure=queue.service_level&{PERIOD}").json()
     assert not api["capped"] and [r[0] for r in api["rows"]] == ["q0", "q1", "q2"]
 
 
