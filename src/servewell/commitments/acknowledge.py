@@ -8,19 +8,23 @@ pipeline), and only when the team has it switched on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from servewell.commitments.models import ClockKind, SlaClock, TeamCommitments
 from servewell.contacts import contacts
+from servewell.contacts.models import ContactEmail
 from servewell.core.jobs import job
 from servewell.desk import customer_links
-from servewell.desk.models import Channel, Conversation, MessageKind
+from servewell.desk.models import Channel, Conversation, Message, MessageKind
 
 log = logging.getLogger(__name__)
 ACK_CHANNELS = {Channel.EMAIL, Channel.WEB}
@@ -59,25 +63,84 @@ def render(template: str, **values: str) -> str:
 
 def acknowledge(conversation: Conversation, *, now: datetime) -> str:
     """Queue the acknowledgement; returns why not when it is not sent ("" when queued)."""
+    return acknowledge_many([conversation], now=now)[conversation.pk]
+
+
+def acknowledge_many(conversations: Sequence[Conversation], *, now: datetime) -> dict[int, str]:
+    """``acknowledge`` for conversations opened together (mail filed in one batch): each
+    query runs once for the batch, and one job sends the lot. {conversation: why not}."""
     from servewell.mail import loops
 
-    if conversation.channel not in ACK_CHANNELS:
-        return "Not an email or web request."
-    team_settings = settings_for(conversation.team_id)
-    if not team_settings.ack_enabled:
-        return "Acknowledgements are switched off for this team."
-    first = conversation.messages.filter(kind=MessageKind.CUSTOMER).order_by("id").first()
-    address = conversation.contact.emails.order_by("-is_primary", "id").first()
-    if first is None or address is None:
-        return "No customer email address."
-    if first.created_at < now - ACK_WINDOW:
-        return "Written too long ago: an acknowledgement now would only be noise."
-    allowed, reason = loops.may_auto_reply(first, address.address, now)
-    if not allowed:
-        return reason
-    loops.record_auto_reply(address.address, now)
-    send_acknowledgement.enqueue(conversation.pk, address.address)
-    return ""
+    reasons: dict[int, str] = {}
+    settings_of: dict[int, TeamCommitments] = {}
+    candidates = []
+    for conversation in conversations:
+        if conversation.channel not in ACK_CHANNELS:
+            reasons[conversation.pk] = "Not an email or web request."
+            continue
+        if conversation.team_id not in settings_of:
+            settings_of[conversation.team_id] = settings_for(conversation.team_id)
+        if not settings_of[conversation.team_id].ack_enabled:
+            reasons[conversation.pk] = "Acknowledgements are switched off for this team."
+            continue
+        candidates.append(conversation)
+    firsts = _first_customer_messages([c.pk for c in candidates])
+    addresses = _primary_addresses({c.contact_id for c in candidates})
+    asking = []
+    for conversation in candidates:
+        first = firsts.get(conversation.pk)
+        address = addresses.get(conversation.contact_id)
+        if first is None or address is None:
+            reasons[conversation.pk] = "No customer email address."
+        elif first.created_at < now - ACK_WINDOW:
+            reasons[conversation.pk] = (
+                "Written too long ago: an acknowledgement now would only be noise."
+            )
+        else:
+            asking.append((conversation, first, address))
+    answers = loops.may_auto_reply_many([(first, address) for _, first, address in asking], now)
+    to_send = []
+    for (conversation, _, address), (allowed, reason) in zip(asking, answers, strict=True):
+        reasons[conversation.pk] = reason
+        if allowed:
+            to_send.append((conversation.pk, address))
+    if to_send:
+        loops.record_auto_replies([address for _, address in to_send], now)
+        if len(to_send) == 1:
+            send_acknowledgement.enqueue(*to_send[0])
+        else:
+            send_acknowledgements.enqueue([list(item) for item in to_send])
+    return reasons
+
+
+def _first_customer_messages(conversation_ids: list[int]) -> dict[int, Message]:
+    """The first customer message of each conversation (the one acknowledged)."""
+    if not conversation_ids:
+        return {}
+    firsts = (
+        Message.objects.filter(conversation_id__in=conversation_ids, kind=MessageKind.CUSTOMER)
+        .order_by()
+        .values("conversation_id")
+        .annotate(first=Min("id"))
+        .values_list("first", flat=True)
+    )
+    rows = Message.objects.filter(pk__in=list(firsts)).only(
+        "pk", "conversation_id", "created_at", "inbound_id", "email_message_id"
+    )
+    return {m.conversation_id: m for m in rows}
+
+
+def _primary_addresses(contact_ids: set[int]) -> dict[int, str]:
+    """Each contact's address to write to: the primary one, else the oldest."""
+    found: dict[int, str] = {}
+    rows = (
+        ContactEmail.objects.filter(contact_id__in=contact_ids)
+        .order_by("contact_id", "-is_primary", "id")
+        .values_list("contact_id", "address")
+    )
+    for contact_id, address in rows:
+        found.setdefault(contact_id, address)
+    return found
 
 
 def promised_answer_by(conversation: Conversation, now: datetime) -> str | None:
@@ -101,13 +164,22 @@ def promised_answer_by(conversation: Conversation, now: datetime) -> str | None:
     return answer_by_text(due, conversation.team.calendar.time_zone, now)
 
 
-def compose(conversation: Conversation, now: datetime) -> tuple[str, str]:
+def compose(
+    conversation: Conversation,
+    now: datetime,
+    *,
+    team_settings: TeamCommitments | None = None,
+    clock: SlaClock | None | bool = False,
+) -> tuple[str, str]:
+    """Subject and body of the acknowledgement. A batch passes the team's settings and
+    the first-response clock (None: it has none) it read for all at once."""
     team = conversation.team
-    team_settings = settings_for(team.pk)
-    clock = SlaClock.objects.filter(
-        conversation=conversation, kind=ClockKind.FIRST_RESPONSE
-    ).first()
-    if clock is not None:
+    team_settings = team_settings or settings_for(team.pk)
+    if clock is False:
+        clock = SlaClock.objects.filter(
+            conversation=conversation, kind=ClockKind.FIRST_RESPONSE
+        ).first()
+    if clock:
         answer_by = answer_by_text(clock.due_at, team.calendar.time_zone, now)
     else:
         answer_by = "as soon as we can"
@@ -129,17 +201,89 @@ def compose(conversation: Conversation, now: datetime) -> tuple[str, str]:
 
 @job(retries=5, retry_delay=20)
 def send_acknowledgement(conversation_id: int, address: str) -> None:
-    conversation = Conversation.objects.select_related("team__calendar", "contact").get(
-        pk=conversation_id
-    )
-    if not contacts.still_on_file(conversation.contact_id, address):
-        log.info(
-            "acknowledgement dropped: address no longer on file",
-            extra={"conversation": conversation_id},
+    failed = _send([(conversation_id, address)])
+    if failed:
+        raise failed[0][1]
+
+
+@job(retries=5, retry_delay=20)
+def send_acknowledgements(items: list[list[Any]]) -> None:
+    """The acknowledgements of a batch ([conversation id, address] pairs), read together
+    and sent over one connection. One that fails goes to a job of its own, with its own
+    retries; the others are sent and not sent again. The batch itself is retried only
+    when it failed before sending any."""
+    for (conversation_id, address), exc in _send([(int(c), str(a)) for c, a in items]):
+        log.warning(
+            "acknowledgement failed in its batch; retrying on its own",
+            extra={"conversation": conversation_id, "error": str(exc)[:200]},
         )
-        return
-    subject, body = compose(conversation, timezone.now())
-    first = conversation.messages.filter(kind=MessageKind.CUSTOMER).order_by("id").first()
+        send_acknowledgement.enqueue(conversation_id, address)
+
+
+def _send(items: list[tuple[int, str]]) -> list[tuple[tuple[int, str], Exception]]:
+    """Send each acknowledgement and note it on its conversation; returns those that
+    failed, with why. An address no longer on file is dropped, not failed."""
+    by_id = Conversation.objects.select_related("team__calendar", "contact").in_bulk(
+        [c for c, _ in items]
+    )
+    on_file = contacts.still_on_file_many(
+        [(by_id[c].contact_id, a) for c, a in items if c in by_id]
+    )
+    clocks = {
+        c.conversation_id: c
+        for c in SlaClock.objects.filter(
+            conversation__in=list(by_id), kind=ClockKind.FIRST_RESPONSE
+        )
+    }
+    firsts = _first_customer_messages(list(by_id))
+    settings_of: dict[int, TeamCommitments] = {}
+    failed: list[tuple[tuple[int, str], Exception]] = []
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as exc:  # the mail server is away: none sent, all to retry
+        return [(item, exc) for item in items]
+    try:
+        for conversation_id, address in items:
+            conversation = by_id.get(conversation_id)
+            if conversation is None:
+                failed.append(((conversation_id, address), Conversation.DoesNotExist()))
+                continue
+            if (conversation.contact_id, address) not in on_file:
+                log.info(
+                    "acknowledgement dropped: address no longer on file",
+                    extra={"conversation": conversation_id},
+                )
+                continue
+            team_id = conversation.team_id
+            if team_id not in settings_of:
+                settings_of[team_id] = settings_for(team_id)
+            try:
+                _send_one(
+                    conversation,
+                    address,
+                    firsts.get(conversation_id),
+                    connection,
+                    team_settings=settings_of[team_id],
+                    clock=clocks.get(conversation_id),
+                )
+            except Exception as exc:  # reported to the caller: a job retries it
+                failed.append(((conversation_id, address), exc))
+    finally:
+        connection.close()
+    return failed
+
+
+def _send_one(
+    conversation: Conversation,
+    address: str,
+    first: Message | None,
+    connection: Any,
+    *,
+    team_settings: TeamCommitments,
+    clock: SlaClock | None,
+) -> None:
+    subject, body = compose(conversation, timezone.now(), team_settings=team_settings, clock=clock)
     headers = {
         "Auto-Submitted": "auto-replied",
         "X-Auto-Response-Suppress": "All",
@@ -149,7 +293,7 @@ def send_acknowledgement(conversation_id: int, address: str) -> None:
         headers["In-Reply-To"] = first.email_message_id
         headers["References"] = first.email_message_id
     sender = conversation.team.email or settings.DEFAULT_FROM_EMAIL
-    EmailMessage(subject, body, sender, [address], headers=headers).send()
+    EmailMessage(subject, body, sender, [address], headers=headers, connection=connection).send()
     with transaction.atomic():
         from servewell.desk.conversations import record_activity
 

@@ -90,28 +90,53 @@ def start_clocks_locked(conversation: Conversation, *, now: datetime) -> list[Sl
     """``start_clocks`` for a conversation its caller has just read with
     ``select_for_update`` inside its own transaction (the new-conversation job, which
     queues the acknowledgement in the same transaction)."""
+    return start_clocks_many_locked([conversation], now=now)
+
+
+def start_clocks_many_locked(
+    conversations: Sequence[Conversation], *, now: datetime
+) -> list[SlaClock]:
+    """``start_clocks_locked`` for conversations started together (mail filed in one
+    batch): which have clocks already and the policies are read once for all, and every
+    clock is inserted in one statement."""
     with transaction.atomic(savepoint=False):
-        if SlaClock.objects.filter(conversation=conversation).exists():
-            return []
-        policy = policy_for(conversation.team_id, conversation.priority)
-        if policy is None:
-            return []
-        start = conversation.created_at
-        # Built in memory, brought in line with the conversation as it is now, then
-        # inserted at once: one statement instead of an insert, a read and an update per
-        # clock (this runs for every new conversation).
-        clocks = [
-            c
-            for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
-            if (c := _new_clock(conversation, kind, policy, start, save=False))
-        ]
-        # Started from a job: an agent may have answered already.
-        if conversation.first_response_at is not None:
-            for clock in clocks:
-                if clock.kind == ClockKind.FIRST_RESPONSE:
-                    _meet(clock, conversation.first_response_at)
-        _sync_locked(conversation, now, clocks=clocks)
+        started = set(
+            SlaClock.objects.filter(conversation__in=[c.pk for c in conversations])
+            .order_by()
+            .values_list("conversation_id", flat=True)
+            .distinct()
+        )
+        policies: dict[tuple[int, str], SlaPolicy | None] = {}
+        clocks: list[SlaClock] = []
+        for conversation in conversations:
+            if conversation.pk in started:
+                continue
+            started.add(conversation.pk)
+            key = (conversation.team_id, conversation.priority)
+            if key not in policies:
+                policies[key] = policy_for(*key)
+            if policies[key] is not None:
+                clocks += _new_clocks(conversation, policies[key], now)
         SlaClock.objects.bulk_create(clocks)
+    return clocks
+
+
+def _new_clocks(conversation: Conversation, policy: SlaPolicy, now: datetime) -> list[SlaClock]:
+    """The clocks of a new conversation, built in memory and brought in line with the
+    conversation as it is now, for the caller to insert: one statement instead of an
+    insert, a read and an update per clock (this runs for every new conversation)."""
+    start = conversation.created_at
+    clocks = [
+        c
+        for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION)
+        if (c := _new_clock(conversation, kind, policy, start, save=False))
+    ]
+    # Started from a job: an agent may have answered already.
+    if conversation.first_response_at is not None:
+        for clock in clocks:
+            if clock.kind == ClockKind.FIRST_RESPONSE:
+                _meet(clock, conversation.first_response_at)
+    _sync_locked(conversation, now, clocks=clocks)
     return clocks
 
 

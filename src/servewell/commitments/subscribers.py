@@ -50,11 +50,11 @@ def _locked(conversation_ids: list[int]) -> list[Conversation]:
     )
 
 
-def _start(conversation: Conversation, now: datetime) -> None:
-    sla.start_clocks_locked(conversation, now=now)
-    reason = acknowledge.acknowledge(conversation, now=now)
-    if reason:
-        log.info("no acknowledgement", extra={"conversation": conversation.pk, "why": reason})
+def _start(conversations: list[Conversation], now: datetime) -> None:
+    sla.start_clocks_many_locked(conversations, now=now)
+    for pk, reason in acknowledge.acknowledge_many(conversations, now=now).items():
+        if reason:
+            log.info("no acknowledgement", extra={"conversation": pk, "why": reason})
 
 
 @job(retries=5, retry_delay=5)
@@ -64,8 +64,7 @@ def start_commitments(conversation_id: int) -> None:
     rolls both back and the retry starts over; neither is done twice."""
     now = timezone.now()
     with transaction.atomic():
-        for conversation in _locked([conversation_id]):
-            _start(conversation, now)
+        _start(_locked([conversation_id]), now)
 
 
 @job(retries=5, retry_delay=5)
@@ -76,8 +75,7 @@ def start_commitments_batch(conversation_ids: list[int]) -> None:
     now = timezone.now()
     try:
         with transaction.atomic():
-            for conversation in _locked(conversation_ids):
-                _start(conversation, now)
+            _start(_locked(conversation_ids), now)
     except Exception:
         log.exception("batch of new conversations failed; starting each on its own")
         for conversation_id in conversation_ids:

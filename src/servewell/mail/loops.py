@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Count
 from django.db.models.functions import Lower
 
 from servewell.contacts.contacts import normalise_email
@@ -72,17 +73,32 @@ def our_addresses(addresses: Iterable[str]) -> set[str]:
 
 def _inbound_of(subject: ParsedEmail | Message | None) -> tuple[ParsedEmail | None, str]:
     """(parsed headers, intake source) of what is being answered."""
-    if subject is None or isinstance(subject, ParsedEmail):
-        return subject, ""
-    if subject.inbound_id is None:
-        return None, ""  # web form, API, phone: no headers to read
-    row = InboundEmail.objects.filter(pk=subject.inbound_id).values_list("raw", "source").first()
-    if row is None:
-        return None, ""
-    try:
-        return parse(bytes(row[0]), headers_only=True), row[1]
-    except ParseError:
-        return None, row[1]
+    return _inbound_of_many([subject])[0]
+
+
+def _inbound_of_many(
+    subjects: Sequence[ParsedEmail | Message | None],
+) -> list[tuple[ParsedEmail | None, str]]:
+    """``_inbound_of`` for many: the stored emails behind messages read in one query."""
+    wanted = {s.inbound_id for s in subjects if isinstance(s, Message) and s.inbound_id is not None}
+    rows = {}
+    if wanted:
+        stored = InboundEmail.objects.filter(pk__in=wanted).values_list("pk", "raw", "source")
+        rows = {pk: (raw, source) for pk, raw, source in stored}
+    found: list[tuple[ParsedEmail | None, str]] = []
+    for subject in subjects:
+        if subject is None or isinstance(subject, ParsedEmail):
+            found.append((subject, ""))
+            continue
+        row = rows.get(subject.inbound_id) if subject.inbound_id is not None else None
+        if row is None:  # web form, API, phone: no headers to read
+            found.append((None, ""))
+            continue
+        try:
+            found.append((parse(bytes(row[0]), headers_only=True), row[1]))
+        except ParseError:
+            found.append((None, row[1]))
+    return found
 
 
 def header_reason(parsed: ParsedEmail) -> str:
@@ -140,29 +156,68 @@ def may_auto_reply(
     ``mail`` is the parsed inbound email, or the customer ``Message`` (its stored raw
     email is read, headers only), or None when there is no email behind it (web form).
     """
-    parsed, source = _inbound_of(mail)
-    if source.startswith("import:"):
-        return False, "Imported mail is history: it gets no automatic answer."
-    try:
-        reason = header_reason(parsed) if parsed is not None else ""
-    except ParseError:
-        reason = "Its headers cannot be read."
-    reason = reason or address_reason(address)
-    if reason:
-        return False, reason
+    return may_auto_reply_many([(mail, address)], now)[0]
+
+
+def may_auto_reply_many(
+    asked: Sequence[tuple[ParsedEmail | Message | None, str]], now: datetime
+) -> list[tuple[bool, str]]:
+    """``may_auto_reply`` for a batch (mail filed together is acknowledged together):
+    the stored emails, the own-address check and the rate limit each read once for all.
+    Each answer allowed counts against the rest of the batch, as if it had been sent
+    before the next was asked; the caller records what it sends
+    (``record_auto_replies``).
+    """
+    inbound = _inbound_of_many([mail for mail, _ in asked])
+    by_address = address_reasons(address for _, address in asked)
     count, window = limit()
-    sent = AutoReplyLog.objects.filter(
-        address=normalise_email(address), sent_at__gt=now - window
-    ).count()
-    if sent >= count:
-        return False, f"Rate limit: {sent} automatic emails to this address in {window}."
-    return True, ""
+    normal: dict[str, str] = {}
+    for _, address in asked:
+        with contextlib.suppress(DomainError):
+            normal[address] = normalise_email(address)
+    recent: dict[str, int] = {}
+    if normal:
+        logged = AutoReplyLog.objects.filter(
+            address__in=set(normal.values()), sent_at__gt=now - window
+        )
+        recent = dict(
+            logged.order_by().values("address").annotate(n=Count("id")).values_list("address", "n")
+        )
+    answers = []
+    for (parsed, source), (_, address) in zip(inbound, asked, strict=True):
+        if source.startswith("import:"):
+            answers.append((False, "Imported mail is history: it gets no automatic answer."))
+            continue
+        try:
+            reason = header_reason(parsed) if parsed is not None else ""
+        except ParseError:
+            reason = "Its headers cannot be read."
+        reason = reason or by_address[address]
+        if reason:
+            answers.append((False, reason))
+            continue
+        sent = recent.get(normal[address], 0)
+        if sent >= count:
+            answers.append(
+                (False, f"Rate limit: {sent} automatic emails to this address in {window}.")
+            )
+            continue
+        recent[normal[address]] = sent + 1
+        answers.append((True, ""))
+    return answers
 
 
 def record_auto_reply(address: str, now: datetime) -> None:
     """Count an automatic email that was sent (for the rate limit). One statement, atomic
     by itself: no savepoint inside the caller's transaction."""
-    AutoReplyLog.objects.create(address=normalise_email(address), sent_at=now)
+    record_auto_replies([address], now)
+
+
+def record_auto_replies(addresses: Iterable[str], now: datetime) -> None:
+    """``record_auto_reply`` for a batch, in one insert."""
+    AutoReplyLog.objects.bulk_create(
+        AutoReplyLog(address=normalise_email(address), sent_at=now) for address in addresses
+    )
 
 
 def prune_auto_reply_log(now: datetime) -> int:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from servewell.commitments import acknowledge
 from servewell.commitments.models import SlaClock
 from servewell.commitments.tests.test_screens_and_api import always_open, policy  # noqa: F401
+from servewell.desk.models import Activity
 from servewell.mail import intake
 from servewell.mail.tests import samples
 
@@ -41,15 +42,16 @@ def test_when_the_batch_fails_each_conversation_is_started_once_on_its_own(
     django_capture_on_commit_callbacks,
     monkeypatch,
 ):
-    real, failed = acknowledge.acknowledge, []
+    real, failed = acknowledge.acknowledge_many, []
 
-    def fails_once_for_ben(conversation, *, now):
-        if conversation.contact.emails.first().address == "ben@example.net" and not failed:
-            failed.append(conversation.pk)
-            raise RuntimeError("mail settings unreadable")
-        return real(conversation, now=now)
+    def fails_once_for_ben(conversations, *, now):
+        for conversation in conversations:
+            if conversation.contact.emails.first().address == "ben@example.net" and not failed:
+                failed.append(conversation.pk)
+                raise RuntimeError("mail settings unreadable")
+        return real(conversations, now=now)
 
-    monkeypatch.setattr(acknowledge, "acknowledge", fails_once_for_ben)
+    monkeypatch.setattr(acknowledge, "acknowledge_many", fails_once_for_ben)
     ids = _file_together(django_capture_on_commit_callbacks)
     assert failed, "the batch did fail"
     # The batch rolled back whole; each conversation then started in a job of its own.
@@ -85,3 +87,69 @@ def test_replies_filed_together_reach_the_clocks_once_each_even_when_the_batch_f
     assert [r.conversation_id for r in results] == ids  # each joined its conversation
     assert failed == [ids[1]]
     assert sorted(handled) == sorted(ids)  # the failed batch was redone one by one, once each
+
+
+def test_a_batch_counts_its_own_acknowledgements_against_the_rate_limit(
+    policy,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    """Three new requests from one address in one batch, with a limit of two automatic
+    emails per address: two acknowledgements, as if the mail had come one by one."""
+    settings.DESK_AUTO_REPLY_LIMIT = 2
+    raws = [
+        samples.plain(f"Question {n}", subject=f"Question {n}", frm="jo@example.net")
+        for n in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.ingest_many(raws, source="test", now=timezone.now())
+    assert [m.to[0] for m in mailoutbox] == ["jo@example.net"] * 2
+
+
+def test_one_acknowledgement_that_cannot_be_sent_is_retried_alone(
+    policy,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """The batch's other acknowledgements go out once each; the one the mail server
+    refused is sent by a job of its own."""
+    from django.core.mail import EmailMessage
+
+    real, refused = EmailMessage.send, []
+
+    def refuses_ben_once(message, *args, **kwargs):
+        if message.to == ["ben@example.net"] and not refused:
+            refused.append(message.to[0])
+            raise ConnectionError("452 mailbox full")
+        return real(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", refuses_ben_once)
+    ids = _file_together(django_capture_on_commit_callbacks)
+    assert refused == ["ben@example.net"]
+    assert sorted(m.to[0] for m in mailoutbox) == SENDERS  # ben's too, and nobody twice
+    acknowledged = Activity.objects.filter(conversation_id__in=ids, verb="acknowledged")
+    assert acknowledged.count() == len(SENDERS)
+
+
+def test_when_the_mail_server_is_away_no_acknowledgement_of_the_batch_is_lost(
+    policy,  # noqa: F811
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    real, refused = EmailBackend.open, []
+
+    def away_once(backend):
+        if not refused:
+            refused.append(1)
+            raise ConnectionRefusedError("connection refused")
+        return real(backend)
+
+    monkeypatch.setattr(EmailBackend, "open", away_once)
+    _file_together(django_capture_on_commit_callbacks)
+    assert refused
+    assert sorted(m.to[0] for m in mailoutbox) == SENDERS
