@@ -60,7 +60,7 @@ class OctetStreamParser(RawEmailParser):
 class IngestOut(serializers.Serializer):
     inbound = serializers.IntegerField()
     state = serializers.ChoiceField(
-        choices=["new", "threaded", "duplicate", "quarantined", "ignored"]
+        choices=["received", "new", "threaded", "duplicate", "quarantined", "ignored"]
     )
     conversation = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(allow_blank=True)
@@ -78,12 +78,22 @@ def _result(result: intake.IngestResult) -> dict[str, Any]:
 class InboundMailView(APIView):
     """Deliver one raw RFC 5322 email (how Mailgun/Postmark-style providers forward
     mail). The bytes are stored before anything else; the answer says what became of it.
-    A second delivery of the same email answers "duplicate" and creates nothing."""
+    A second delivery of the same email answers "duplicate" and creates nothing. With
+    ``Prefer: respond-async`` (or ``?respond=async``) the answer comes once the bytes are
+    stored ("received") and the worker files the email moments later."""
 
     access = MAIL_INBOUND
     parser_classes = [RawEmailParser, OctetStreamParser]
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "respond",
+                enum=["async"],
+                required=False,
+                description="async: answer once stored; the worker files it.",
+            )
+        ],
         request={
             "message/rfc822": OpenApiTypes.BINARY,
             "application/octet-stream": OpenApiTypes.BINARY,
@@ -108,8 +118,21 @@ class InboundMailView(APIView):
                 {"detail": "Send the raw email as the request body.", "code": "invalid"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        result = coalesce.ingest(raw, source=f"http:{request.user.get_username()}")
+        username = request.user.get_username()
+        if _respond_async(request):
+            result = coalesce.receive(raw, source=f"{intake.EARLY_SOURCE}{username}")
+            response = Response(IngestOut(_result(result)).data, status=status.HTTP_202_ACCEPTED)
+            response["Preference-Applied"] = "respond-async"
+            return response
+        result = coalesce.ingest(raw, source=f"http:{username}")
         return Response(IngestOut(_result(result)).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _respond_async(request: Request) -> bool:
+    """``Prefer: respond-async`` (RFC 7240), or ``?respond=async`` in the webhook address
+    for providers that send no headers of one's choosing."""
+    preferences = [p.strip().lower() for p in request.headers.get("Prefer", "").split(",")]
+    return "respond-async" in preferences or request.query_params.get("respond") == "async"
 
 
 class InboundOut(serializers.ModelSerializer):

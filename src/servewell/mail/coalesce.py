@@ -112,8 +112,15 @@ class Coalescer:
 
 
 _process_wide = Coalescer()
+_receiving = Coalescer(file=intake.receive_many)
 
 
 def ingest(raw: bytes, *, source: str) -> intake.IngestResult:
     """``intake.ingest``, grouped with the other deliveries of this process."""
     return _process_wide.ingest(raw, source=source)
+
+
+def receive(raw: bytes, *, source: str) -> intake.IngestResult:
+    """``intake.receive_many`` for one email, grouped with the other deliveries of this
+    process: one insert, and one filing job, for all that arrive together."""
+    return _receiving.ingest(raw, source=source)

@@ -31,6 +31,7 @@ import contextlib
 import hashlib
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -39,12 +40,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from servewell.contacts import contacts
 from servewell.contacts.models import Contact
 from servewell.core import events
 from servewell.core.errors import DomainError
+from servewell.core.jobs import job
 from servewell.desk import conversations, merging
 from servewell.desk import html as mail_html
 from servewell.desk.models import Attachment, Channel, Conversation, Message, MessageKind
@@ -76,6 +79,7 @@ _SOURCE_MAX = 200
 
 
 class State:
+    RECEIVED = "received"  # stored; a job files it (``receive_many``)
     NEW = "new"
     THREADED = "threaded"
     DUPLICATE = "duplicate"
@@ -357,6 +361,65 @@ def ingest_many(
     for i, result in zip(repeats, _duplicates([stored[i] for i in repeats]), strict=True):
         results[i] = result
     return results  # type: ignore[return-value]  # every slot is filled above
+
+
+def receive_many(
+    raws: Sequence[bytes], *, source: str, now: datetime | None = None
+) -> list[IngestResult]:
+    """Step 1 alone, for a delivery answered as soon as the bytes are safe (the inbound
+    endpoint with ``Prefer: respond-async``): the emails are committed and one job files
+    them (step 2) in the worker. A flood of mail is then taken in at the speed of an
+    insert, and filed in batches beside it. Mail received before answers "duplicate",
+    as with ``ingest``; a crash before the job ran leaves RECEIVED rows for the sweep."""
+    raws = [bytes(raw) for raw in raws]
+    stored = store_raw_many(raws, source=source, now=now or timezone.now())
+    waiting = [r.pk for r in stored if r.state == InboundEmail.State.RECEIVED]
+    if waiting:
+        file_received.enqueue(list(dict.fromkeys(waiting)))
+    results: list[IngestResult | None] = [
+        IngestResult(State.RECEIVED, r, reason="Stored; it is being filed.")
+        if r.state == InboundEmail.State.RECEIVED
+        else None
+        for r in stored
+    ]
+    earlier = [i for i, r in enumerate(results) if r is None]
+    for i, result in zip(earlier, _duplicates([stored[i] for i in earlier]), strict=True):
+        results[i] = result
+    return results  # type: ignore[return-value]  # every slot is filled above
+
+
+#: The source of mail answered early begins so: its filing jobs take one another's rows.
+EARLY_SOURCE = "http-async:"
+#: The most rows one round of a filing job files; a full round is followed by another.
+FILE_BATCH = 200
+_filing = threading.Lock()
+
+
+@job(retries=5, retry_delay=10)
+def file_received(inbound_ids: list[int]) -> None:
+    """Step 2 for mail ``receive_many`` stored: these rows, and with them every other row
+    answered early and still waiting (oldest first), so that under a flood the worker
+    files in batches as large as the backlog, whatever size each delivery's batch was;
+    the jobs that come after find their rows filed. Rows filed meanwhile (a re-delivery,
+    the sweep) are skipped; a database failure leaves them RECEIVED for the retry."""
+    waiting = InboundEmail.objects.filter(state=InboundEmail.State.RECEIVED).filter(
+        Q(pk__in=inbound_ids) | Q(source__startswith=EARLY_SOURCE)
+    )
+    # One filing job at a time in a process: two would read the same rows, parse them
+    # both, and one would find them claimed by the other.
+    with _filing:
+        _file_waiting(waiting)
+
+
+def _file_waiting(waiting: Any) -> None:
+    for _round in range(10):
+        items = [
+            (row, bytes(row.raw)) for row in waiting.order_by("received_at", "pk")[:FILE_BATCH]
+        ]
+        if items:
+            process_many(items, Filing(timezone.now()))
+        if len(items) < FILE_BATCH:
+            return
 
 
 def process(inbound: InboundEmail, *, raw: bytes | None = None, **options: Any) -> IngestResult:

@@ -130,3 +130,91 @@ def test_agents_cannot_see_the_quarantine(alice, care):
     client = APIClient()
     client.force_authenticate(alice)
     assert client.get(QUARANTINE).status_code == 403
+
+
+def _post_async(client, raw, capture, how="header"):
+    """Deliver asking for the early answer; the filing job runs after the commit."""
+    with capture(execute=True) as callbacks:
+        if how == "header":
+            response = client.generic(
+                "POST", INBOUND, raw, content_type="message/rfc822", HTTP_PREFER="respond-async"
+            )
+        else:
+            response = client.generic(
+                "POST", INBOUND + "?respond=async", raw, content_type="message/rfc822"
+            )
+    return response, callbacks
+
+
+@pytest.mark.parametrize("how", ["header", "query"])
+def test_an_early_answer_says_received_and_the_worker_files_the_email(
+    api, care, django_capture_on_commit_callbacks, how
+):
+    raw = samples.plain(message_id=f"<async-{how}@example.com>")
+    response, callbacks = _post_async(api, raw, django_capture_on_commit_callbacks, how)
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["state"] == "received"
+    assert body["conversation"] is None
+    if how == "header":
+        assert response["Preference-Applied"] == "respond-async"
+    assert callbacks, "a filing job was queued"
+    inbound = InboundEmail.objects.get(pk=body["inbound"])
+    assert inbound.state == InboundEmail.State.PROCESSED
+    assert Message.objects.get(inbound=inbound).conversation.subject
+
+
+def test_an_early_answer_for_mail_already_filed_is_a_duplicate(
+    api, care, django_capture_on_commit_callbacks
+):
+    raw = samples.plain(message_id="<async-again@example.com>")
+    first = _post(api, raw).json()
+    response, _ = _post_async(api, raw, django_capture_on_commit_callbacks)
+    assert response.json()["state"] == "duplicate"
+    assert response.json()["conversation"] == first["conversation"]
+    assert Message.objects.count() == 1
+
+
+def test_garbage_answered_early_still_lands_in_quarantine(
+    api, care, django_capture_on_commit_callbacks
+):
+    response, _ = _post_async(api, b"\x00\xff\xfe not an email", django_capture_on_commit_callbacks)
+    assert response.json()["state"] == "received"
+    inbound = InboundEmail.objects.get(pk=response.json()["inbound"])
+    assert inbound.state == InboundEmail.State.QUARANTINED
+    assert inbound.reason
+    assert bytes(inbound.raw) == b"\x00\xff\xfe not an email"
+
+
+def test_mail_answered_early_waits_visibly_until_filed(api, care):
+    """Before the worker files it, the email is listed as waiting, never lost."""
+    response = api.generic(
+        "POST", INBOUND, samples.plain(), content_type="message/rfc822", HTTP_PREFER="respond-async"
+    )
+    inbound = response.json()["inbound"]
+    waiting = api.get(QUARANTINE, {"state": "received"}).json()["results"]
+    assert [row["id"] for row in waiting] == [inbound]
+    assert Message.objects.count() == 0
+
+
+def test_one_filing_job_files_every_email_answered_early_and_still_waiting(api, care):
+    """Under a flood the worker files what has piled up in one batch; the jobs queued
+    after it find their mail filed and file nothing twice."""
+    from servewell.mail import intake
+
+    delivered = [
+        api.generic(
+            "POST",
+            INBOUND,
+            samples.plain(frm=f"c{n}@example.net", message_id=f"<pile-{n}@example.com>"),
+            content_type="message/rfc822",
+            HTTP_PREFER="respond-async",
+        ).json()["inbound"]
+        for n in range(3)
+    ]
+    assert InboundEmail.objects.get(pk=delivered[0]).source == "http-async:adam"
+    intake.file_received.call_local([delivered[0]])
+    states = set(InboundEmail.objects.filter(pk__in=delivered).values_list("state", flat=True))
+    assert states == {InboundEmail.State.PROCESSED}
+    intake.file_received.call_local([delivered[2]])  # a later job: nothing left to do
+    assert Message.objects.filter(inbound__in=delivered).count() == 3
