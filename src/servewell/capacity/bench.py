@@ -12,8 +12,8 @@ Figures:
 
 - ``capacity.agents_at_p95_200ms``: the most agents that held both limits, with the p95
   of each request type, the web processes' memory, the server's CPU per request and the
-  whole ramp; first on the embedded default (SQLite, one web process with the job
-  worker inside, as ``make run``), then with ``"db": "postgresql"``: PostgreSQL and
+  whole ramp; first on the embedded default (SQLite, a web process per core and the job
+  worker beside them, as ``make run``), then with ``"db": "postgresql"``: PostgreSQL and
   Redis, as many web processes as cores and a separate worker — when PostgreSQL answers
   on 127.0.0.1:5432, else a figure that says why not;
 - ``capacity.cpu_ms_per_request``: the server's CPU time per request at that step.
@@ -72,14 +72,18 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
 
 
 def setup(on_postgres: bool) -> dict[str, Any]:
-    """The embedded default (one web process, the worker inside), or the scaled-out one
-    (PostgreSQL, Redis when it answers, a web process per core, a worker beside them)."""
+    """The embedded default as ``servewell run`` starts it (a web process per core, the
+    job worker beside them in the same command, diskcache and Unix-socket fan-out), or
+    the scaled-out one (PostgreSQL, Redis when it answers, a web process per core,
+    ``servewell worker`` as a process of its own)."""
+    from servewell.core.management.commands.run import default_workers
+
     if not on_postgres:
-        return {"db": "sqlite", "workers": 1, "separate_worker": False, "env": {}}
+        return {"db": "sqlite", "workers": default_workers(), "separate_worker": False, "env": {}}
     env = {"REDIS_URL": REDIS_URL} if _redis_answers() else {}
     return {
         "db": "postgresql",
-        "workers": os.cpu_count() or 1,
+        "workers": default_workers(),
         "separate_worker": True,
         "env": env,
     }
@@ -128,7 +132,9 @@ def measure(
     context: dict[str, Any] = {
         "db": db,
         "web_processes": workers,
-        "job_worker": "separate process" if separate_worker else "in the web process",
+        "job_worker": "separate process"
+        if separate_worker
+        else ("in the web process" if workers == 1 else "in the supervising process"),
         "redis": "REDIS_URL" in env,
         "cores": os.cpu_count(),
         "conversations": world.conversations,

@@ -191,8 +191,22 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-else:
+elif TESTING:
+    # One per test process: tests that count (rate limits) must not meet each other.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # The embedded default runs a web process per core and the job worker beside them:
+    # who is viewing a conversation and the rate limits must be the same in all of them.
+    # diskcache keeps them in SQLite files of its own, beside (not inside) the database,
+    # so cache writes never queue behind the desk's.
+    CACHES = {
+        "default": {
+            "BACKEND": "servewell.core.cachebackend.SharedDiskCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "SHARDS": 4,
+            "DATABASE_TIMEOUT": 0.05,
+        }
+    }
 
 # --- Background jobs (Huey) -----------------------------------------------------------
 # Embedded: a SQLite file of its own beside the database. With REDIS_URL: Redis, so many

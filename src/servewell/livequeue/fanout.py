@@ -1,9 +1,15 @@
 """Real-time fan-out from domain code (sync, any thread) to the open SSE streams.
 
-Embedded: messages go straight to the streams of this process. With ``REDIS_URL`` they
-are published on a Redis channel instead, and every server process runs one listener
-that hands what it hears to its own streams — so an event posted to one process
-reaches the browsers connected to all of them.
+With ``REDIS_URL`` messages are published on a Redis channel, and every server process
+runs one listener that hands what it hears to its own streams — so an event posted to
+one process reaches the browsers connected to all of them, on any machine.
+
+Without Redis (the embedded default, which runs a web process per core and the job
+worker beside them) the processes on this machine that serve the same database reach
+each other through Unix sockets in one folder: each process with open streams listens
+on a socket of its own there, and a publisher delivers to its own streams directly and
+writes the message, one JSON line, to every other socket it finds. A socket nobody
+listens on any more (a process that was killed) is removed by the next publisher.
 
 A message is a JSON-friendly dict::
 
@@ -19,15 +25,20 @@ cost of a broadcast is a thousand ``put_nowait`` calls.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
+import hashlib
 import json
 import logging
+import os
+import socket
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +160,8 @@ def publish(message: dict[str, Any]) -> None:
         except Exception:
             # Redis is down: at least the screens on this process hear about it.
             log.exception("redis publish failed; delivering in this process only")
+    else:
+        peers.send(message)
     hub.deliver(message)
 
 
@@ -220,12 +233,14 @@ _listeners: dict[asyncio.AbstractEventLoop, _Listener] = {}
 async def subscribe(
     user_id: int, team_ids: frozenset[int] | None, *, snapshots: bool, wait_s: float = 3.0
 ) -> Subscriber:
-    """Register a stream. With Redis, waits (briefly) until this process listens, so
+    """Register a stream. Waits (briefly, with Redis) until this process listens, so
     that nothing published after the stream's initial state is missed."""
     loop = asyncio.get_running_loop()
     sub = Subscriber(user_id=user_id, team_ids=team_ids, snapshots=snapshots, loop=loop)
     hub.add(sub)
-    if settings.REDIS_URL:
+    if not settings.REDIS_URL:
+        await _local_listener.ensure(loop)
+    else:
         listener = _listeners.get(loop)
         if listener is None or listener.task.done():
             for stale in [lp for lp in _listeners if lp.is_closed()]:
@@ -238,3 +253,168 @@ async def subscribe(
 
 def unsubscribe(subscriber: Subscriber) -> None:
     hub.remove(subscriber)
+
+
+# --- Between processes on one machine, without Redis ----------------------------------
+
+
+def bus_folder() -> str:
+    """The folder of the sockets of the processes serving this database. Named after the
+    database, so that two installations (or two test runs) on one machine never hear
+    each other, and kept short: a Unix socket's path has room for about 100 bytes."""
+    db = connections["default"].settings_dict
+    name = str(db.get("NAME") or "")
+    if db["ENGINE"].endswith("sqlite3"):
+        name = os.path.realpath(name)
+    where = f"{db['ENGINE']}|{db.get('HOST') or ''}|{db.get('PORT') or ''}|{name}"
+    digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), f"servewell-{os.getuid()}-{digest}")
+
+
+class _Peers:
+    """The publishing side: one connection kept open to each other process's socket.
+
+    Stream sockets rather than datagrams: the kernel queues only ten datagrams for a
+    Unix socket by default, and a burst of telephony events would lose alarms; a
+    stream buffers hundreds of kilobytes and never reorders."""
+
+    SEND_TIMEOUT_S = 1.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._connections: dict[str, socket.socket] = {}
+        self._pid = os.getpid()
+
+    def send(self, message: dict[str, Any]) -> int:
+        """Write ``message`` to every other listening process; returns how many."""
+        folder = bus_folder()
+        try:
+            names = [n for n in os.listdir(folder) if n.endswith(".sock")]
+        except FileNotFoundError:
+            return 0
+        mine = f"{os.getpid()}-"
+        paths = {os.path.join(folder, n) for n in names if not n.startswith(mine)}
+        if not paths:
+            return 0
+        line = json.dumps(message, separators=(",", ":")).encode() + b"\n"
+        sent = 0
+        with self._lock:
+            if self._pid != os.getpid():  # a forked child: the parent's connections
+                self._connections, self._pid = {}, os.getpid()
+            for gone in set(self._connections) - paths:
+                self._close(gone)
+            for path in sorted(paths):
+                sent += self._send_one(path, line)
+        return sent
+
+    def _send_one(self, path: str, line: bytes) -> int:
+        for attempt in (1, 2):  # a kept connection may have closed: reconnect once
+            sock = self._connections.get(path)
+            try:
+                if sock is None:
+                    sock = self._connections[path] = self._connect(path)
+                sock.sendall(line)
+                return 1
+            except (ConnectionRefusedError, FileNotFoundError):
+                # Nobody listens there any more: a process that ended without tidying.
+                self._close(path)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                return 0
+            except OSError:
+                self._close(path)
+                if attempt == 2:
+                    log.warning("fan-out to %s failed; its screens miss one message", path)
+        return 0
+
+    def _connect(self, path: str) -> socket.socket:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(self.SEND_TIMEOUT_S)
+        try:
+            sock.connect(path)
+        except OSError:
+            sock.close()
+            raise
+        return sock
+
+    def _close(self, path: str) -> None:
+        sock = self._connections.pop(path, None)
+        if sock is not None:
+            sock.close()
+
+
+peers = _Peers()
+
+
+class _LocalListener:
+    """The listening side: one Unix socket per process, served on the event loop of its
+    streams, handing every line it reads to this process's hub."""
+
+    #: The longest message line accepted (a snapshot of a big team is a few kilobytes).
+    LINE_LIMIT = 4 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.path: str | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._starting: asyncio.Task | None = None
+        atexit.register(self.close)
+
+    def listening(self) -> bool:
+        return self._server is not None and self.loop is not None and not self.loop.is_closed()
+
+    async def ensure(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Listen, once per process (the hub reaches the streams of every loop). A
+        socket that cannot be made leaves this process's screens to its own messages."""
+        if self.listening():
+            return
+        if self._starting is None or self._starting.get_loop() is not loop:
+            self._starting = loop.create_task(self._start(loop))
+        try:
+            await asyncio.shield(self._starting)
+        except OSError:
+            log.warning(
+                "no fan-out socket: other processes' messages miss these screens", exc_info=True
+            )
+        finally:
+            if self._starting is not None and self._starting.done():
+                self._starting = None
+
+    async def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.close()
+        folder = bus_folder()
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        path = os.path.join(folder, f"{os.getpid()}-{id(loop):x}.sock")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        self._server = await asyncio.start_unix_server(
+            self._serve, path=path, limit=self.LINE_LIMIT
+        )
+        self.loop, self.path = loop, path
+
+    @staticmethod
+    async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while line := await reader.readline():
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    log.warning("ignoring a malformed fan-out message")
+                    continue
+                hub.deliver(message)
+        except (ConnectionError, ValueError, asyncio.LimitOverrunError):
+            log.warning("fan-out connection dropped", exc_info=True)
+        finally:
+            writer.close()
+
+    def close(self) -> None:
+        if self._server is not None and self.loop is not None and not self.loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self.loop.call_soon_threadsafe(self._server.close)
+        if self.path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+        self._server = self.loop = self.path = None
+
+
+_local_listener = _LocalListener()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -83,6 +85,39 @@ def test_redis_fans_out_across_two_server_processes(alarm_setup, alice):
             post_event(first, alarm_setup, "joined")  # posted to the other process
             raised = mine.wait_for("alarm", event="raised")
             assert raised.data["asked"] is True
+
+
+def test_without_redis_the_processes_of_one_database_fan_out_through_unix_sockets(
+    alarm_setup, alice
+):
+    """The embedded default runs a web process per core: an event posted to one reaches
+    the screens on the other, and a killed process's socket is cleared by the next
+    publisher instead of failing it."""
+    with uvicorn_servers(2) as (first, second):
+        cookie = session_cookie(alice)
+        with SseReader(f"{second}/queue/stream/?wallboard=1", cookie) as mine:
+            mine.wait_for("hello")
+            post_event(first, alarm_setup, "joined")  # posted to the other process
+            raised = mine.wait_for("alarm", event="raised")
+            assert raised.data["asked"] is True
+            mine.wait_for("snapshot", team_slug="care", waiting=1)
+        folder = fanout.bus_folder()
+        stale = Path(folder) / "999999999-dead.sock"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(str(stale))  # bound, never listening: what a killed process leaves
+        listener.close()
+        with SseReader(f"{second}/queue/stream/", cookie) as mine:
+            mine.wait_for("hello")
+            post_event(first, alarm_setup, "abandoned")
+            mine.wait_for("alarm", event="cleared")
+        assert not stale.exists()
+        # This process publishes as the job worker does: the servers' screens hear it.
+        assert fanout.peers.send({"type": "snapshot", "team": 0, "data": {}}) >= 1
+
+
+def test_a_process_without_listeners_publishes_to_its_own_streams_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(fanout, "bus_folder", lambda: str(tmp_path / "none-here"))
+    assert fanout.peers.send({"type": "snapshot", "team": 1, "data": {}}) == 0
 
 
 # --- Inside the process -------------------------------------------------------------------

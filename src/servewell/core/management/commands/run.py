@@ -6,11 +6,30 @@ import os
 import uvicorn
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from servewell.core import jobs
 
 log = logging.getLogger(__name__)
+
+#: More web processes than this rarely pays on one box: each holds its own memory, and
+#: the database (one SQLite writer, or PostgreSQL on the same cores) becomes the limit.
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers() -> int:
+    """``WEB_CONCURRENCY`` when set, else one web process per core (at most four).
+
+    Python runs one thread at a time per process, so one process serves at most one
+    core's worth of pages; the processes share the database, the cache (diskcache or
+    Redis) and the alarm stream's fan-out (Unix sockets or Redis)."""
+    configured = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            log.warning("WEB_CONCURRENCY=%r is not a number; using the cores", configured)
+    return max(1, min(os.cpu_count() or 1, MAX_DEFAULT_WORKERS))
 
 
 def site_url(host: str, port: int) -> str:
@@ -26,35 +45,48 @@ def site_url(host: str, port: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Serve the web app over ASGI (uvicorn). On the embedded default it also runs "
-        "the job worker in this process, so one process is enough."
+        "Serve the web app over ASGI (uvicorn), a web process per core (WEB_CONCURRENCY "
+        "or --workers to change). The job worker runs beside them in this command "
+        "unless --no-worker, so one command is enough."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="web processes")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="web processes (default: WEB_CONCURRENCY, else one per core, at most 4)",
+        )
         parser.add_argument(
             "--no-worker",
             action="store_true",
             help="do not run jobs in this process (run `servewell worker`)",
         )
 
-    def handle(self, *args, host: str, port: int, workers: int, no_worker: bool, **options):
+    def handle(self, *args, host: str, port: int, workers: int | None, no_worker: bool, **options):
+        workers = default_workers() if workers is None else workers
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
         site_url(host, port)
         if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
             self.stdout.write("Collecting static files (first start outside debug)…")
             call_command("collectstatic", interactive=False, verbosity=0)
         consumer = None
-        in_process = not no_worker and workers == 1 and not settings.JOBS["immediate"]
-        if in_process:
+        if not no_worker and not settings.JOBS["immediate"]:
+            # With one web process the jobs run in it; with several, in this supervising
+            # process (uvicorn starts the web processes fresh, not forked from this one).
             consumer = jobs.create_consumer()
             # Start the threads without Huey's signal handlers: uvicorn owns the signals.
             consumer.scheduler.start()
             for _, worker in consumer.worker_threads:
                 worker.start()
-            self.stdout.write(f"Job worker running in-process ({settings.JOBS['backend']}).")
-        self.stdout.write(f"Servewell on {settings.SITE_URL}/  (Ctrl+C to stop)")
+            self.stdout.write(f"Job worker running beside the web ({settings.JOBS['backend']}).")
+        self.stdout.write(
+            f"Servewell on {settings.SITE_URL}/  ({workers} web process"
+            f"{'es' if workers > 1 else ''}; Ctrl+C to stop)"
+        )
         try:
             uvicorn.run(
                 "servewell.config.asgi:application",
