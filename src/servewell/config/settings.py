@@ -123,6 +123,9 @@ TEMPLATES = [
     },
 ]
 
+# Inputs, text areas and selects written in Python (the same HTML as the templates).
+FORM_RENDERER = "servewell.core.formrender.QuickWidgetRenderer"
+
 # --- Database -------------------------------------------------------------------------
 # SQLite runs in WAL mode with IMMEDIATE transactions so that the web process and the
 # worker threads never hit "database is locked" on a read-to-write upgrade.
@@ -237,6 +240,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read from the cache (shared by every process: diskcache or Redis), written
+# through to the database: a signed-in request costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -77,6 +77,17 @@ def test_run_serves_from_two_processes_and_runs_the_jobs_beside_them(tmp_path):
         # uvicorn's supervisor holds the job worker; its children serve the pages.
         web = [pid for pid in _children(server.pid) if "spawn_main" in _cmdline(pid)]
         assert len(web) == 2
+        # Each listens on a socket of its own (SO_REUSEPORT); a second server on the
+        # same port is refused, not quietly given half of the connections.
+        second = subprocess.run(  # noqa: S603 - our own command
+            [SERVEWELL, "run", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert second.returncode != 0
+        assert "Cannot listen on 127.0.0.1" in second.stderr
     finally:
         server.terminate()
         out, _ = server.communicate(timeout=20)

@@ -25,6 +25,7 @@ from servewell.desk.access import (
     DESK_WORK,
     access_conversation,
     access_message,
+    conversation_version,
 )
 from servewell.desk.conversations import StaleVersion
 from servewell.desk.forms import (
@@ -263,16 +264,18 @@ def refresh(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(DESK_VIEW)
 def presence(request: HttpRequest, pk: int) -> HttpResponse:
     """Heartbeat of an open conversation page: who else is here, and is my copy stale?"""
-    conversation = access_conversation(request.user, pk)
+    version = conversation_version(request.user, pk)
     state = request.POST.get("state", "viewing")
     try:
-        others = collisions.heartbeat(conversation.pk, request.user, state)
+        others = collisions.heartbeat(pk, request.user, state)
     except DomainError as exc:
         return HttpResponse(exc.message, status=400)
     seen = as_int(request.POST.get("expected_version"))
-    stale = seen is not None and seen != conversation.version
+    stale = seen is not None and seen != version
+    if not (stale or others):
+        return HttpResponse("")  # nobody else here and nothing changed: the usual answer
     return render(
         request,
         "desk/_presence.html",
-        {"viewers": others, "stale": stale, "conversation": conversation},
+        {"viewers": others, "stale": stale, "conversation": {"pk": pk}},
     )

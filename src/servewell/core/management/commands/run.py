@@ -3,12 +3,11 @@ from __future__ import annotations
 import logging
 import os
 
-import uvicorn
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from servewell.core import jobs
+from servewell.core import jobs, webprocs
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +68,10 @@ class Command(BaseCommand):
         workers = default_workers() if workers is None else workers
         if workers < 1:
             raise CommandError("--workers must be 1 or more.")
+        try:
+            webprocs.ensure_free(host, port)
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
         site_url(host, port)
         if not settings.DEBUG and not (settings.STATIC_ROOT / "staticfiles.json").exists():
             self.stdout.write("Collecting static files (first start outside debug)…")
@@ -76,9 +79,9 @@ class Command(BaseCommand):
         consumer = None
         if not no_worker and not settings.JOBS["immediate"]:
             # With one web process the jobs run in it; with several, in this supervising
-            # process (uvicorn starts the web processes fresh, not forked from this one).
+            # process (the web processes start fresh, not forked from this one).
             consumer = jobs.create_consumer()
-            # Start the threads without Huey's signal handlers: uvicorn owns the signals.
+            # Start the threads without Huey's signal handlers: the web side owns them.
             consumer.scheduler.start()
             for _, worker in consumer.worker_threads:
                 worker.start()
@@ -87,24 +90,25 @@ class Command(BaseCommand):
             f"Servewell on {settings.SITE_URL}/  ({workers} web process"
             f"{'es' if workers > 1 else ''}; Ctrl+C to stop)"
         )
+        options = {
+            "lifespan": "off",
+            # Uvicorn would otherwise replace the socket address with X-Forwarded-For
+            # from any loopback peer; Django decides whom to trust (core.clientip).
+            "proxy_headers": False,
+            "log_level": "warning",
+            "timeout_graceful_shutdown": 3,
+            # An open conversation polls every 5 s; uvicorn's default keep-alive of
+            # 5 s closes the connection just as the next poll reuses it, and that
+            # POST fails ("closed connection without response"). 75 s as nginx.
+            "timeout_keep_alive": 75,
+            "access_log": False,
+        }
         try:
-            uvicorn.run(
-                "servewell.config.asgi:application",
-                host=host,
-                port=port,
-                workers=workers,
-                lifespan="off",
-                # Uvicorn would otherwise replace the socket address with X-Forwarded-For
-                # from any loopback peer; Django decides whom to trust (core.clientip).
-                proxy_headers=False,
-                log_level="warning",
-                timeout_graceful_shutdown=3,
-                # An open conversation polls every 5 s; uvicorn's default keep-alive of
-                # 5 s closes the connection just as the next poll reuses it, and that
-                # POST fails ("closed connection without response"). 75 s as nginx.
-                timeout_keep_alive=75,
-                access_log=False,
-            )
+            code = webprocs.serve(host, port, workers, options)
+        except OSError as exc:
+            raise CommandError(f"Cannot listen on {host}:{port}: {exc}") from exc
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
+        if code:
+            raise CommandError("The web processes could not start (is the port in use?).")
