@@ -1,5 +1,5 @@
 """The ASGI entry point: long-lived streams on Django's ASGI handler, everything else on
-its WSGI handler in a pool of persistent threads.
+its WSGI handler in a pool of persistent threads (``core.wsgibridge``).
 
 Why: Django's ASGI handler runs each sync view in a thread made for that one request,
 so every request opens (and closes) its own database connection and pays for two thread
@@ -13,15 +13,17 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servewell.config.settings")
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from servewell.core.wsgibridge import ThreadedWsgi  # noqa: E402
 
 #: Path prefixes served by async views (streams). Apps with async views add theirs here.
 ASYNC_PREFIXES = ("/queue/stream/",)
 
 _asgi = get_asgi_application()
-_wsgi = WSGIMiddleware(get_wsgi_application(), workers=int(os.environ.get("WEB_THREADS", "8")))
+_wsgi = ThreadedWsgi(get_wsgi_application(), workers=settings.WEB_THREADS)
 
 
 async def application(scope, receive, send):  # type: ignore[no-untyped-def]

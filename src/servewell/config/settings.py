@@ -179,6 +179,12 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         VAR_DIR / f"test-{os.getpid()}.sqlite3"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Threads serving pages and the API in each web process. Python runs one of them at a
+# time, and every extra runnable thread costs CPU in hand-offs of the interpreter lock
+# (measured: 8 threads cost half again as much per request as 2). Threads only help
+# while a request waits: a little on SQLite (a writer waiting its turn), more on
+# PostgreSQL (each query a network round trip).
+WEB_THREADS = env_int("WEB_THREADS", 2 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4)
 # Insights' reports may read from a read-only replica (servewell.insights.router).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
