@@ -396,12 +396,7 @@ class _LocalListener:
     async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while line := await reader.readline():
-                try:
-                    message = json.loads(line)
-                except ValueError:
-                    log.warning("ignoring a malformed fan-out message")
-                    continue
-                hub.deliver(message)
+                _Listener._hand_over(line)
         except (ConnectionError, ValueError, asyncio.LimitOverrunError):
             log.warning("fan-out connection dropped", exc_info=True)
         finally:

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from servewell.core.management.commands.run import MAX_DEFAULT_WORKERS, default_workers
@@ -44,7 +43,7 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_run_serves_from_two_processes_and_runs_the_jobs_beside_them(tmp_path):
-    from servewell.livequeue.tests.servers import free_port
+    from servewell.livequeue.tests.servers import _wait_healthy, free_port
 
     port = free_port()
     env = {
@@ -64,17 +63,8 @@ def test_run_serves_from_two_processes_and_runs_the_jobs_beside_them(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, "the server exited"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the server did not come up"
-            time.sleep(0.2)
-        # uvicorn's supervisor holds the job worker; its children serve the pages.
+        _wait_healthy(server, f"http://127.0.0.1:{port}", time.monotonic() + 60)
+        # The supervisor holds the job worker; its children serve the pages.
         web = [pid for pid in _children(server.pid) if "spawn_main" in _cmdline(pid)]
         assert len(web) == 2
         # Each listens on a socket of its own (SO_REUSEPORT); a second server on the
