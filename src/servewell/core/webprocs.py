@@ -15,10 +15,14 @@ SIGINT or SIGTERM.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
+import os
 import signal
 import socket
+import sys
 import threading
 import time
 from typing import Any
@@ -31,6 +35,7 @@ APP = "servewell.config.asgi:application"
 #: uvicorn's exit code for "could not start" (the port, the app): no point restarting.
 STARTUP_FAILURE = 3
 STOP_WAIT_S = 10.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -56,8 +61,20 @@ def ensure_free(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def _web_process(host: str, port: int, options: dict[str, Any]) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Linux: be sent SIGTERM when the supervisor dies, even by SIGKILL, so that no
+    orphan keeps serving the port (and its old code) behind a restarted server."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before we asked
+        raise SystemExit(0)
+
+
+def _web_process(host: str, port: int, options: dict[str, Any], parent: int) -> None:
     """One web process: its own socket on the shared port, uvicorn serving it."""
+    if sys.platform.startswith("linux"):
+        _end_with_parent(parent)
     try:
         sock = listening_socket(host, port)
     except OSError as exc:
@@ -81,7 +98,7 @@ def serve(host: str, port: int, workers: int, options: dict[str, Any]) -> int:
 
     def start() -> multiprocessing.process.BaseProcess:
         process = context.Process(
-            target=_web_process, args=(host, port, options), name="servewell-web"
+            target=_web_process, args=(host, port, options, os.getpid()), name="servewell-web"
         )
         process.start()
         return process
