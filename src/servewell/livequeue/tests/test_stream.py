@@ -79,12 +79,17 @@ def test_redis_fans_out_across_two_server_processes(alarm_setup, alice):
     except Exception as exc:
         pytest.skip(f"Redis is not reachable at {url}: {exc}")
     with uvicorn_servers(2, redis_url=url) as (first, second):
-        cookie = session_cookie(alice)
-        with SseReader(f"{second}/queue/stream/", cookie) as mine:
-            mine.wait_for("hello")
-            post_event(first, alarm_setup, "joined")  # posted to the other process
-            raised = mine.wait_for("alarm", event="raised")
-            assert raised.data["asked"] is True
+        _alarm_posted_to_one_reaches_the_other(first, second, alarm_setup, alice)
+
+
+def _alarm_posted_to_one_reaches_the_other(first, second, alarm_setup, alice, query=""):
+    with SseReader(f"{second}/queue/stream/{query}", session_cookie(alice)) as mine:
+        mine.wait_for("hello")
+        post_event(first, alarm_setup, "joined")  # posted to the other process
+        raised = mine.wait_for("alarm", event="raised")
+        assert raised.data["asked"] is True
+        if query:
+            mine.wait_for("snapshot", team_slug="care", waiting=1)
 
 
 def test_without_redis_the_processes_of_one_database_fan_out_through_unix_sockets(
@@ -94,13 +99,8 @@ def test_without_redis_the_processes_of_one_database_fan_out_through_unix_socket
     the screens on the other, and a killed process's socket is cleared by the next
     publisher instead of failing it."""
     with uvicorn_servers(2) as (first, second):
+        _alarm_posted_to_one_reaches_the_other(first, second, alarm_setup, alice, "?wallboard=1")
         cookie = session_cookie(alice)
-        with SseReader(f"{second}/queue/stream/?wallboard=1", cookie) as mine:
-            mine.wait_for("hello")
-            post_event(first, alarm_setup, "joined")  # posted to the other process
-            raised = mine.wait_for("alarm", event="raised")
-            assert raised.data["asked"] is True
-            mine.wait_for("snapshot", team_slug="care", waiting=1)
         folder = fanout.bus_folder()
         stale = Path(folder) / "999999999-dead.sock"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
