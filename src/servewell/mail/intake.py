@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
@@ -375,7 +376,7 @@ def receive_many(
     stored = store_raw_many(raws, source=source, now=now or timezone.now())
     waiting = [r.pk for r in stored if r.state == InboundEmail.State.RECEIVED]
     if waiting:
-        file_received.enqueue(list(dict.fromkeys(waiting)))
+        _ask_for_filing(list(dict.fromkeys(waiting)), early=source.startswith(EARLY_SOURCE))
     results: list[IngestResult | None] = [
         IngestResult(State.RECEIVED, r, reason="Stored; it is being filed.")
         if r.state == InboundEmail.State.RECEIVED
@@ -393,6 +394,25 @@ EARLY_SOURCE = "http-async:"
 #: The most rows one round of a filing job files; a full round is followed by another.
 FILE_BATCH = 200
 _filing = threading.Lock()
+#: Marks a filing job queued and not yet started, in the cache the processes share.
+FILING_ASKED = "mail:filing-asked"
+#: A lost job's mark lapses after this; the next delivery queues another, and the sweep
+#: (``jobs.file_stale_received_mail``) files whatever is left.
+FILING_ASKED_TTL = 60
+
+
+def _ask_for_filing(inbound_ids: list[int], *, early: bool) -> None:
+    """Queue the filing job, unless one is queued and has not started yet: mail answered
+    early rides on it, since that job files every early row waiting when it starts.
+
+    Why: under a flood, a job per delivery meant the worker filed one email at a time
+    (a transaction, the directory read, the dedup lookups and the follow-up jobs of
+    clocks and acknowledgements, per email), and so kept the web process waiting for the
+    database's writer. With one job at a time, each files everything that arrived while
+    the one before it ran: batches grow with the load, and a lone email is still filed
+    as soon as the worker takes it."""
+    if not early or cache.add(FILING_ASKED, True, FILING_ASKED_TTL):
+        file_received.enqueue(inbound_ids)
 
 
 @job(retries=5, retry_delay=10)
@@ -402,6 +422,9 @@ def file_received(inbound_ids: list[int]) -> None:
     files in batches as large as the backlog, whatever size each delivery's batch was;
     the jobs that come after find their rows filed. Rows filed meanwhile (a re-delivery,
     the sweep) are skipped; a database failure leaves them RECEIVED for the retry."""
+    # Unmarked before the rows are read: a delivery stored after this point queues a
+    # job of its own, one stored before it is read here.
+    cache.delete(FILING_ASKED)
     waiting = InboundEmail.objects.filter(state=InboundEmail.State.RECEIVED).filter(
         Q(pk__in=inbound_ids) | Q(source__startswith=EARLY_SOURCE)
     )

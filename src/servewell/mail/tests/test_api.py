@@ -218,3 +218,36 @@ def test_one_filing_job_files_every_email_answered_early_and_still_waiting(api, 
     assert states == {InboundEmail.State.PROCESSED}
     intake.file_received.call_local([delivered[2]])  # a later job: nothing left to do
     assert Message.objects.filter(inbound__in=delivered).count() == 3
+
+
+def test_mail_delivered_while_a_filing_job_waits_rides_on_it(
+    api, care, django_capture_on_commit_callbacks
+):
+    """A flood is filed in batches, not one job per delivery: while a filing job is
+    queued and has not started, later deliveries queue none, and that job files them
+    all. Once it has started, the next delivery queues a job of its own."""
+    from servewell.mail import intake
+
+    def deliver(n):
+        with django_capture_on_commit_callbacks() as callbacks:
+            inbound = api.generic(
+                "POST",
+                INBOUND,
+                samples.plain(frm=f"r{n}@example.net", message_id=f"<ride-{n}@example.com>"),
+                content_type="message/rfc822",
+                HTTP_PREFER="respond-async",
+            ).json()["inbound"]
+        return inbound, len(callbacks)
+
+    first, queued_first = deliver(0)
+    riders = [deliver(n) for n in (1, 2)]
+    assert queued_first == 1
+    assert [queued for _, queued in riders] == [0, 0]
+    waiting = InboundEmail.objects.filter(state=InboundEmail.State.RECEIVED).count()
+    assert waiting == 3, "nothing is lost while it waits"
+
+    intake.file_received.call_local([first])  # the worker takes the one job
+    delivered = [first, *(pk for pk, _ in riders)]
+    assert Message.objects.filter(inbound__in=delivered).count() == 3
+    _, queued_after = deliver(3)
+    assert queued_after == 1
