@@ -17,6 +17,7 @@ from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
+from servewell.core import collector  # noqa: E402
 from servewell.core.wsgibridge import ThreadedWsgi  # noqa: E402
 
 #: Path prefixes served by async views (streams). Apps with async views add theirs here.
@@ -24,6 +25,7 @@ ASYNC_PREFIXES = ("/queue/stream/",)
 
 _asgi = get_asgi_application()
 _wsgi = ThreadedWsgi(get_wsgi_application(), workers=settings.WEB_THREADS)
+collector.settle()  # the app is loaded: what follows is per request (core.collector)
 
 
 async def application(scope, receive, send):  # type: ignore[no-untyped-def]

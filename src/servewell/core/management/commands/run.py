@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from servewell.core import jobs, webprocs
+from servewell.core import collector, jobs, webprocs
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class Command(BaseCommand):
             # With one web process the jobs run in it; with several, in this supervising
             # process (the web processes start fresh, not forked from this one).
             consumer = jobs.create_consumer()
+            collector.settle()
             # Start the threads without Huey's signal handlers: the web side owns them.
             consumer.scheduler.start()
             for _, worker in consumer.worker_threads:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from servewell.core import jobs
+from servewell.core import collector, jobs
 
 
 class Command(BaseCommand):
@@ -25,4 +25,6 @@ class Command(BaseCommand):
             f"Worker: {threads} threads on {settings.JOBS['backend']} "
             f"(periodic jobs {'off' if no_periodic else 'on'}). Ctrl+C to stop."
         )
-        jobs.create_consumer(workers=threads, periodic_jobs=not no_periodic).run()
+        consumer = jobs.create_consumer(workers=threads, periodic_jobs=not no_periodic)
+        collector.settle()
+        consumer.run()
