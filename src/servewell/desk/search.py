@@ -3,7 +3,9 @@
 One small interface, two engines chosen by the database in use:
 
 - SQLite: FTS5 virtual tables ``desk_conversation_fts`` / ``desk_contact_fts`` (porter
-  stemming), ranked with bm25, highlighted with FTS5's ``highlight``/``snippet``.
+  stemming), ranked with bm25, highlighted with FTS5's ``highlight``/``snippet``. A
+  conversation's team is a word of its own column (``t12``), so that a search within an
+  agent's teams is narrowed by the index itself.
 - PostgreSQL: tables with a generated weighted ``tsvector`` and a GIN index, ranked with
   ``ts_rank_cd``, highlighted with ``ts_headline``.
 
@@ -94,6 +96,19 @@ def parse_query(q: str) -> list[Term]:
 
 def _fts5_query(terms: Sequence[Term]) -> str:
     return " ".join(f'"{" ".join(t.words)}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def _conversation_match(terms: Sequence[Term]) -> str:
+    """The words are looked for in the subject and the messages, never in the team
+    column, whatever they are."""
+    return "{subject body} : (" + _fts5_query(terms) + ")"
+
+
+def _team_token(team_id: int | None) -> str:
+    """How a conversation's team is written in the SQLite index: one word, so that a
+    search within a few of many teams is an intersection the index does, not a visit
+    to every team's matches (see ``_Fts5.rank_conversations``)."""
+    return f"t{int(team_id)}" if team_id is not None else ""
 
 
 def _tsquery(terms: Sequence[Term]) -> str:
@@ -361,11 +376,14 @@ class _Fts5:
         if not rows:
             return
         a, b = self.COLUMNS[kind]
-        rows = [row[:3] for row in rows]  # the team comes from the join (see rank_*)
+        if kind == "conversation":
+            rows = [(*row[:3], _team_token(row[3])) for row in rows]
+            columns, marks = f"rowid, {a}, {b}, team", "%s, %s, %s, %s"
+        else:
+            columns, marks = f"rowid, {a}, {b}", "%s, %s, %s"
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT OR REPLACE INTO {self.TABLES[kind]}(rowid, {a}, {b}) "  # noqa: S608
-                "VALUES (%s, %s, %s)",
+                f"INSERT OR REPLACE INTO {self.TABLES[kind]}({columns}) VALUES ({marks})",  # noqa: S608
                 rows,
             )
 
@@ -374,20 +392,22 @@ class _Fts5:
             cursor.execute(f"DELETE FROM {self.TABLES[kind]} WHERE rowid = %s", [pk])  # noqa: S608
 
     def rank_conversations(self, terms: list[Term], team_ids: Any, limit: int) -> list:
-        scope, params = "", []
+        match, scope, params = _conversation_match(terms), "", []
         if team_ids is not None:
             if not team_ids:
                 return []
+            # The index finds the teams' matches; the join still checks each one.
+            match += " AND team : (" + " OR ".join(_team_token(t) for t in team_ids) + ")"
             scope, params = f"AND c.team_id IN ({_in(team_ids)})", list(team_ids)
         sql = f"""
             SELECT id, score FROM (
-              SELECT f.rowid AS id, bm25(desk_conversation_fts, 4.0, 1.0) AS score
+              SELECT f.rowid AS id, bm25(desk_conversation_fts, 4.0, 1.0, 0.0) AS score
               FROM desk_conversation_fts f JOIN desk_conversation c ON c.id = f.rowid
               WHERE desk_conversation_fts MATCH %s AND c.merged_into_id IS NULL {scope}
               ORDER BY f.rowid DESC LIMIT %s
             ) ORDER BY score, id DESC LIMIT %s"""  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(sql, [_fts5_query(terms), *params, WINDOW, limit])
+            cursor.execute(sql, [match, *params, WINDOW, limit])
             return cursor.fetchall()
 
     def rank_contacts(self, terms: list[Term], team_ids: Any, limit: int) -> list:
@@ -413,7 +433,8 @@ class _Fts5:
         sql = f"""
             SELECT rowid, highlight({table}, 0, %s, %s), snippet({table}, 1, %s, %s, '…', 24)
             FROM {table} WHERE {table} MATCH %s AND rowid IN ({_in(ids)})"""  # noqa: S608
-        params = [_OPEN, _CLOSE, _OPEN, _CLOSE, _fts5_query(terms), *ids]
+        match = _conversation_match(terms) if kind == "conversation" else _fts5_query(terms)
+        params = [_OPEN, _CLOSE, _OPEN, _CLOSE, match, *ids]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return {pk: (title, snippet) for pk, title, snippet in cursor.fetchall()}

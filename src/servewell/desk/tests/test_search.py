@@ -117,3 +117,22 @@ def test_a_contact_hit_shows_the_name_and_addresses_not_the_index_text(alice, ca
     (hit,) = [h for h in search.search(alice, "okafor") if h.kind == "contact"]
     assert "Ruth" in hit.title
     assert str(hit.snippet) == "ruth.okafor@bakery.test · +442079460018"
+
+
+def test_the_team_kept_in_the_index_is_not_a_word_anyone_can_find(alice, care, orders):
+    """The SQLite index keeps each conversation's team as a word of its own column
+    (``t12``); searching for that word finds nothing by it, on either engine."""
+    make_conversation(care, subject="Kettle descaling")
+    make_conversation(orders, subject="Pallet delivery")
+    assert search.search(alice, f"t{care.pk}") == []
+    assert search.search(alice, f"t{care.pk} kettle") == []
+
+
+def test_my_older_matches_are_found_behind_many_newer_ones_of_other_teams(
+    alice, care, orders, monkeypatch
+):
+    monkeypatch.setattr(search, "WINDOW", 3)
+    mine = make_conversation(care, subject="Descaling the kettle")
+    for n in range(6):
+        make_conversation(orders, subject=f"Kettle pallet {n}")
+    assert [h.id for h in search.search(alice, "kettle")] == [mine.pk]
