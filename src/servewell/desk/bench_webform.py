@@ -5,13 +5,14 @@ Each simulated visitor loads the form (for its CSRF cookie and token, as a brows
 does), then posts complete requests one after another and follows nothing: a 302 to
 the thank-you page is a request stored, with its contact, conversation and search
 document, and its follow-up queued: the SLA clocks and the acknowledgement (or the
-desk's receipt) are jobs. The server runs them as production does, queued for a worker
-(``SERVEWELL_JOBS_IMMEDIATE=0``; the other figures run jobs inline), and the figure
-reports how many it queued (``jobs_queued``, at least one per submission). The server
-runs as behind one trusted proxy (``TRUSTED_PROXY_COUNT=1``) and every request comes
-from its own address in ``X-Forwarded-For``, as a busy form on the internet sees it, so
-the rate limit per address (5 an hour) is what a real visitor meets and never trips
-here. Reported with the p95 latency of the submissions.
+desk's receipt) are jobs. The server is started as ``servewell run`` starts it (a web
+process per core), its jobs queued for a worker as in production
+(``SERVEWELL_JOBS_IMMEDIATE=0``) but no worker taking them, so that the figure is the
+web side's; it reports how many it queued (``jobs_queued``, at least one per
+submission). The server runs as behind one trusted proxy (``TRUSTED_PROXY_COUNT=1``) and
+every request comes from its own address in ``X-Forwarded-For``, as a busy form on the
+internet sees it, so the rate limit per address (5 an hour) is what a real visitor meets
+and never trips here. Reported with the p95 latency of the submissions.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typing import Any
 import httpx
 
 from servewell.core.bench import measure
-from servewell.core.bench import server as bench_server
+from servewell.core.bench.load import serve_like_run
+from servewell.core.management.commands.run import default_workers
 
 CONCURRENCY = 8
 SUBMISSIONS = {"tiny": 200, "small": 1_000, "large": 3_000}
@@ -40,7 +42,9 @@ def webform_figures(ctx: Any) -> Iterator[dict[str, Any]]:
     total = SUBMISSIONS[ctx.scale]
     server_env = {"TRUSTED_PROXY_COUNT": "1", "SERVEWELL_JOBS_IMMEDIATE": "0"}
     queued_before = _jobs_queued()
-    with bench_server.serve(env=server_env) as base:
+    workers = default_workers()
+    with serve_like_run(workers=workers, jobs_wait=True, env=server_env) as server:
+        base = server.base_url
         for warm in range(CONCURRENCY):  # first requests are slow
             _visitor(base, team_id, range(warm, warm + 1), f"warm{warm}")
         started = time.perf_counter()
@@ -64,6 +68,7 @@ def webform_figures(ctx: Any) -> Iterator[dict[str, Any]]:
         seconds=round(elapsed, 2),
         jobs_queued=jobs,
         via="http",
+        shape=f"servewell run --workers {workers} --no-worker",
     )
 
 

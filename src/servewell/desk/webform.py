@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import QuerySet
@@ -19,6 +18,7 @@ from servewell.core.errors import DomainError
 from servewell.core.jobs import job
 from servewell.desk import conversations
 from servewell.desk.models import AutoReplyLog, Channel, Conversation
+from servewell.people import throttle
 from servewell.people.models import Team
 
 RATE_LIMIT = 5  # requests …
@@ -41,16 +41,9 @@ def public_teams() -> QuerySet[Team]:
 
 
 def check_rate(ip: str) -> None:
-    """Count this attempt; refuse beyond RATE_LIMIT per window. Fixed window: simple,
-    and a burst at a window's edge gets at most twice the limit."""
-    key = f"desk:webform:{ip or 'unknown'}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-        count = 1
-    if count > RATE_LIMIT:
+    """Count this attempt; refuse beyond RATE_LIMIT per window (``throttle``: a fixed
+    window, so a burst at a window's edge gets at most twice the limit)."""
+    if not throttle.allow(f"webform:{ip or 'unknown'}", limit=RATE_LIMIT, window=RATE_WINDOW):
         raise RateLimited()
 
 

@@ -1,6 +1,6 @@
 """A fixed-window counter in the cache, for doors anyone can knock on (password reset,
 the customer's page). Fixed windows are crude, a burst at a window's edge gets twice the
-limit, but they cost one cache round trip and need no table."""
+limit, but they cost one or two cache round trips and need no table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.core.cache import cache
 def allow(key: str, *, limit: int, window: int) -> bool:
     """Count one attempt under ``key``; False once more than ``limit`` in ``window`` s."""
     key = f"throttle:{key}"
-    cache.add(key, 0, window)
+    if cache.add(key, 1, window):  # the first attempt of a window: one write, not two
+        return limit >= 1
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr

@@ -74,17 +74,23 @@ def _servewell_command() -> list[str]:
 
 @contextmanager
 def serve_like_run(
-    *, workers: int = 1, separate_worker: bool = False, env: dict[str, str] | None = None
+    *,
+    workers: int = 1,
+    separate_worker: bool = False,
+    env: dict[str, str] | None = None,
+    jobs_wait: bool = False,
 ) -> Iterator[Server]:
     """``servewell run --workers N`` on a free loopback port, with the job worker in the
     process (one web process, the embedded default) or as ``servewell worker`` beside it
-    (``separate_worker``). Jobs run in the worker, as in production, not inline."""
+    (``separate_worker``). Jobs run in the worker, as in production, not inline; with
+    ``jobs_wait`` no worker runs and they stay queued (a figure of the web side alone)."""
     port = free_port()
     full_env = {**os.environ, **BENCH_ENV, "SERVEWELL_JOBS_IMMEDIATE": "0", **(env or {})}
     command = [*_servewell_command(), "run", "--host=127.0.0.1", f"--port={port}"]
     command.append(f"--workers={workers}")
-    if separate_worker:
+    if separate_worker or jobs_wait:
         command.append("--no-worker")
+        separate_worker = separate_worker and not jobs_wait
     processes = [
         subprocess.Popen(command, env=full_env, stdout=sys.stderr, stderr=sys.stderr)  # noqa: S603
     ]
