@@ -197,21 +197,23 @@ def test_mail_answered_early_waits_visibly_until_filed(api, care):
     assert Message.objects.count() == 0
 
 
+def _deliver_early(api, name):
+    """One email delivered with ``Prefer: respond-async``; the id of its stored row."""
+    return api.generic(
+        "POST",
+        INBOUND,
+        samples.plain(frm=f"{name}@example.net", message_id=f"<{name}@example.com>"),
+        content_type="message/rfc822",
+        HTTP_PREFER="respond-async",
+    ).json()["inbound"]
+
+
 def test_one_filing_job_files_every_email_answered_early_and_still_waiting(api, care):
     """Under a flood the worker files what has piled up in one batch; the jobs queued
     after it find their mail filed and file nothing twice."""
     from servewell.mail import intake
 
-    delivered = [
-        api.generic(
-            "POST",
-            INBOUND,
-            samples.plain(frm=f"c{n}@example.net", message_id=f"<pile-{n}@example.com>"),
-            content_type="message/rfc822",
-            HTTP_PREFER="respond-async",
-        ).json()["inbound"]
-        for n in range(3)
-    ]
+    delivered = [_deliver_early(api, f"pile-{n}") for n in range(3)]
     assert InboundEmail.objects.get(pk=delivered[0]).source == "http-async:adam"
     intake.file_received.call_local([delivered[0]])
     states = set(InboundEmail.objects.filter(pk__in=delivered).values_list("state", flat=True))
@@ -230,13 +232,7 @@ def test_mail_delivered_while_a_filing_job_waits_rides_on_it(
 
     def deliver(n):
         with django_capture_on_commit_callbacks() as callbacks:
-            inbound = api.generic(
-                "POST",
-                INBOUND,
-                samples.plain(frm=f"r{n}@example.net", message_id=f"<ride-{n}@example.com>"),
-                content_type="message/rfc822",
-                HTTP_PREFER="respond-async",
-            ).json()["inbound"]
+            inbound = _deliver_early(api, f"ride-{n}")
         return inbound, len(callbacks)
 
     first, queued_first = deliver(0)
