@@ -86,6 +86,34 @@ class QueueEventOut(serializers.Serializer):
     call = CallOut()
 
 
+_WHEN = serializers.DateTimeField()
+
+
+def _event_out(result: feed.Recorded) -> dict:
+    """``QueueEventOut`` of one result, written out: the feed answers every telephony
+    event, and building the serializers per event cost a tenth of its time. The tests
+    hold both to the same output."""
+    call = result.call
+    when = _WHEN.to_representation
+    return {
+        "duplicate": result.duplicate,
+        "call": {
+            "id": call.pk,
+            "call_id": call.call_id,
+            "team": call.team_id,
+            "channel": call.channel,
+            "caller": call.caller,
+            "state": call.state,
+            "joined_at": when(call.joined_at) if call.joined_at else None,
+            "answered_at": when(call.answered_at) if call.answered_at else None,
+            "ended_at": when(call.ended_at) if call.ended_at else None,
+            "agent": CallOut.get_agent(None, call),  # type: ignore[arg-type]
+            "wait_s": float(call.wait_s) if call.wait_s is not None else None,
+            "talk_s": float(call.talk_s) if call.talk_s is not None else None,
+        },
+    }
+
+
 class QueueEventView(APIView):
     """Telephony events: joined, answered, abandoned, completed. Idempotent by
     (call_id, event): a repeat answers 200 with ``duplicate: true`` and changes nothing;
@@ -97,8 +125,8 @@ class QueueEventView(APIView):
     def post(self, request: Request) -> Response:
         data = validated(QueueEventIn, request.data)
         result = feed.record_events([_incoming(data)])[0]
-        body = QueueEventOut({"duplicate": result.duplicate, "call": result.call}).data
-        return Response(body, status=status.HTTP_200_OK if result.duplicate else 201)
+        status_code = status.HTTP_200_OK if result.duplicate else status.HTTP_201_CREATED
+        return Response(_event_out(result), status=status_code)
 
 
 def _incoming(v: dict) -> feed.Incoming:
@@ -140,9 +168,9 @@ class QueueEventBatchView(APIView):
         body = {
             "recorded": new,
             "duplicates": len(results) - new,
-            "results": [{"duplicate": r.duplicate, "call": r.call} for r in results],
+            "results": [_event_out(r) for r in results],
         }
-        return Response(QueueEventBatchOut(body).data)
+        return Response(body)
 
 
 class CallViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):

@@ -284,7 +284,10 @@ def _write(checked: list[_Checked]) -> dict[str, Call]:
             call.agent = _agent_for(call.agent_label, checked)
         calls[call_id] = call
     Call.objects.bulk_create(new)
-    Call.objects.bulk_update(updated, [*_DERIVED, "agent", "updated_at"])
+    if len(updated) == 1:  # a call's next event: a plain UPDATE, not one CASE per field
+        updated[0].save(update_fields=[*_DERIVED, "agent", "updated_at"])
+    else:
+        Call.objects.bulk_update(updated, [*_DERIVED, "agent", "updated_at"])
     return calls
 
 

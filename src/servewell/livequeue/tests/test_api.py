@@ -42,6 +42,32 @@ def test_phone_system_posts_a_call_with_its_token(pbx, care, alice):
     assert (call["wait_s"], call["talk_s"], call["agent"]) == (9.0, 90.0, "alice")
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+def test_the_feed_answers_with_the_call_as_the_calls_api_describes_it(
+    pbx, care, alice, settings, zone
+):
+    """The feed writes its answer out by hand for speed; it must read exactly as the
+    serializer the rest of the API (and its schema) uses, in any time zone."""
+    from django.utils import timezone
+
+    from servewell.livequeue.api import QueueEventOut
+
+    settings.TIME_ZONE = zone
+    timezone.activate(zone)
+    try:
+        waiting = send(pbx, **event("joined", call_id="z1", caller="+4930123")).json()
+        send(pbx, **event("answered", call_id="z2", t=9, agent="alice"))
+        done = send(pbx, **event("completed", call_id="z2", t=99, talk_s=85.5)).json()
+        gone = send(pbx, **event("abandoned", call_id="z3", t=40, agent="nobody-here")).json()
+        for answer in (waiting, done, gone):
+            call = Call.objects.get(call_id=answer["call"]["call_id"])
+            assert answer == QueueEventOut({"duplicate": False, "call": call}).data
+    finally:
+        timezone.deactivate()
+    assert done["call"]["talk_s"] == 85.5
+    assert gone["call"]["agent"] == "nobody-here"
+
+
 def test_the_same_event_twice_is_accepted_once(pbx, care):
     first = send(pbx, **event("joined"))
     again = send(pbx, **event("joined", t=30))
