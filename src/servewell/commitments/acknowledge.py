@@ -146,9 +146,11 @@ def _primary_addresses(contact_ids: set[int]) -> dict[int, str]:
 def promised_answer_by(conversation: Conversation, now: datetime) -> str | None:
     """The first-response promise the acknowledgement states. The clock starts in a job
     that may not have run yet, so without one it is worked out from the policy."""
-    clock = SlaClock.objects.filter(
-        conversation=conversation, kind=ClockKind.FIRST_RESPONSE
-    ).first()
+    clock = None
+    if conversation.pk is not None:  # a web request not filed yet has no clock
+        clock = SlaClock.objects.filter(
+            conversation=conversation, kind=ClockKind.FIRST_RESPONSE
+        ).first()
     if clock is not None:
         due = clock.due_at
     else:

@@ -11,7 +11,7 @@ class DeskConfig(AppConfig):
         from servewell.contacts import contacts as contacts_domain
         from servewell.contacts import privacy as contacts_privacy
         from servewell.core import contract
-        from servewell.desk import access, contacts, privacy
+        from servewell.desk import access, contacts, privacy, webform  # noqa: F401 (jobs)
         from servewell.people.access import Perm
 
         contract.register(

@@ -295,3 +295,36 @@ class DeskTeamSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Desk settings of {self.team}"
+
+
+class WebRequest(models.Model):
+    """A request sent through the public form, as the visitor sent it, until it is filed.
+
+    The form answers as soon as the request is stored here; the worker files stored
+    requests in batches (``desk.webform``), so a flood of submissions waits on neither
+    the database's writer nor the filing of the others. Once filed, the visitor's words
+    live in the conversation and are cleared here; a request that could not be filed
+    keeps them, with the reason, for an admin to see and file again.
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        FILED = "filed", "Filed"
+        FAILED = "failed", "Could not be filed"
+
+    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    message = models.TextField(blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+    received_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(blank=True, help_text="Why it could not be filed.")
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "received_at"], name="webrequest_state_received")]

@@ -39,6 +39,7 @@ from servewell.desk.models import (
     Conversation,
     Message,
     MessageKind,
+    WebRequest,
 )
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,12 @@ def _erase_auto_reply_log(erasure: Erasure) -> None:
     AutoReplyLog.objects.filter(address__in=erasure.addresses).delete()
 
 
+def _erase_web_requests(erasure: Erasure) -> None:
+    """Requests from the public form that are not filed yet (or could not be) still hold
+    what the visitor typed; filed ones hold nothing but their conversation's number."""
+    WebRequest.objects.filter(email__in=erasure.addresses).delete()
+
+
 def _erase_notifications(erasure: Erasure) -> None:
     """Escalation notifications quote the subject of the conversation they link to."""
     urls = [f"/desk/c/{pk}/" for pk in erasure.conversation_ids]
@@ -282,6 +289,7 @@ ERASERS = (
     Eraser(30, _erase_messages, "messages"),
     Eraser(40, _erase_conversations, "conversations"),
     Eraser(55, _erase_auto_reply_log, "auto-reply log"),
+    Eraser(56, _erase_web_requests, "web form requests"),
     Eraser(60, _erase_notifications, "notifications"),
     Eraser(1000, _reindex, "search documents"),
 )

@@ -32,8 +32,11 @@ def test_the_thank_you_page_gives_the_answer_by_time_the_email_gives(
                 "website": "",
             },
         )
+        # Shown before the worker has filed it, the page makes the same promise.
+        pending = client.get(response["Location"]).content.decode()
     conversation = Conversation.objects.get()
     [ack] = [m for m in mailoutbox if f"[#{conversation.pk}]" in m.subject]
     promise = re.search(r"((?:today )?by [^.\n]*?\(Europe/London time\))", ack.body).group(1)
     thanks = client.get(response["Location"]).content.decode()
     assert promise in thanks
+    assert promise in pending and "being filed" in pending

@@ -85,7 +85,7 @@ def serve_like_run(
     (``separate_worker``). Jobs run in the worker, as in production, not inline; with
     ``jobs_wait`` no worker runs and they stay queued (a figure of the web side alone)."""
     port = free_port()
-    full_env = {**os.environ, **BENCH_ENV, "SERVEWELL_JOBS_IMMEDIATE": "0", **(env or {})}
+    full_env = _server_env(env)
     command = [*_servewell_command(), "run", "--host=127.0.0.1", f"--port={port}"]
     command.append(f"--workers={workers}")
     if separate_worker or jobs_wait:
@@ -95,14 +95,7 @@ def serve_like_run(
         subprocess.Popen(command, env=full_env, stdout=sys.stderr, stderr=sys.stderr)  # noqa: S603
     ]
     if separate_worker:
-        processes.append(
-            subprocess.Popen(  # noqa: S603
-                [*_servewell_command(), "worker"],
-                env=full_env,
-                stdout=sys.stderr,
-                stderr=sys.stderr,
-            )
-        )
+        processes.append(_start_worker(full_env))
     server = Server(f"http://127.0.0.1:{port}", processes)
     try:
         _wait_healthy(processes[0], server.base_url, STARTUP_TIMEOUT)
@@ -116,6 +109,32 @@ def serve_like_run(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def job_worker(env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """``servewell worker`` with the environment ``serve_like_run`` gives its server: for
+    a figure that lets jobs pile up first (``jobs_wait``) and then times their draining."""
+    process = _start_worker(_server_env(env))
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _server_env(env: dict[str, str] | None) -> dict[str, str]:
+    return {**os.environ, **BENCH_ENV, "SERVEWELL_JOBS_IMMEDIATE": "0", **(env or {})}
+
+
+def _start_worker(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [*_servewell_command(), "worker"], env=env, stdout=sys.stderr, stderr=sys.stderr
+    )
 
 
 def _descendants(roots: set[int]) -> set[int]:

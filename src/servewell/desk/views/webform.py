@@ -18,7 +18,6 @@ from servewell.desk import (
 from servewell.desk.forms import (
     WebRequestForm,
 )
-from servewell.desk.models import Conversation
 
 
 def _client_ip(request: HttpRequest) -> str:
@@ -41,7 +40,7 @@ def help_request(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                conversation = webform.submit_request(
+                received = webform.receive_request(
                     name=data["name"],
                     email=data["email"],
                     team_id=data["team"],
@@ -50,7 +49,7 @@ def help_request(request: HttpRequest) -> HttpResponse:
                     ip=_client_ip(request),
                     offered=teams,
                 )
-                token = signing.dumps(conversation.pk, salt=SENT_SALT)
+                token = signing.dumps(received.pk, salt=SENT_SALT)
                 return redirect(f"{reverse('help-request-sent')}?r={token}")
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -65,15 +64,16 @@ SENT_SALT = "desk.webform.sent"
 
 @requires(PUBLIC)
 def help_request_sent(request: HttpRequest) -> HttpResponse:
-    reference = promise = None
+    """The thank-you page. Its link is signed and lapses after an hour: it names the
+    request, and a forged or old one shows the thanks without any reference."""
     try:
         pk = signing.loads(request.GET.get("r", ""), salt=SENT_SALT, max_age=3600)
     except signing.BadSignature:
         pk = None
-    conversation = Conversation.objects.filter(pk=pk).select_related("team__calendar").first()
-    if conversation is not None:
-        reference = f"#{conversation.pk}"
-        promise = webform.answer_by(conversation, now=timezone.now())
-    return render(
-        request, "desk/help_request_sent.html", {"reference": reference, "answer_by": promise}
-    )
+    received = webform.received_request(pk if isinstance(pk, int) else None)
+    context = {"reference": None, "answer_by": None, "filing": False}
+    if received is not None and received.state != received.State.FAILED:
+        context["reference"] = received.conversation.reference if received.conversation else None
+        context["filing"] = received.conversation is None
+        context["answer_by"] = webform.answer_by_for(received, now=timezone.now())
+    return render(request, "desk/help_request_sent.html", context)
