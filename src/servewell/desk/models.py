@@ -6,6 +6,8 @@ domain modules (``conversations.py``, ``intake.py``…), never directly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -148,6 +150,21 @@ class MessageKind(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class MessageQuerySet(models.QuerySet):
+    """Lookups by email Message-ID. Their indexes leave out the empty id of notes, calls
+    and web requests (most rows on some desks): with that one value in a full index,
+    SQLite's statistics made the planner judge the index useless and scan the table, or
+    drive the query from another table (measured: 20-30 ms per mail batch filed, growing
+    with the desk). The non-empty condition stated here is what lets the database use
+    the partial index."""
+
+    def with_email_ids(self, ids: Iterable[str]) -> MessageQuerySet:
+        return self.filter(email_message_id__in=list(ids)).exclude(email_message_id="")
+
+    def answering(self, ids: Iterable[str]) -> MessageQuerySet:
+        return self.filter(in_reply_to__in=list(ids)).exclude(in_reply_to="")
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -163,8 +180,8 @@ class Message(models.Model):
     body_html = models.TextField(blank=True, help_text="Sanitised with nh3 before storing.")
     created_at = models.DateTimeField()
     # Email threading: our own Message-ID for outbound, the sender's for inbound.
-    email_message_id = models.CharField(max_length=998, blank=True, db_index=True)
-    in_reply_to = models.CharField(max_length=998, blank=True, db_index=True)
+    email_message_id = models.CharField(max_length=998, blank=True)
+    in_reply_to = models.CharField(max_length=998, blank=True)
     references = models.TextField(blank=True)
     # The raw email a customer message came from: the mail channel's row, named rather
     # than imported (the mail app sits above the desk).
@@ -188,9 +205,20 @@ class Message(models.Model):
         max_length=8, blank=True, choices=[("inbound", "Inbound"), ("outbound", "Outbound")]
     )
 
+    objects = MessageQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at"], name="msg_conv_created")]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="msg_conv_created"),
+            # Partial: see MessageQuerySet.
+            models.Index(
+                fields=["email_message_id"], condition=~Q(email_message_id=""), name="msg_email_id"
+            ),
+            models.Index(
+                fields=["in_reply_to"], condition=~Q(in_reply_to=""), name="msg_in_reply_to"
+            ),
+        ]
 
 
 class Attachment(models.Model):

@@ -132,9 +132,11 @@ def threaded_share(written: list[GeneratedMail]) -> float:
     conversation_of: dict[str, int] = {}
     ids = [m.message_id for m in written]
     for start in range(0, len(ids), 500):
-        rows = Message.objects.filter(
-            kind=MessageKind.CUSTOMER, email_message_id__in=ids[start : start + 500]
-        ).values_list("email_message_id", "conversation_id")
+        rows = (
+            Message.objects.with_email_ids(ids[start : start + 500])
+            .filter(kind=MessageKind.CUSTOMER)
+            .values_list("email_message_id", "conversation_id")
+        )
         conversation_of.update(rows)
     replies = [m for m in written if m.is_reply]
     if not replies:

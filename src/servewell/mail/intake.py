@@ -712,13 +712,22 @@ def _join_early_replies(filed: Sequence[Message], now: datetime) -> None:
     by_id = {m.email_message_id: m.conversation_id for m in filed if m.email_message_id}
     if not by_id:
         return
+    # The answers first, then which of their conversations still stand: in one query
+    # the planner may start from the conversations instead, all of them.
     early = list(
-        Message.objects.filter(in_reply_to__in=list(by_id), kind=MessageKind.CUSTOMER)
-        .filter(conversation__merged_into__isnull=True)
+        Message.objects.answering(by_id)
+        .filter(kind=MessageKind.CUSTOMER)
+        .order_by()
         .values_list("pk", "conversation_id", "in_reply_to")
     )
     if not early:
         return
+    standing = set(
+        Conversation.objects.filter(
+            pk__in={c for _pk, c, _r in early}, merged_into__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    early = [e for e in early if e[1] in standing]
     for conversation_id, answers in sorted({(c, r) for _pk, c, r in early}):
         if Conversation.objects.filter(pk=conversation_id, merged_into__isnull=False).exists():
             continue  # joined a moment ago, through another of its messages
@@ -781,8 +790,10 @@ def _known_ids(parsed_mails: Sequence[Facts]) -> dict[str, list[tuple[int, str]]
     ids = {i for p in parsed_mails for i in (*p.thread_ids, p.message_id) if i}
     known: dict[str, list[tuple[int, str]]] = {}
     if ids:
-        rows = Message.objects.filter(email_message_id__in=ids).values_list(
-            "email_message_id", "conversation_id", "kind"
+        rows = (
+            Message.objects.with_email_ids(ids)
+            .order_by()
+            .values_list("email_message_id", "conversation_id", "kind")
         )
         for message_id, conversation_id, kind in rows:
             known.setdefault(message_id, []).append((conversation_id, kind))
@@ -813,7 +824,7 @@ def _note_bounce(parsed: Facts, now: datetime) -> None:
     if not (parsed.is_bounce and parsed.bounced_message_id):
         return
     reply = (
-        Message.objects.filter(email_message_id=parsed.bounced_message_id)
+        Message.objects.with_email_ids([parsed.bounced_message_id])
         .exclude(kind=MessageKind.CUSTOMER)
         .select_related("conversation")
         .first()

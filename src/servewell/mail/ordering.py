@@ -104,7 +104,8 @@ def _filed_ids(ids: set[str]) -> set[str]:
     listed = list(ids)
     for start in range(0, len(listed), 500):
         found.update(
-            Message.objects.filter(email_message_id__in=listed[start : start + 500])
+            Message.objects.with_email_ids(listed[start : start + 500])
+            .order_by()
             .values_list("email_message_id", flat=True)
             .distinct()
         )

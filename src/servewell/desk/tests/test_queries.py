@@ -138,3 +138,45 @@ def test_deep_pages_are_an_index_range_not_a_sort(alice, care, view):
     assert "USING" in plan and "INDEX" in plan, plan
     if view != "all":
         assert "is_open=?" in plan, f"open conversations must be an index range: {plan}"
+
+
+# --- Lookups by email Message-ID ------------------------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner and statistics")
+def test_message_id_lookups_use_their_index_on_a_desk_of_mostly_notes(db):
+    """Most messages of a desk that works by phone and web have no Message-ID. With the
+    empty id in the index, the statistics (ANALYZE) made SQLite scan every message to
+    thread one email; the partial indexes keep the lookup an index search."""
+    from servewell.desk.models import Message
+
+    team = make_team("Care")
+    contact = make_contact()
+    conversation = bulk(team, 1, contact=contact)[0]
+    Message.objects.bulk_create(
+        [Message(conversation=conversation, kind="note", created_at=T0) for _ in range(300)]
+        + [
+            Message(
+                conversation=conversation,
+                kind="customer",
+                created_at=T0,
+                email_message_id=f"<m{i}@example.org>",
+                in_reply_to=f"<m{i - 1}@example.org>" if i else "",
+            )
+            for i in range(3)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    lookups = {
+        "msg_email_id": Message.objects.with_email_ids(["<m1@example.org>", "<x@example.org>"]),
+        "msg_in_reply_to": Message.objects.answering(["<m0@example.org>"]),
+    }
+    for index, queryset in lookups.items():
+        sql, params = queryset.order_by().values_list("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " | ".join(row[-1] for row in cursor.fetchall())
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+    assert [m.email_message_id for m in lookups["msg_email_id"]] == ["<m1@example.org>"]
+    assert [m.in_reply_to for m in lookups["msg_in_reply_to"]] == ["<m0@example.org>"]
