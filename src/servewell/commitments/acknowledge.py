@@ -240,6 +240,7 @@ def _send(items: list[tuple[int, str]]) -> list[tuple[tuple[int, str], Exception
     firsts = _first_customer_messages(list(by_id))
     settings_of: dict[int, TeamCommitments] = {}
     failed: list[tuple[tuple[int, str], Exception]] = []
+    sent: list[tuple[Conversation, str, dict[str, Any]]] = []
     connection = get_connection()
     try:
         connection.open()
@@ -261,7 +262,7 @@ def _send(items: list[tuple[int, str]]) -> list[tuple[tuple[int, str], Exception
             if team_id not in settings_of:
                 settings_of[team_id] = settings_for(team_id)
             try:
-                _send_one(
+                subject = _send_one(
                     conversation,
                     address,
                     firsts.get(conversation_id),
@@ -271,8 +272,17 @@ def _send(items: list[tuple[int, str]]) -> list[tuple[tuple[int, str], Exception
                 )
             except Exception as exc:  # reported to the caller: a job retries it
                 failed.append(((conversation_id, address), exc))
+            else:
+                sent.append((conversation, "acknowledged", {"to": address, "subject": subject}))
     finally:
         connection.close()
+        # Noted on their conversations together: one transaction, not one per email,
+        # each of which waited its turn at the database's writer. Also when a later
+        # one failed: what was sent is noted.
+        from servewell.desk.events import record_activities
+
+        with transaction.atomic():
+            record_activities(sent)
     return failed
 
 
@@ -284,7 +294,8 @@ def _send_one(
     *,
     team_settings: TeamCommitments,
     clock: SlaClock | None,
-) -> None:
+) -> str:
+    """Send one acknowledgement; returns its subject, for the conversation's activity."""
     subject, body = compose(conversation, timezone.now(), team_settings=team_settings, clock=clock)
     headers = {
         "Auto-Submitted": "auto-replied",
@@ -296,7 +307,4 @@ def _send_one(
         headers["References"] = first.email_message_id
     sender = conversation.team.email or settings.DEFAULT_FROM_EMAIL
     EmailMessage(subject, body, sender, [address], headers=headers, connection=connection).send()
-    with transaction.atomic():
-        from servewell.desk.conversations import record_activity
-
-        record_activity(conversation, "acknowledged", to=address, subject=subject)
+    return subject

@@ -7,6 +7,7 @@ the mail pipeline) records and announces the same way without importing each oth
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,21 @@ def record_activity(
         data=data,
         actor=actor if getattr(actor, "pk", None) else None,
         at=now or timezone.now(),
+    )
+
+
+def record_activities(entries: Iterable[tuple[Conversation, str, dict[str, Any]]]) -> None:
+    """Several (conversation, verb, data) entries in one insert, for work done in a
+    batch (a batch of acknowledgements sent over one connection)."""
+    now = timezone.now()
+    Activity.objects.bulk_create(
+        Activity(
+            conversation=conversation,
+            verb=verb,
+            data={"v": conversation.version, **data},
+            at=now,
+        )
+        for conversation, verb, data in entries
     )
 
 
