@@ -18,17 +18,17 @@ acknowledgement has also been handed to the mail backend is in the context.
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
-
-import httpx
+from urllib.parse import urlsplit
 
 from servewell.commitments import policies
 from servewell.commitments.models import ClockKind, SlaClock, SlaPolicy
+from servewell.core.bench import rawhttp
 from servewell.desk.models import Activity, AutoReplyLog, Conversation
 from servewell.mail.generate import generate_maildir
 from servewell.people import directory, teams
@@ -121,13 +121,25 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
 
 
 def _deliver(url: str, headers: dict[str, str], raws: list[bytes]) -> list[int]:
-    with httpx.Client(timeout=60.0, headers=headers) as client:
+    """SENDERS keep-alive connections delivering the mails between them, on the bench's
+    small asyncio client (``core.bench.rawhttp``): its CPU comes off the same cores."""
+    parts = urlsplit(url)
+    path = f"{parts.path}?{parts.query}"
 
-        def post(raw: bytes) -> int:
-            return client.post(url, content=raw).status_code
+    async def sender(mine: list[bytes]) -> list[int]:
+        client = rawhttp.Client(f"{parts.scheme}://{parts.netloc}")
+        try:
+            return [
+                (await client.request("POST", path, body=raw, headers=headers)).status
+                for raw in mine
+            ]
+        finally:
+            client.close()
 
-        with ThreadPoolExecutor(SENDERS) as pool:
-            return list(pool.map(post, raws))
+    async def senders() -> list[list[int]]:
+        return await asyncio.gather(*(sender(raws[i::SENDERS]) for i in range(SENDERS)))
+
+    return [status for statuses in rawhttp.run(senders()) for status in statuses]
 
 
 def _wait(
