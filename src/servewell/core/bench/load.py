@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from servewell.core.bench.launch import BENCH_ENV
-from servewell.core.bench.server import STARTUP_TIMEOUT, _wait_healthy, free_port
+from servewell.core.bench.server import STARTUP_TIMEOUT, _wait_healthy, free_port, stop
 
 #: The load passes a step while both hold over its measuring window.
 P95_LIMIT_MS = 200.0
@@ -119,12 +119,7 @@ def job_worker(env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _server_env(env: dict[str, str] | None) -> dict[str, str]:

@@ -51,12 +51,17 @@ def serve(timeout: float = STARTUP_TIMEOUT, env: dict[str, str] | None = None) -
         _wait_healthy(process, base_url, timeout)
         yield base_url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Ask a server or worker to stop, and kill it if it has not within ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_healthy(process: subprocess.Popen, base_url: str, timeout: float) -> None:
