@@ -151,6 +151,19 @@ def file_stale_web_requests() -> None:
         pass
 
 
+#: A filed request's row stays this long (the thank-you link lasts an hour), then goes.
+KEEP_FILED = timedelta(days=1)
+
+
+@periodic(minute="23", hour="*")
+def prune_filed_web_requests() -> None:
+    """Filed requests keep only their conversation's number, for the thank-you page;
+    after a day nobody asks for it."""
+    WebRequest.objects.filter(
+        state=WebRequest.State.FILED, filed_at__lt=timezone.now() - KEEP_FILED
+    ).delete()
+
+
 def file_requests(waiting: QuerySet[WebRequest], *, state: str = WebRequest.State.RECEIVED) -> int:
     """File up to ``FILE_BATCH`` of ``waiting`` (those in ``state``) in one transaction:
     the contacts in one read and bulk inserts, the conversations with their first

@@ -290,3 +290,24 @@ def test_erasing_a_contact_removes_their_requests_not_yet_filed(open_care, adam)
     contact = Contact.objects.get(pk=filed.contact_id)
     privacy.erase_contact(adam, contact, confirm=privacy.confirmation_word(contact))
     assert not WebRequest.objects.filter(email="ruth@example.org").exists()
+
+
+def test_filed_requests_are_forgotten_after_a_day_and_failed_ones_kept(open_care):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old, recent = (_submit(open_care) for _ in range(2))
+    WebRequest.objects.filter(conversation=old).update(
+        filed_at=timezone.now() - webform.KEEP_FILED - timedelta(minutes=1)
+    )
+    failed = webform.receive_request(
+        name="Sam", email="sam@example.org", team_id=open_care.pk, subject="Hinge",
+        message="Loose hinge", ip="198.51.100.8",
+    )  # fmt: skip
+    WebRequest.objects.filter(pk=failed.pk).update(
+        state=WebRequest.State.FAILED, received_at=timezone.now() - timedelta(days=30)
+    )
+    webform.prune_filed_web_requests.call_local()
+    assert set(WebRequest.objects.values_list("conversation", flat=True)) == {recent.pk, None}
+    assert Conversation.objects.filter(pk=old.pk).exists()  # the conversation stays
