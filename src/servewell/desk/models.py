@@ -340,7 +340,7 @@ class WebRequest(models.Model):
         FILED = "filed", "Filed"
         FAILED = "failed", "Could not be filed"
 
-    team = models.ForeignKey("people.Team", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=200, blank=True)
     email = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)

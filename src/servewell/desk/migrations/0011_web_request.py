@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('reason', models.TextField(blank=True, help_text='Why it could not be filed.')),
                 ('filed_at', models.DateTimeField(blank=True, null=True)),
                 ('conversation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='desk.conversation')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.team')),
+                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.team')),
             ],
             options={
                 'indexes': [models.Index(fields=['state', 'received_at'], name='webrequest_state_received')],
