@@ -130,6 +130,18 @@ def test_a_forged_thank_you_link_shows_no_reference(db):
     assert "Your reference is" not in html
 
 
+def test_a_thank_you_link_that_named_a_conversation_names_no_request(open_care):
+    """Links signed before requests were stored carry a conversation's number: they
+    must not be read as the stored request with that number (someone else's)."""
+    from django.core import signing
+
+    _submit(open_care)
+    stored = WebRequest.objects.get()
+    old_link = f"/help/request/sent/?r={signing.dumps(stored.pk, salt='desk.webform.sent')}"
+    assert "Your reference is" not in Client().get(old_link).content.decode()
+    assert "Your reference is" in Client().get(_thanks_link(stored)).content.decode()
+
+
 def _submit(team):
     return webform.submit_request(
         name="Ruth Okafor",

@@ -59,7 +59,9 @@ def help_request(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/help_request.html", {"form": form, "teams": teams}, status=status)
 
 
-SENT_SALT = "desk.webform.sent"
+#: Names a stored request (a link signed before requests were stored named a conversation:
+#: a different salt keeps such a link from naming the request with that number).
+SENT_SALT = "desk.webform.received"
 
 
 @requires(PUBLIC)
