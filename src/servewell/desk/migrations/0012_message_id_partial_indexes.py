@@ -11,6 +11,7 @@ _OLD = {
     "email_message_id": "desk_message_email_message_id_9c67ab78",
     "in_reply_to": "desk_message_in_reply_to_58b35099",
 }
+_NEW = {"email_message_id": "msg_email_id", "in_reply_to": "msg_in_reply_to"}
 
 
 class Migration(migrations.Migration):
@@ -42,20 +43,11 @@ class Migration(migrations.Migration):
                 )
             ],
         ),
-        migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                condition=~models.Q(email_message_id=""),
-                fields=["email_message_id"],
-                name="msg_email_id",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="message",
-            index=models.Index(
-                condition=~models.Q(in_reply_to=""),
-                fields=["in_reply_to"],
-                name="msg_in_reply_to",
-            ),
+        *(
+            migrations.AddIndex(
+                model_name="message",
+                index=models.Index(condition=~models.Q(**{field: ""}), fields=[field], name=name),
+            )
+            for field, name in _NEW.items()
         ),
     ]
