@@ -6,7 +6,8 @@ so every request opens (and closes) its own database connection and pays for two
 hand-offs — about 5 ms on SQLite before any work is done. Our pages and API are sync
 code; run on long-lived threads they keep their connections (CONN_MAX_AGE). Only the
 Server-Sent Events streams are async views, and they stay on the ASGI handler so a
-thousand open streams cost no threads.
+thousand open streams cost no threads. The few machine endpoints that apps declare as
+fast routes (a phone system's events) are answered on fast lanes (``core.fastlane``).
 """
 
 import os
@@ -17,7 +18,8 @@ from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-from servewell.core import collector  # noqa: E402
+from servewell.core import collector, contract  # noqa: E402
+from servewell.core.fastlane import FastLanes  # noqa: E402
 from servewell.core.wsgibridge import ThreadedWsgi  # noqa: E402
 
 #: Path prefixes served by async views (streams). Apps with async views add theirs here.
@@ -25,11 +27,15 @@ ASYNC_PREFIXES = ("/queue/stream/",)
 
 _asgi = get_asgi_application()
 _wsgi = ThreadedWsgi(get_wsgi_application(), workers=settings.WEB_THREADS)
+lanes = FastLanes(contract.fast_routes())
 collector.settle()  # the app is loaded: what follows is per request (core.collector)
 
 
 async def application(scope, receive, send):  # type: ignore[no-untyped-def]
-    if scope["type"] == "http" and not scope["path"].startswith(ASYNC_PREFIXES):
+    lane = lanes.lane_for(scope)
+    if lane is not None:
+        await lanes.serve(lane, scope, receive, send)
+    elif scope["type"] == "http" and not scope["path"].startswith(ASYNC_PREFIXES):
         await _wsgi(scope, receive, send)
     else:
         await _asgi(scope, receive, send)

@@ -39,6 +39,21 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class FastRoute:
+    """A machine endpoint answered on a fast lane (``core.fastlane``). ``accept``
+    ("package.module:function") takes a list of ``Arrival`` and returns one ``Reply`` per
+    arrival, in order; it runs in the lane's thread with the ORM at hand.
+    ``query`` names parameters the request must carry to take this lane (e.g.
+    ``(("respond", "async"),)``); without them it goes to Django."""
+
+    method: str
+    path: str
+    accept: str
+    query: tuple[tuple[str, str], ...] = ()
+    max_body: int = 256 * 1024
+
+
+@dataclass(frozen=True)
 class DemoStep:
     """One part of the demo organisation. ``order`` places it among the others' steps
     (people 10, commitments 20, desk 30, clocks 40, quality 50; later apps above); each
@@ -192,6 +207,7 @@ class AppContract:
     row_fields: Sequence[RowField] = ()
     figures: Sequence[Figure] = ()
     extends: Mapping[ExtensionPoint[Any], Sequence[Any]] = field(default_factory=dict)
+    fast_routes: Sequence[FastRoute] = ()  # machine endpoints beside Django (core.fastlane)
 
 
 _contracts: dict[str, AppContract] = {}
@@ -233,6 +249,12 @@ def _check(contract: AppContract) -> None:
     for figure in contract.figures:
         if figure.key in keys:
             raise ContractError(f"{contract.label}: figure {figure.key!r} is taken.")
+    taken = {(r.method, r.path, r.query) for c in _contracts.values() for r in c.fast_routes}
+    for route in contract.fast_routes:
+        if not isinstance(route, FastRoute) or not route.path.startswith("/api/"):
+            raise ContractError(f"{contract.label}: {route!r} is not a FastRoute under /api/.")
+        if (route.method, route.path, route.query) in taken:
+            raise ContractError(f"{contract.label}: fast route {route.path} is taken.")
     for point in contract.extends:
         if not isinstance(point, ExtensionPoint):
             raise ContractError(f"{contract.label}: {point!r} is not an ExtensionPoint.")
@@ -266,6 +288,10 @@ def demo_steps() -> list[tuple[str, DemoStep]]:
 
 def demo_notes() -> list[str]:
     return [c.demo_note for c in _contracts.values() if c.demo_note]
+
+
+def fast_routes() -> list[FastRoute]:
+    return [r for c in _contracts.values() for r in c.fast_routes]
 
 
 def bench_modules() -> list[str]:

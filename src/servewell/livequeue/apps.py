@@ -12,7 +12,7 @@ class LiveQueueConfig(AppConfig):
         # Domain event names and the periodic alarm check register on import.
         from servewell.contacts.privacy import CONTACT_ERASERS
         from servewell.core import contract
-        from servewell.livequeue import access, alarm, feed, privacy, tasks  # noqa: F401
+        from servewell.livequeue import access, alarm, feed, intake, privacy, tasks  # noqa: F401
         from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 
         contract.register(
@@ -33,5 +33,20 @@ class LiveQueueConfig(AppConfig):
                 demo=(contract.DemoStep(45, "servewell.livequeue.demo:load_queue_demo", "alarms"),),
                 figures=import_module("servewell.livequeue.figures").FIGURES,
                 extends={CONTACT_ERASERS: (privacy.erase_queue_calls,)},
+                # A phone system's events on ?respond=async: stored at once, derived after.
+                fast_routes=(
+                    contract.FastRoute(
+                        "POST",
+                        "/api/queue/events/",
+                        "servewell.livequeue.intake:accept_events",
+                        query=(("respond", "async"),),
+                    ),
+                    contract.FastRoute(
+                        "POST",
+                        "/api/queue/events/batch/",
+                        "servewell.livequeue.intake:accept_event_batches",
+                        query=(("respond", "async"),),
+                    ),
+                ),
             )
         )

@@ -82,10 +82,10 @@ class _Checked:
 
 def resolve_team(value: Any) -> Team:
     """A team given as an instance, an id or a slug."""
-    return _Teams([value]).get(value)
+    return TeamLookup([value]).get(value)
 
 
-class _Teams:
+class TeamLookup:
     """The teams a batch names, read in one query: by id first, then by slug."""
 
     def __init__(self, values: list[Any]) -> None:
@@ -171,7 +171,7 @@ def record_events(items: Sequence[Incoming], *, now: datetime | None = None) -> 
     if len(items) > MAX_BATCH:
         raise DomainError("invalid", f"Send at most {MAX_BATCH} events at once.", field="events")
     now = now or timezone.now()
-    teams = _Teams([i.team for i in items])
+    teams = TeamLookup([i.team for i in items])
     agents = _agents(items)
     checked = []
     for number, item in enumerate(items):
@@ -206,7 +206,7 @@ def record_events(items: Sequence[Incoming], *, now: datetime | None = None) -> 
     return [Recorded(calls[one.event.call_id], duplicate=not one.created) for one in checked]
 
 
-def _checked(item: Incoming, teams: _Teams, agents: dict[str, User], now: datetime) -> _Checked:
+def _checked(item: Incoming, teams: TeamLookup, agents: dict[str, User], now: datetime) -> _Checked:
     call_id = (item.call_id or "").strip()
     _check(item.kind, call_id, item.at, item.channel)
     team = teams.get(item.team)

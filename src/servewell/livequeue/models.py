@@ -91,6 +91,30 @@ class CallEvent(models.Model):
         return f"{self.call_id} {self.kind}"
 
 
+class PendingEvent(models.Model):
+    """A feed event taken on ``?respond=async``: checked and stored, its call not yet
+    derived. The worker derives waiting events in batches (``livequeue.intake``) and
+    deletes them; one that cannot be derived stays, failed, with the reason."""
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        FAILED = "failed", "Could not be recorded"
+
+    payload = models.JSONField(help_text="The event as checked: team id, times in ISO 8601.")
+    received_at = models.DateTimeField()
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "id"], name="pendingevent_state")]
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('call_id')} {self.payload.get('event')} ({self.state})"
+
+
 class ShortAbandonRule(models.TextChoices):
     EXCLUDE = "exclude", "Leave them out of the service level"
     MET = "met", "Count them as answered in time"
