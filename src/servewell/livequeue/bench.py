@@ -16,7 +16,9 @@ its servers inherit it) when the hard limit allows.
 ``queue.events.per_s``: telephony events (join, answer, complete) POSTed by a few
 concurrent clients with a bearer token, as a phone system would: one event per request
 (``"per_request": 1``), and in batches to ``/api/queue/events/batch/``
-(``"per_request": 50``), as a phone system that buffers its events sends them. The
+(``"per_request": 50``), as a phone system that buffers its events sends them; and one
+per request on the fast door (``"respond": "async"``, ``livequeue.intake``), timed until
+the worker has derived every call, with the rate of the 202s beside it. The
 server is started as ``servewell run`` starts it (a web process per core, the job
 worker beside them), so the figure is what the deployed default takes in. The posters
 are keep-alive connections of a small asyncio client (``core.bench.rawhttp``): a
@@ -44,7 +46,7 @@ from servewell.core.bench import measure, rawhttp
 from servewell.core.bench import server as bench_server
 from servewell.core.bench.load import serve_like_run
 from servewell.core.management.commands.run import default_workers
-from servewell.livequeue.models import AlarmRule, RuleKind
+from servewell.livequeue.models import AlarmRule, Call, CallState, PendingEvent, RuleKind
 from servewell.people import teams
 from servewell.people.models import Membership, Role, RoleGrant, Team, User
 from servewell.people.tokens import create_token
@@ -94,6 +96,7 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
         shape = f"servewell run --workers {workers} (job worker beside)"
         for per_request in (1, BATCH):
             yield _throughput(ctx, server.base_url, size, setup["token"], per_request, shape)
+        yield _throughput(ctx, server.base_url, size, setup["token"], 1, shape, respond="async")
     if _redis_answers():
         with _env(REDIS_URL=REDIS_URL), contextlib.ExitStack() as stack:
             bases = [stack.enter_context(bench_server.serve()) for _ in range(size.processes)]
@@ -320,10 +323,20 @@ def _fanout_figure(
 
 
 def _throughput(
-    ctx: Any, base: str, size: Size, token: str, per_request: int, shape: str
+    ctx: Any,
+    base: str,
+    size: Size,
+    token: str,
+    per_request: int,
+    shape: str,
+    *,
+    respond: str = "sync",
 ) -> dict[str, Any]:
+    """Events a second over HTTP. With ``respond="async"`` (the fast lane), the clock
+    runs until the worker has derived every call, not just until the last 202."""
     headers = {"Authorization": f"Bearer {token}"}
-    stamp = f"{per_request}-{time.time_ns()}"
+    stamp = f"{per_request}-{respond}-{time.time_ns()}"
+    single = "/api/queue/events/?respond=async" if respond == "async" else "/api/queue/events/"
 
     def events_of(n: int) -> list[dict[str, Any]]:
         call = {"call_id": f"tp-{stamp}-{n}", "team": "bench-orders"}
@@ -338,7 +351,7 @@ def _throughput(
         try:
             if per_request == 1:
                 for event in mine:
-                    await _post_raw(client, "/api/queue/events/", event, headers)
+                    await _post_raw(client, single, event, headers)
                 return len(mine)
             # A buffering phone system: a call's events in order, calls interleaved.
             for start in range(0, len(mine), per_request):
@@ -359,6 +372,11 @@ def _throughput(
         )
     started = time.perf_counter()
     sent = rawhttp.run(posters())
+    answered = time.perf_counter() - started
+    context: dict[str, Any] = {}
+    if respond == "async":
+        _wait_derived(f"tp-{stamp}-", size.calls)
+        context = {"respond": "async", "answered_per_s": round(sent / answered, 1)}
     elapsed = time.perf_counter() - started
     return ctx.figure(
         "queue.events.per_s",
@@ -369,14 +387,25 @@ def _throughput(
         concurrent_clients=size.posters,
         seconds=round(elapsed, 2),
         shape=shape,
+        **context,
     )
+
+
+def _wait_derived(prefix: str, calls: int, timeout_s: float = 300.0) -> None:
+    """Until the worker has turned every posted event into its completed call."""
+    deadline = time.monotonic() + timeout_s
+    done = Call.objects.filter(call_id__startswith=prefix, state=CallState.COMPLETED)
+    while done.count() < calls or PendingEvent.objects.filter(state="received").exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker derived {done.count()} of {calls} calls in time")
+        time.sleep(0.05)
 
 
 async def _post_raw(
     client: rawhttp.Client, path: str, body: dict[str, Any], headers: dict[str, str]
 ) -> None:
     response = await client.post_json(path, json.dumps(body).encode(), headers)
-    if response.status not in (200, 201):
+    if response.status not in (200, 201, 202):
         raise RuntimeError(f"POST {path} answered {response.status}: {response.body[:200]!r}")
 
 

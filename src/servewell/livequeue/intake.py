@@ -19,7 +19,8 @@ reason, never dropped.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -31,20 +32,26 @@ from django.utils.dateparse import parse_datetime
 from servewell.core.access import can
 from servewell.core.errors import DomainError
 from servewell.core.fastlane import Arrival, Reply
-from servewell.core.jobs import job, periodic
+from servewell.core.jobs import huey, job, periodic
 from servewell.livequeue import feed
 from servewell.livequeue.access import QUEUE_FEED
 from servewell.livequeue.models import Channel, EventKind, PendingEvent
 from servewell.people.tokens import users_for_tokens
 
-#: Events derived per transaction by the worker.
-DERIVE_BATCH = 500
+#: Events derived per transaction by the worker: small enough that the fast door's own
+#: writes wait a few milliseconds, not tens, for the single writer (SQLite).
+DERIVE_BATCH = 100
 #: Set while a derivation job is queued and has not started (see ``_ask_for_derivation``).
 DERIVE_ASKED = "livequeue:pending-events-asked"
 DERIVE_ASKED_TTL = 300
 #: An event still waiting after this was left by a lost job: the sweep derives it.
 STALE_AFTER = timedelta(minutes=1)
 _deriving = threading.Lock()
+#: How long a lane trusts a token and a team it found (see ``users_for_tokens``).
+REMEMBER_S = 1.0
+#: At most one ask for derivation per process this often, and one after the last.
+ASK_EVERY_S = 0.05
+_team_ids: dict[str, tuple[float, int]] = {}
 
 _UNAUTHENTICATED = {
     "detail": "Authentication credentials were not provided.",
@@ -68,7 +75,8 @@ def accept_event_batches(arrivals: list[Arrival]) -> list[Reply]:
 
 def _accept(arrivals: list[Arrival], *, batch: bool) -> list[Reply]:
     now = timezone.now()
-    users = users_for_tokens(t for a in arrivals if (t := a.bearer()))
+    tokens = (t for a in arrivals if (t := a.bearer()))
+    users = users_for_tokens(tokens, remember_s=REMEMBER_S)
     replies: list[Reply | None] = []
     parsed: list[tuple[int, Any, list[dict[str, Any]]]] = []
     for number, arrival in enumerate(arrivals):
@@ -104,13 +112,13 @@ def _store(
 ) -> None:
     """Resolve the teams of the whole round in one query, refuse the requests that name
     an unknown one, and store the rest in one transaction."""
-    teams = feed.TeamLookup([e["team"] for _, _, events in parsed for e in events])
+    teams = _teams([e["team"] for _, _, events in parsed for e in events])
     rows: list[tuple[int, Any, list[PendingEvent]]] = []
     for number, user, events in parsed:
         try:
             for index, event in enumerate(events):
                 try:
-                    event["team"] = teams.get(event["team"]).pk
+                    event["team"] = teams(event["team"])
                 except DomainError as exc:
                     if batch:
                         exc.field = f"events.{index}.{exc.field}"
@@ -124,12 +132,34 @@ def _store(
         return
     with transaction.atomic():
         PendingEvent.objects.bulk_create([p for _, _, pending in rows for p in pending])
-        transaction.on_commit(_ask_for_derivation)
+        transaction.on_commit(_asking.ask)
     for number, user, pending in rows:
         body: dict[str, Any] = {"accepted": len(pending), "ids": [p.pk for p in pending]}
         if not batch:
             body = {"accepted": 1, "id": pending[0].pk}
         replies[number] = Reply(202, body, user=user.pk)
+
+
+def _teams(values: list[Any]) -> Callable[[Any], int]:
+    """Team ids by the id or slug an event gives, remembered for ``REMEMBER_S`` (a
+    deleted team's events then fail at derivation, kept with the reason); a name not
+    found is looked up again every time, so a team just created is found at once."""
+    clock = time.monotonic()
+    keys = {str(v).strip() for v in values}
+    missing = [k for k in keys if (memo := _team_ids.get(k)) is None or memo[0] <= clock]
+    lookup = feed.TeamLookup(missing) if missing else None
+
+    def team_id(value: Any) -> int:
+        key = str(value).strip()
+        memo = _team_ids.get(key)
+        if memo is not None and memo[0] > clock:
+            return memo[1]
+        assert lookup is not None
+        pk = lookup.get(key).pk  # DomainError naming the field when there is none
+        _team_ids[key] = (clock + REMEMBER_S, pk)
+        return pk
+
+    return team_id
 
 
 def _events_of(data: Any, *, batch: bool, now: datetime) -> list[dict[str, Any]]:
@@ -227,6 +257,43 @@ def _ask_for_derivation() -> None:
     meanwhile ride on it, so under a flood each job derives the whole backlog."""
     if cache.add(DERIVE_ASKED, True, DERIVE_ASKED_TTL):
         derive_pending_events.enqueue()
+
+
+class _Throttled:
+    """Calls ``action`` at most once per ``every`` seconds in this process, and always
+    once more after the last ask: a round stored just after a job began reading is
+    derived by the next job at most ``every`` later, and the shared mark
+    (``DERIVE_ASKED``, a cache write) is not touched by every round of a flood."""
+
+    def __init__(self, action: Callable[[], None], every: float) -> None:
+        self.action, self.every = action, every
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._trailing: threading.Timer | None = None
+
+    def ask(self) -> None:
+        if huey.immediate:  # jobs run inline (the tests): no thread may run one later
+            self.action()
+            return
+        with self._lock:
+            wait = self._last + self.every - time.monotonic()
+            if wait > 0:
+                if self._trailing is None:
+                    self._trailing = threading.Timer(wait, self._fire)
+                    self._trailing.daemon = True
+                    self._trailing.start()
+                return
+            self._last = time.monotonic()
+        self.action()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._trailing = None
+            self._last = time.monotonic()
+        self.action()
+
+
+_asking = _Throttled(lambda: _ask_for_derivation(), ASK_EVERY_S)
 
 
 @job(retries=5, retry_delay=10)

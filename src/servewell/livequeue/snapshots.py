@@ -69,8 +69,11 @@ def refresh_teams(team_ids: Iterable[int]) -> int:
     now = timezone.now()
     teams = list(Team.objects.filter(pk__in=list(team_ids)).select_related("calendar"))
     for team in teams:
-        with transaction.atomic():
-            alarm.evaluate(team, now=now)
+        # Not in a transaction of its own: on SQLite that took the writer's lock for the
+        # whole judgement (its reads included) several times a second per busy team, and
+        # the feed's writes queued behind it. Raising and clearing are safe without it:
+        # one open alarm per rule is a constraint, and a clear is a conditional update.
+        alarm.evaluate(team, now=now)
     _publish(teams, timezone.now())
     return len(teams)
 
