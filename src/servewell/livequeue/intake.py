@@ -265,14 +265,20 @@ class _Throttled:
     derived by the next job at most ``every`` later, and the shared mark
     (``DERIVE_ASKED``, a cache write) is not touched by every round of a flood."""
 
-    def __init__(self, action: Callable[[], None], every: float) -> None:
-        self.action, self.every = action, every
+    def __init__(
+        self,
+        action: Callable[[], None],
+        every: float,
+        *,
+        inline: Callable[[], bool] = lambda: huey.immediate,
+    ) -> None:
+        self.action, self.every, self.inline = action, every, inline
         self._lock = threading.Lock()
         self._last = 0.0
         self._trailing: threading.Timer | None = None
 
     def ask(self) -> None:
-        if huey.immediate:  # jobs run inline (the tests): no thread may run one later
+        if self.inline():  # jobs run inline (the tests): no thread may run one later
             self.action()
             return
         with self._lock:

@@ -37,6 +37,15 @@ def test_a_contribution_of_the_wrong_type_is_refused():
         contract.register(AppContract(label="test-nav", nav=("Inbox",)))
 
 
+def test_a_fast_route_must_be_an_api_path_nobody_else_answers():
+    taken = contract.FastRoute("POST", "/api/queue/events/", "x:y", query=(("respond", "async"),))
+    with pytest.raises(ContractError, match="is taken"):
+        contract.register(AppContract(label="test-fast-taken", fast_routes=(taken,)))
+    page = contract.FastRoute("POST", "/inbox/", "x:y")
+    with pytest.raises(ContractError, match="under /api/"):
+        contract.register(AppContract(label="test-fast-page", fast_routes=(page,)))
+
+
 def test_demo_steps_run_people_before_conversations_before_reviews():
     order = [step.load for _app, step in contract.demo_steps()]
     people = order.index("servewell.people.demo:load_people_demo")

@@ -234,3 +234,38 @@ def test_the_fast_door_refuses_an_oversized_body_and_a_missing_token(feeder, car
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == 'Bearer realm="api"'
     assert not PendingEvent.objects.exists()
+
+
+def test_a_remembered_token_still_stops_at_once_when_revoked_here(feeder, care):
+    from servewell.people.tokens import users_for_tokens
+
+    token, raw = create_token(feeder, name="pbx")
+    assert users_for_tokens([raw], remember_s=60)[raw] == feeder
+    token.delete()  # gone behind the lane's back: remembered for its minute
+    assert users_for_tokens([raw], remember_s=60)[raw] == feeder
+    assert raw not in users_for_tokens([raw])  # a lookup that remembers nothing sees it
+    second, raw2 = create_token(feeder, name="pbx2")
+    assert raw2 in users_for_tokens([raw2], remember_s=60)
+    revoke_token(second, actor=feeder)
+    assert raw2 not in users_for_tokens([raw2], remember_s=60)
+
+
+def test_asks_for_derivation_are_throttled_but_the_last_is_never_lost():
+    import threading
+    import time
+
+    asked = []
+    done = threading.Event()
+
+    def action():
+        asked.append(time.monotonic())
+        if len(asked) == 2:
+            done.set()
+
+    throttled = intake._Throttled(action, every=0.05, inline=lambda: False)
+    started = time.monotonic()
+    for _ in range(20):  # a burst of rounds: one ask at once, one trailing
+        throttled.ask()
+    assert done.wait(2)
+    time.sleep(0.1)
+    assert len(asked) == 2 and asked[1] - started >= 0.045
