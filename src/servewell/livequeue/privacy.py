@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from servewell.contacts.privacy import Erasure
 from servewell.core.models import WebhookDelivery
-from servewell.livequeue.models import Call, CallEvent
+from servewell.livequeue.models import Call, CallEvent, PendingEvent
 
 
 def _same_number(caller: str, digits: set[str]) -> bool:
@@ -24,8 +24,8 @@ def _same_number(caller: str, digits: set[str]) -> bool:
 
 def erase_queue_calls(erasure: Erasure) -> None:
     """Queue calls are not linked to contacts; the caller number is what ties them.
-    The number goes from the call, its feed events and its webhook deliveries; the
-    timings stay (service level, ASA, abandonment)."""
+    The number goes from the call, its feed events (waiting ones too) and its webhook
+    deliveries; the timings stay (service level, ASA, abandonment)."""
     digits = {d for p in erasure.phones if len(d := re.sub(r"\D", "", p)) >= 5}
     if not digits:
         return
@@ -48,3 +48,8 @@ def erase_queue_calls(erasure: Erasure) -> None:
     for delivery in deliveries.only("id", "payload"):
         delivery.payload["data"]["caller"] = ""
         delivery.save(update_fields=["payload"])
+    # Events taken on the fast door and not derived yet (or kept as failed).
+    for pending in PendingEvent.objects.only("id", "payload"):
+        if _same_number(pending.payload.get("caller", ""), digits):
+            pending.payload = {**pending.payload, "caller": ""}
+            pending.save(update_fields=["payload"])

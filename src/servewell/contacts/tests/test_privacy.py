@@ -29,7 +29,7 @@ from servewell.desk.models import (
 from servewell.desk.tests.factories import make_contact, make_conversation
 from servewell.desk.webform import send_request_receipt
 from servewell.livequeue import feed
-from servewell.livequeue.models import Call, CallEvent
+from servewell.livequeue.models import Call, CallEvent, PendingEvent
 from servewell.mail.intake import State, ingest
 from servewell.mail.models import InboundEmail
 from servewell.mail.tests import samples
@@ -333,6 +333,10 @@ def test_copies_elsewhere_are_cleaned(ruth, ruth_mail, adam, care, commit):
         task_name="send_acknowledgement", args=[conversation.pk, ADDRESS], error="x", failed_at=now
     )
     feed.record_event("joined", call_id="c-1", team=care, at=now, caller="07700 900123", now=now)
+    waiting = PendingEvent.objects.create(
+        payload={"event": "joined", "call_id": "c-2", "team": care.pk, "caller": "+447700900123"},
+        received_at=now,
+    )
     bounce = ingest(samples.bounce(_mail(), recipient=ADDRESS), source="test")
     assert bounce.state == State.IGNORED
 
@@ -346,6 +350,8 @@ def test_copies_elsewhere_are_cleaned(ruth, ruth_mail, adam, care, commit):
     assert ADDRESS not in json.dumps(job.args) and job.discarded_at is not None
     assert Call.objects.get(call_id="c-1").caller == ""
     assert CallEvent.objects.get(call_id="c-1").raw["caller"] == ""
+    waiting.refresh_from_db()
+    assert waiting.payload["caller"] == "" and waiting.payload["call_id"] == "c-2"
     ignored = InboundEmail.objects.get(pk=bounce.inbound.pk)
     assert bytes(ignored.raw) == b"" and ADDRESS not in ignored.reason
 
