@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -350,6 +351,24 @@ def _derive_one_by_one(rows: Sequence[PendingEvent]) -> None:
             row.state = PendingEvent.State.FAILED
             row.reason = exc.message
             row.save(update_fields=["state", "reason"])
+            transaction.on_commit(partial(rederive_pending_event.enqueue, row.pk))
+
+
+@job(retries=3, retry_delay=60)
+def rederive_pending_event(pk: int) -> None:
+    """One event that could not be derived with its batch, tried on its own; failing,
+    it raises the reason, so the event shows on the failed-jobs screen (Admin → Failed
+    jobs), where it can be retried once the cause is fixed."""
+    row = PendingEvent.objects.filter(pk=pk).first()
+    if row is None:
+        return
+    try:
+        with transaction.atomic():
+            feed.record_events([_incoming(row)])
+            row.delete()
+    except DomainError as exc:
+        PendingEvent.objects.filter(pk=pk).update(reason=exc.message)
+        raise RuntimeError(f"Queue event {pk} could not be recorded: {exc.message}") from None
 
 
 def _incoming(row: PendingEvent) -> feed.Incoming:

@@ -155,17 +155,24 @@ def test_a_batch_is_all_or_nothing_and_names_the_bad_event(raw_token, care, orde
 
 
 def test_an_event_that_can_no_longer_be_derived_stays_failed_with_the_reason(
-    raw_token, care, orders
+    raw_token, care, orders, django_capture_on_commit_callbacks
 ):
     accept(arrival(raw_token, event("joined", call_id="a")))
     accept(arrival(raw_token, {**event("joined", call_id="b"), "team": "orders"}))
     PendingEvent.objects.filter(payload__call_id="b").update(
         payload={**event("joined", call_id="b"), "team": 999_999}
     )
-    intake.derive(PendingEvent.objects.filter(state="received"))
+    with django_capture_on_commit_callbacks() as queued:
+        intake.derive(PendingEvent.objects.filter(state="received"))
     assert Call.objects.get().call_id == "a"  # the good one of the batch still recorded
     failed = PendingEvent.objects.get()
     assert failed.state == "failed" and "999999" in failed.reason
+    assert queued[-1].args == (failed.pk,)  # its own job, which fails with the reason
+    with pytest.raises(RuntimeError, match="999999"):
+        intake.rederive_pending_event.call_local(failed.pk)
+    PendingEvent.objects.filter(pk=failed.pk).update(payload={**failed.payload, "team": care.pk})
+    intake.rederive_pending_event.call_local(failed.pk)  # the cause fixed, a retry records it
+    assert not PendingEvent.objects.exists() and Call.objects.filter(call_id="b").exists()
 
 
 def test_events_left_by_a_lost_job_are_derived_by_the_sweep(raw_token, care):
