@@ -30,14 +30,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from servewell.core.access import can
 from servewell.core.errors import DomainError
 from servewell.core.fastlane import Arrival, Reply
 from servewell.core.jobs import huey, job, periodic
 from servewell.livequeue import feed
 from servewell.livequeue.access import QUEUE_FEED
 from servewell.livequeue.models import Channel, EventKind, PendingEvent
-from servewell.people.tokens import users_for_tokens
+from servewell.people.tokens import lane_callers
 
 #: Events derived per transaction by the worker: small enough that the fast door's own
 #: writes wait a few milliseconds, not tens, for the single writer (SQLite).
@@ -54,14 +53,6 @@ REMEMBER_S = 1.0
 ASK_EVERY_S = 0.05
 _team_ids: dict[str, tuple[float, int]] = {}
 
-_UNAUTHENTICATED = {
-    "detail": "Authentication credentials were not provided.",
-    "code": "not_authenticated",
-}
-_BAD_TOKEN = {"detail": "Unknown, revoked or malformed token.", "code": "authentication_failed"}
-_FORBIDDEN = {"detail": "You do not have permission for this.", "code": "permission_denied"}
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
-
 
 def accept_events(arrivals: list[Arrival]) -> list[Reply]:
     """``POST /api/queue/events/?respond=async``: one event per request."""
@@ -76,19 +67,12 @@ def accept_event_batches(arrivals: list[Arrival]) -> list[Reply]:
 
 def _accept(arrivals: list[Arrival], *, batch: bool) -> list[Reply]:
     now = timezone.now()
-    tokens = (t for a in arrivals if (t := a.bearer()))
-    users = users_for_tokens(tokens, remember_s=REMEMBER_S)
+    callers = lane_callers(arrivals, QUEUE_FEED, remember_s=REMEMBER_S)
     replies: list[Reply | None] = []
     parsed: list[tuple[int, Any, list[dict[str, Any]]]] = []
-    for number, arrival in enumerate(arrivals):
-        token = arrival.bearer()
-        user = users.get(token) if token else None
-        if token is None:
-            replies.append(Reply(401, _UNAUTHENTICATED, headers=_CHALLENGE))
-        elif user is None:
-            replies.append(Reply(401, _BAD_TOKEN, headers=_CHALLENGE))
-        elif not can(user, QUEUE_FEED):
-            replies.append(Reply(403, _FORBIDDEN, user=user.pk))
+    for number, (arrival, user) in enumerate(zip(arrivals, callers, strict=True)):
+        if isinstance(user, Reply):
+            replies.append(user)
         else:
             try:
                 events = _events_of(arrival.json(), batch=batch, now=now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -17,9 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.api import Pagination
+from servewell.core.fastlane import Arrival, Reply
 from servewell.mail import coalesce, intake, quarantine
 from servewell.mail.access import MAIL_INBOUND, MAIL_QUARANTINE
 from servewell.mail.models import InboundEmail
+from servewell.people.tokens import lane_callers
 
 DEFAULT_INBOUND_MAX_BYTES = 50 * 1024 * 1024
 
@@ -126,6 +128,38 @@ class InboundMailView(APIView):
             return response
         result = coalesce.ingest(raw, source=f"http:{username}")
         return Response(IngestOut(_result(result)).data, status=status.HTTP_202_ACCEPTED)
+
+
+def accept_inbound(arrivals: list[Arrival]) -> list[Reply]:
+    """``POST /api/mail/inbound/?respond=async`` on a fast lane (``core.fastlane``): the
+    deliveries that arrive together are checked with one token lookup and stored by one
+    ``intake.receive_many`` per sender, answered as ``InboundMailView`` answers them
+    (202 "received", or "duplicate"), and filed by the worker. A webhook flood then costs
+    the web process an insert per round, not Django's whole stack per email."""
+    limit = inbound_max_bytes()
+    callers = lane_callers(arrivals, MAIL_INBOUND)
+    replies: list[Reply | None] = []
+    by_sender: dict[str, list[tuple[int, bytes, int]]] = {}
+    for number, (arrival, user) in enumerate(zip(arrivals, callers, strict=True)):
+        if isinstance(user, Reply):
+            replies.append(user)
+        elif len(arrival.body) > limit:
+            too_large = {"detail": str(TooLarge(limit).detail), "code": "too_large"}
+            replies.append(Reply(413, too_large, user=user.pk))
+        elif not arrival.body.strip():
+            empty = {"detail": "Send the raw email as the request body.", "code": "invalid"}
+            replies.append(Reply(400, empty, user=user.pk))
+        else:
+            replies.append(None)
+            by_sender.setdefault(user.get_username(), []).append((number, arrival.body, user.pk))
+    for username, sent in by_sender.items():
+        source = f"{intake.EARLY_SOURCE}{username}"
+        results = intake.receive_many([raw for _, raw, _ in sent], source=source)
+        for (number, _, user_id), result in zip(sent, results, strict=True):
+            replies[number] = Reply(
+                202, _result(result), user=user_id, headers={"Preference-Applied": "respond-async"}
+            )
+    return cast(list[Reply], replies)  # every None was answered per sender
 
 
 def _respond_async(request: Request) -> bool:

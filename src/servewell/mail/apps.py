@@ -16,6 +16,7 @@ class MailConfig(AppConfig):
         from servewell.mail import access, privacy
         from servewell.mail import jobs as jobs  # noqa: F401  (periodic work, send_reply)
         from servewell.mail import subscribers as subscribers  # noqa: F401  (replies by email)
+        from servewell.mail.api import inbound_max_bytes
 
         contract.register(
             contract.AppContract(
@@ -35,5 +36,15 @@ class MailConfig(AppConfig):
                 grants=access.GRANTS,
                 bench="servewell.mail.bench",
                 extends={contacts_privacy.CONTACT_ERASERS: privacy.ERASERS},
+                # A provider's webhook flood on ?respond=async: stored at once, filed after.
+                fast_routes=(
+                    contract.FastRoute(
+                        "POST",
+                        "/api/mail/inbound/",
+                        "servewell.mail.api:accept_inbound",
+                        query=(("respond", "async"),),
+                        max_body=inbound_max_bytes(),
+                    ),
+                ),
             )
         )
