@@ -2,8 +2,9 @@
 queued for sending and the SLA clocks running, through the deployed shape: a server
 started as ``servewell run`` (one web process) and ``servewell worker`` beside it
 consuming the job queue, as a mail provider's webhook delivers mail, with the endpoint
-answering as soon as the bytes are stored (``?respond=async``, the setting for a flood):
-the worker files, starts the clocks and queues the acknowledgements in batches.
+answering as soon as the bytes are stored (``?respond=async``, the setting for a flood,
+answered on a fast lane, ``core.fastlane``): the worker files, starts the clocks and
+queues the acknowledgements in batches.
 
 Part of the commitments group (``bench.py``): the acknowledgement and the clocks are this
 app's, started by its job when the desk announces a new conversation. Every email is a
@@ -39,9 +40,9 @@ SIZES = {"tiny": 300, "small": 3_000, "large": 10_000}
 ADDRESS = "e2e-bench@example.org"
 #: Concurrent deliveries, as a provider's webhook sends them.
 SENDERS = 8
-#: A web process taking a flood of webhooks mostly waits for the database's one writer
-#: (the worker files in long batches), so it is given a thread per sender: with the
-#: default two (the right number for agents' pages), 64 instead of 89 mail/s.
+#: Threads for Django's door (the warm-up and anything not on the fast lane): a process
+#: taking a flood there mostly waits for the database's one writer, so a thread per
+#: sender (with two, 64 instead of 89 mail/s before the lane).
 WEB_THREADS = str(SENDERS)
 WAIT_LIMIT_S = 900.0
 
@@ -114,7 +115,7 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
         senders=SENDERS,
         shape="servewell run --workers 1 --no-worker (WEB_THREADS=8) + servewell worker "
         "(SQLite queue)",
-        includes="HTTP POST /api/mail/inbound/?respond=async: raw stored, filing job "
+        includes="HTTP POST /api/mail/inbound/?respond=async (fast lane): raw stored, filing job "
         "queued; worker: parsed, conversation filed, SLA clocks started, acknowledgement "
         "queued (and then sent)",
     )
