@@ -240,5 +240,5 @@ class FastLanes:
 
 def _too_large(limit: int) -> Reply:
     return Reply(
-        413, {"detail": f"Send at most {limit // 1024} KB in one request.", "code": "invalid"}
+        413, {"detail": f"Send at most {limit // 1024} KB in one request.", "code": "too_large"}
     )
