@@ -23,6 +23,13 @@ ASYNC = "/api/queue/events/?respond=async"
 BATCH = "/api/queue/events/batch/?respond=async"
 
 
+@pytest.fixture(autouse=True)
+def _teams_forgotten():
+    """Each test's teams are new rows: a team remembered by slug from an earlier test
+    (for its second) would name a row that is gone."""
+    intake._team_ids.clear()
+
+
 @pytest.fixture
 def raw_token(feeder):
     return create_token(feeder, name="pbx")[1]
