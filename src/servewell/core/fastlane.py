@@ -70,6 +70,8 @@ class Arrival:
             return json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"The body is not valid JSON: {exc}.") from None
+        except RecursionError:  # [[[[…]]]] thousands deep: refused, not the round's 500
+            raise ValueError("The body is not valid JSON: nested too deeply.") from None
 
 
 @dataclass

@@ -132,7 +132,7 @@ def test_a_bad_field_is_a_400_naming_it_and_nothing_is_stored(raw_token, care, b
     assert not PendingEvent.objects.exists()
 
 
-@pytest.mark.parametrize("raw", [b"", b"{", b"\xff\xfe", b"[1, 2"])
+@pytest.mark.parametrize("raw", [b"", b"{", b"\xff\xfe", b"[1, 2", b"[" * 100_000 + b"]" * 100_000])
 def test_a_body_that_is_not_json_is_a_400(raw_token, care, raw):
     [reply] = accept(arrival(raw_token, None, raw=raw))
     assert reply.status == 400 and "JSON" in reply.body["detail"]
