@@ -241,7 +241,9 @@ def _ask_for_derivation() -> None:
     """Queue the derivation job unless one is queued and has not started: events stored
     meanwhile ride on it, so under a flood each job derives the whole backlog."""
     if cache.add(DERIVE_ASKED, True, DERIVE_ASKED_TTL):
-        derive_pending_events.enqueue()
+        # Queued at once, not on commit: every caller asks after its commit already,
+        # and the throttle's timer thread must not open a database connection for it.
+        derive_pending_events()
 
 
 class _Throttled:
@@ -317,11 +319,15 @@ def derive(waiting: Any, *, limit: int = DERIVE_BATCH) -> int:
     if not rows:
         return 0
     try:
-        with transaction.atomic():
-            feed.record_events([_incoming(row) for row in rows])
-            PendingEvent.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        # Not one transaction with the delete: ``record_events`` reads the teams and
+        # agents before it takes the writer's lock, and the fast door's inserts wait for
+        # that lock. Should the process stop between the two, the events are recorded
+        # again later as duplicates, which changes nothing.
+        feed.record_events([_incoming(row) for row in rows])
     except DomainError:
         _derive_one_by_one(rows)
+    else:
+        PendingEvent.objects.filter(pk__in=[row.pk for row in rows]).delete()
     return len(rows)
 
 

@@ -18,9 +18,10 @@ then refreshes the teams asked for:
 - **one at a time**: a single thread refreshes, so at most one refresh of a team is in
   flight, and a burst of events costs a handful of refreshes, not one each.
 
-So an alarm is raised, and a wallboard updated, at most ``INTERVAL_S`` plus one round of
-refreshes after the event that changed the queue, and the feed endpoint never waits on
-either: telephony events never queue behind a snapshot. The minute tick
+So an alarm is raised at most ``INTERVAL_S`` plus one round of refreshes after the event
+that changed the queue, and the wallboard's snapshot (today's figures, many times the
+cost of the judgement) follows at most ``SNAPSHOT_EVERY_S`` after the previous one; the
+feed endpoint never waits on either: telephony events never queue behind a snapshot. The minute tick
 (``tasks.evaluate_all_teams``) still judges every team, the backstop should a process
 stop with a refresh pending.
 
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 
 #: The least time between two refreshes of one team (the trailing edge of a burst).
 INTERVAL_S = 0.1
+#: The least time between two wallboard snapshots of one team pushed by the refresher.
+SNAPSHOT_EVERY_S = 1.0
+_last_snapshot: dict[int, float] = {}
 
 
 def request(team: Team, *, now: datetime | None = None) -> None:
@@ -74,7 +78,17 @@ def refresh_teams(team_ids: Iterable[int]) -> int:
         # the feed's writes queued behind it. Raising and clearing are safe without it:
         # one open alarm per rule is a constraint, and a clear is a conditional update.
         alarm.evaluate(team, now=now)
-    _publish(teams, timezone.now())
+    # The wallboard's snapshot (today's figures over every call of the day) costs many
+    # times the alarm judgement, and grows with the day: at most one a second per team.
+    # A team refreshed sooner is asked for again, so the last state is always pushed.
+    clock = time.monotonic()
+    due = [t for t in teams if clock - _last_snapshot.get(t.pk, -math.inf) >= SNAPSHOT_EVERY_S]
+    for team in due:
+        _last_snapshot[team.pk] = clock
+    _publish(due, timezone.now())
+    for team in teams:
+        if team not in due:
+            refresher.request(team.pk)
     return len(teams)
 
 
