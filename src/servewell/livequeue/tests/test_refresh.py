@@ -95,3 +95,25 @@ def test_a_burst_of_events_raises_the_alarm_and_the_last_snapshot_shows_them_all
     assert [a["id"] for a in last["alarms"]] == [alarm.pk]
     assert any(m["type"] == "alarm" and m["data"]["event"] == "raised" for m in sent)
     assert len([m for m in sent if m["type"] == "snapshot"]) < burst
+
+
+def test_the_wallboard_snapshot_is_pushed_at_most_once_a_second_and_never_lost(care, monkeypatch):
+    """Alarms are judged on every refresh; today's figures (the costly part) go out at
+    most once a second per team, and a refresh that skips them asks to come back."""
+    sent: list[dict] = []
+    asked: list[int] = []
+    monkeypatch.setattr(fanout, "publish", sent.append)
+    monkeypatch.setattr(snapshots, "_last_snapshot", {})
+
+    class Recorder:
+        def request(self, team_id: int) -> None:
+            asked.append(team_id)
+
+    monkeypatch.setattr(snapshots, "refresher", Recorder())
+    snapshots.refresh_teams({care.pk})
+    snapshots.refresh_teams({care.pk})  # within the second: judged, not pushed
+    assert [m["team"] for m in sent if m["type"] == "snapshot"] == [care.pk]
+    assert asked == [care.pk]
+    snapshots._last_snapshot[care.pk] -= snapshots.SNAPSHOT_EVERY_S  # a second later
+    snapshots.refresh_teams({care.pk})
+    assert len([m for m in sent if m["type"] == "snapshot"]) == 2 and asked == [care.pk]
