@@ -51,9 +51,8 @@ log = logging.getLogger(__name__)
 
 #: The least time between two refreshes of one team (the trailing edge of a burst).
 INTERVAL_S = 0.1
-#: The least time between two wallboard snapshots of one team pushed by the refresher.
+#: The least time between two wallboard snapshots of one team pushed after events.
 SNAPSHOT_EVERY_S = 1.0
-_last_snapshot: dict[int, float] = {}
 
 
 def request(team: Team, *, now: datetime | None = None) -> None:
@@ -79,16 +78,11 @@ def refresh_teams(team_ids: Iterable[int]) -> int:
         # one open alarm per rule is a constraint, and a clear is a conditional update.
         alarm.evaluate(team, now=now)
     # The wallboard's snapshot (today's figures over every call of the day) costs many
-    # times the alarm judgement, and grows with the day: at most one a second per team.
-    # A team refreshed sooner is asked for again, so the last state is always pushed.
-    clock = time.monotonic()
-    due = [t for t in teams if clock - _last_snapshot.get(t.pk, -math.inf) >= SNAPSHOT_EVERY_S]
-    for team in due:
-        _last_snapshot[team.pk] = clock
-    _publish(due, timezone.now())
+    # times the alarm judgement and grows with the day: it has a refresher of its own,
+    # at most once a second per team, pushed at once after a quiet spell and never lost
+    # at the end of a burst (a raised alarm goes out on its own at once, see ``alarm``).
     for team in teams:
-        if team not in due:
-            refresher.request(team.pk)
+        snapshot_refresher.request(team.pk)
     return len(teams)
 
 
@@ -188,3 +182,4 @@ class Refresher:
 
 
 refresher = Refresher()
+snapshot_refresher = Refresher(publish_now, interval_s=SNAPSHOT_EVERY_S)
