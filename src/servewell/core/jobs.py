@@ -96,6 +96,19 @@ def job(*, retries: int = 5, retry_delay: float = 10, backoff: float = 2.0) -> C
     return decorator
 
 
+def drain(step: Callable[[], int], *, batch: int, rounds: int | None = None) -> bool:
+    """Run ``step`` (which takes up to ``batch`` waiting rows and returns how many it
+    took) until a round comes back short. True when the backlog is empty; False when
+    ``rounds`` ran out first, so that the caller queues a follow-up job: one job never
+    holds a worker thread for a whole flood, and other jobs get their turn between."""
+    done = 0
+    while rounds is None or done < rounds:
+        if step() < batch:
+            return True
+        done += 1
+    return False
+
+
 def periodic(**cron: str) -> Callable:
     """Declare a periodic job, scheduled by the worker (crontab fields: minute, hour, …)."""
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from servewell.contacts import contacts
 from servewell.core.contract import ExtensionPoint
 from servewell.core.errors import DomainError
-from servewell.core.jobs import job, periodic
+from servewell.core.jobs import drain, job, periodic
 from servewell.desk import conversations
 from servewell.desk.models import AutoReplyLog, Channel, Conversation, WebRequest
 from servewell.people import throttle
@@ -134,10 +134,9 @@ def file_web_requests() -> None:
     cache.delete(FILING_ASKED)
     waiting = WebRequest.objects.filter(state=WebRequest.State.RECEIVED)
     with _filing:  # one filing job at a time in a process: they would read the same rows
-        for _round in range(20):
-            if file_requests(waiting) < FILE_BATCH:
-                return
-    _ask_for_filing()  # a flood outlasted this job: the next one goes on
+        emptied = drain(lambda: file_requests(waiting), batch=FILE_BATCH, rounds=20)
+    if not emptied:
+        _ask_for_filing()  # a flood outlasted this job: the next one goes on
 
 
 @periodic(minute="*")
@@ -147,8 +146,7 @@ def file_stale_web_requests() -> None:
     stale = WebRequest.objects.filter(
         state=WebRequest.State.RECEIVED, received_at__lt=timezone.now() - STALE_AFTER
     )
-    while file_requests(stale) == FILE_BATCH:
-        pass
+    drain(lambda: file_requests(stale), batch=FILE_BATCH)
 
 
 #: A filed request's row stays this long (the thank-you link lasts an hour), then goes.

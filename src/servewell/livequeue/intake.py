@@ -32,7 +32,7 @@ from django.utils.dateparse import parse_datetime
 
 from servewell.core.errors import DomainError
 from servewell.core.fastlane import Arrival, Reply
-from servewell.core.jobs import huey, job, periodic
+from servewell.core.jobs import drain, huey, job, periodic
 from servewell.livequeue import feed
 from servewell.livequeue.access import QUEUE_FEED
 from servewell.livequeue.models import Channel, EventKind, PendingEvent
@@ -295,10 +295,9 @@ def derive_pending_events() -> None:
     cache.delete(DERIVE_ASKED)  # an event stored after this queues a job of its own
     waiting = PendingEvent.objects.filter(state=PendingEvent.State.RECEIVED)
     with _deriving:
-        for _round in range(40):
-            if derive(waiting) < DERIVE_BATCH:
-                return
-    _ask_for_derivation()  # a flood outlasted this job: the next one goes on
+        emptied = drain(lambda: derive(waiting), batch=DERIVE_BATCH, rounds=40)
+    if not emptied:
+        _ask_for_derivation()  # a flood outlasted this job: the next one goes on
 
 
 @periodic(minute="*")
@@ -307,8 +306,7 @@ def derive_stale_events() -> None:
     stale = PendingEvent.objects.filter(
         state=PendingEvent.State.RECEIVED, received_at__lt=timezone.now() - STALE_AFTER
     )
-    while derive(stale) == DERIVE_BATCH:
-        pass
+    drain(lambda: derive(stale), batch=DERIVE_BATCH)
 
 
 def derive(waiting: Any, *, limit: int = DERIVE_BATCH) -> int:

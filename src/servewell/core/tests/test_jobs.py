@@ -153,3 +153,19 @@ def test_in_process_worker_threads_start_and_stop(tmp_path):
     ping()
     assert done.wait(5)
     consumer.stop(graceful=True)
+
+
+def test_drain_stops_at_the_first_short_round_or_hands_over_when_rounds_run_out():
+    from servewell.core.jobs import drain
+
+    backlog = [250]
+
+    def take_up_to_100() -> int:
+        taken = min(100, backlog[0])
+        backlog[0] -= taken
+        return taken
+
+    assert drain(take_up_to_100, batch=100) is True and backlog == [0]
+    backlog[0] = 1_000
+    assert drain(take_up_to_100, batch=100, rounds=3) is False  # the next job goes on
+    assert backlog == [700]
