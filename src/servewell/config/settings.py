@@ -137,7 +137,7 @@ def _sqlite(name: str) -> dict:
     ``sqlite:///`` URL: without WAL, the busy timeout and IMMEDIATE transactions, writers
     meet "database is locked" at once instead of waiting their turn."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "servewell.core.backends.sqlite3",
         "NAME": name,
         "OPTIONS": {
             # SQLite's default page cache is 2 MB, a few index pages of a desk with a

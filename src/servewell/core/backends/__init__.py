@@ -1,0 +1,1 @@
+"""Database backends of our own (the embedded default's writer gate)."""

@@ -1,0 +1,104 @@
+"""The embedded default's writer gate (``core.backends.sqlite3``): writers queue at a lock
+the kernel hands on at once, and every way out of a transaction lets the next one in."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from servewell.core.backends.sqlite3.base import WriterGate, gate_path
+from servewell.desk.models import AutoReplyLog
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the gate is SQLite's"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _other_writer(timeout_s: float = 0.05) -> WriterGate:
+    """Another connection's gate on the same database, as a second process has."""
+    return WriterGate(gate_path(connection.settings_dict["NAME"]), timeout_s)
+
+
+def _write(name: str) -> None:
+    AutoReplyLog.objects.create(address=f"{name}@example.com", sent_at=timezone.now())
+
+
+def test_a_write_transaction_holds_the_gate_until_it_commits():
+    other = _other_writer()
+    try:
+        with transaction.atomic():
+            _write("gate")
+            assert connection.gate.held
+            with pytest.raises(OperationalError, match="database is locked"):
+                other.acquire()  # past its deadline while this one writes
+        assert not connection.gate.held
+        other.acquire()  # the commit let the next writer in
+        assert other.held
+    finally:
+        other.close()
+    assert AutoReplyLog.objects.filter(address="gate@example.com").exists()
+
+
+def test_a_rolled_back_transaction_lets_the_next_writer_in():
+    other = _other_writer()
+    try:
+        with pytest.raises(ValueError), transaction.atomic():
+            _write("gone")
+            raise ValueError("the request failed")
+        other.acquire()
+        assert other.held
+    finally:
+        other.close()
+    assert not AutoReplyLog.objects.filter(address="gone@example.com").exists()
+
+
+def test_a_waiting_writer_goes_in_as_soon_as_the_holder_is_done():
+    """A writer that finds the gate taken is not turned away: it waits its turn and
+    writes, as SQLite's busy timeout let it before."""
+    holder = _other_writer()
+    holder.acquire()
+    written = threading.Event()
+
+    def write() -> None:
+        from django.db import connection as own
+
+        try:
+            with transaction.atomic():
+                _write("waited")
+            written.set()
+        finally:
+            own.close()
+
+    writer = threading.Thread(target=write)
+    try:
+        writer.start()
+        assert not written.wait(0.3)  # still at the gate while the other holds it
+        holder.release()
+        writer.join(timeout=30)
+        assert written.is_set()
+    finally:
+        holder.close()
+    assert AutoReplyLog.objects.filter(address="waited@example.com").exists()
+
+
+def test_closing_a_connection_in_a_transaction_frees_the_gate():
+    other = _other_writer()
+    try:
+        transaction.set_autocommit(True)
+        connection._start_transaction_under_autocommit()
+        assert connection.gate.held
+        connection.close()
+        other.acquire()
+        assert other.held
+    finally:
+        other.close()
+
+
+def test_a_database_in_memory_has_no_gate_file():
+    assert gate_path(":memory:") is None
+    assert gate_path("file:memorydb_default?mode=memory&cache=shared") is None
+    assert gate_path("/srv/data/desk.sqlite3") == "/srv/data/desk.sqlite3-writers"
