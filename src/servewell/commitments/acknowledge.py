@@ -201,14 +201,14 @@ def compose(
     return render(team_settings.ack_subject, **values), body
 
 
-@job(retries=5, retry_delay=20)
+@job(retries=5, retry_delay=20, lane="intake")
 def send_acknowledgement(conversation_id: int, address: str) -> None:
     failed = _send([(conversation_id, address)])
     if failed:
         raise failed[0][1]
 
 
-@job(retries=5, retry_delay=20)
+@job(retries=5, retry_delay=20, lane="intake")
 def send_acknowledgements(items: list[list[Any]]) -> None:
     """The acknowledgements of a batch ([conversation id, address] pairs), read together
     and sent over one connection. One that fails goes to a job of its own, with its own

@@ -57,7 +57,7 @@ def _start(conversations: list[Conversation], now: datetime) -> None:
             log.info("no acknowledgement", extra={"conversation": pk, "why": reason})
 
 
-@job(retries=5, retry_delay=5)
+@job(retries=5, retry_delay=5, lane="intake")
 def start_commitments(conversation_id: int) -> None:
     """Clocks and acknowledgement of a new conversation, in one transaction that reads
     and locks the conversation once (it runs for every new conversation). A failure
@@ -67,7 +67,7 @@ def start_commitments(conversation_id: int) -> None:
         _start(_locked([conversation_id]), now)
 
 
-@job(retries=5, retry_delay=5)
+@job(retries=5, retry_delay=5, lane="intake")
 def start_commitments_batch(conversation_ids: list[int]) -> None:
     """``start_commitments`` for a batch, in one transaction. If the batch fails, each
     conversation gets a job of its own (with its own retries), so one that cannot be

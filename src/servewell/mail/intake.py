@@ -52,6 +52,7 @@ from servewell.core.jobs import job
 from servewell.desk import conversations, merging
 from servewell.desk import html as mail_html
 from servewell.desk.models import Attachment, Channel, Conversation, Message, MessageKind
+from servewell.mail import loops
 from servewell.mail.models import InboundEmail, Mailbox
 from servewell.mail.parsing import (
     ParsedAttachment,
@@ -415,7 +416,7 @@ def _ask_for_filing(inbound_ids: list[int], *, early: bool) -> None:
         file_received.enqueue(inbound_ids)
 
 
-@job(retries=5, retry_delay=10)
+@job(retries=5, retry_delay=10, lane="intake")
 def file_received(inbound_ids: list[int]) -> None:
     """Step 2 for mail ``receive_many`` stored: these rows, and with them every other row
     answered early and still waiting (oldest first), so that under a flood the worker
@@ -582,6 +583,9 @@ class _Mail:
     text: str
     html: str
     attachments: list[ParsedAttachment]
+    #: ``loops.header_reason``, read now from the whole parse: an acknowledgement or a
+    #: survey later reads it from the stored row instead of parsing the email again.
+    no_auto_reply: str = ""
 
     @classmethod
     def read(cls, parsed: ParsedEmail) -> _Mail:
@@ -595,6 +599,7 @@ class _Mail:
             text=_cap(text),
             html=html if len(html) <= MAX_BODY_CHARS else "",  # cut HTML is broken HTML
             attachments=parsed.attachments,
+            no_auto_reply=loops.parsed_header_reason(parsed),
         )
         try:
             mail.sender = contacts.normalise_email(mail.sender) if mail.sender else ""
@@ -631,7 +636,7 @@ def _file(items: Sequence[_Item], filing: Filing) -> list[IngestResult]:
     now, directory = filing.now, filing.directory or Directory.load()
     results: list[IngestResult | None] = [None] * len(items)
     with transaction.atomic():
-        claimed = _claim([item.inbound.pk for item in items], now)
+        claimed = _claim({item.inbound.pk: item.mail.no_auto_reply for item in items}, now)
         _note_reused_ids([item.inbound for item in items if item.inbound.pk in claimed])
         known = _known_ids([item.mail.parsed for item in items])
         to_file = []
@@ -768,19 +773,26 @@ def _message_fields(
     }
 
 
-def _claim(ids: list[int], now: datetime) -> set[int]:
+def _claim(blocks: dict[int, str], now: datetime) -> set[int]:
     """Take RECEIVED rows for this transaction; rows another process holds are skipped
-    (it is filing them). SQLite has one writer at a time, so there the read is enough."""
+    (it is filing them). SQLite has one writer at a time, so there the read is enough.
+    ``blocks``: each row's ``auto_reply_block``, stored with the claim."""
     claimed = set(
         InboundEmail.objects.select_for_update(skip_locked=True)
         .order_by()
-        .filter(pk__in=ids, state=InboundEmail.State.RECEIVED)
+        .filter(pk__in=list(blocks), state=InboundEmail.State.RECEIVED)
         .values_list("pk", flat=True)
     )
     if claimed:
         InboundEmail.objects.filter(pk__in=claimed).update(
-            state=InboundEmail.State.PROCESSED, processed_at=now, reason=""
+            state=InboundEmail.State.PROCESSED, processed_at=now, reason="", auto_reply_block=""
         )
+        blocked: dict[str, list[int]] = {}
+        for pk in claimed:
+            if blocks[pk]:
+                blocked.setdefault(blocks[pk], []).append(pk)
+        for block, pks in blocked.items():  # few: most mail may be answered
+            InboundEmail.objects.filter(pk__in=pks).update(auto_reply_block=block)
     return claimed
 
 

@@ -169,3 +169,33 @@ def test_drain_stops_at_the_first_short_round_or_hands_over_when_rounds_run_out(
     backlog[0] = 1_000
     assert drain(take_up_to_100, batch=100, rounds=3) is False  # the next job goes on
     assert backlog == [700]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_jobs_of_one_lane_take_turns_while_other_jobs_run_beside_them(real_queue):
+    """Two worker threads: the stages of one flow never run side by side, but a job of
+    no lane still gets the other thread."""
+    spans: dict[str, list[float]] = {}
+
+    def stage(key):
+        spans[key] = [time.monotonic()]
+        time.sleep(0.3)
+        spans[key].append(time.monotonic())
+
+    in_lane = real_queue.task(retries=0, name="lane_stage")(jobs._in_lane("flow", stage))
+    beside = real_queue.task(retries=0, name="free_stage")(stage)
+    try:
+        in_lane("filed")
+        in_lane("started")
+        assert _wait_for(lambda: len(spans) == 2 and all(len(s) == 2 for s in spans.values()))
+        first, second = sorted(spans.values())
+        assert second[0] >= first[1]  # the second stage began after the first ended
+        spans.clear()
+        beside("one")
+        beside("two")
+        assert _wait_for(lambda: len(spans) == 2 and all(len(s) == 2 for s in spans.values()))
+        first, second = sorted(spans.values())
+        assert second[0] < first[1]  # side by side
+    finally:
+        real_queue._registry.unregister(in_lane.task_class)
+        real_queue._registry.unregister(beside.task_class)
