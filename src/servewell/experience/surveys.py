@@ -195,8 +195,6 @@ def _header_reasons(conversation_ids: list[int]) -> dict[int, str]:
     """The RFC 3834 verdict (``mail.loops``) on each conversation's first customer
     email: automatic senders, lists and bounces are never surveyed."""
     from servewell.mail import loops
-    from servewell.mail.models import InboundEmail
-    from servewell.mail.parsing import ParseError, parse
 
     firsts: dict[int, int | None] = {}
     for conversation_id, inbound_id in (
@@ -205,25 +203,15 @@ def _header_reasons(conversation_ids: list[int]) -> dict[int, str]:
         .values_list("conversation_id", "inbound_id")
     ):
         firsts[conversation_id] = inbound_id  # the lowest id wins: rows come newest first
-    raws = dict(
-        InboundEmail.objects.filter(pk__in=[i for i in firsts.values() if i]).values_list(
-            "pk", "raw"
-        )
-    )
-    sources = dict(InboundEmail.objects.filter(pk__in=list(raws)).values_list("pk", "source"))
+    stored = loops.stored_header_reasons(i for i in firsts.values() if i)
     reasons = {}
     for conversation_id, inbound_id in firsts.items():
-        if inbound_id is None or inbound_id not in raws:
+        if inbound_id is None or inbound_id not in stored:
             continue
-        if (sources.get(inbound_id) or "").startswith("import:"):
-            reasons[conversation_id] = "Imported mail is history: it gets no survey."
-            continue
-        try:
-            reasons[conversation_id] = loops.header_reason(
-                parse(bytes(raws[inbound_id]), headers_only=True)
-            )
-        except ParseError:
-            reasons[conversation_id] = "Its headers cannot be read."
+        reason, source = stored[inbound_id]
+        if source.startswith("import:"):
+            reason = "Imported mail is history: it gets no survey."
+        reasons[conversation_id] = reason
     return reasons
 
 

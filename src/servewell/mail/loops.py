@@ -71,34 +71,42 @@ def our_addresses(addresses: Iterable[str]) -> set[str]:
     return {wanted[a] for a in found if a in wanted}
 
 
-def _inbound_of(subject: ParsedEmail | Message | None) -> tuple[ParsedEmail | None, str]:
-    """(parsed headers, intake source) of what is being answered."""
-    return _inbound_of_many([subject])[0]
-
-
-def _inbound_of_many(
-    subjects: Sequence[ParsedEmail | Message | None],
-) -> list[tuple[ParsedEmail | None, str]]:
-    """``_inbound_of`` for many: the stored emails behind messages read in one query."""
-    wanted = {s.inbound_id for s in subjects if isinstance(s, Message) and s.inbound_id is not None}
-    rows = {}
-    if wanted:
-        stored = InboundEmail.objects.filter(pk__in=wanted).values_list("pk", "raw", "source")
-        rows = {pk: (raw, source) for pk, raw, source in stored}
-    found: list[tuple[ParsedEmail | None, str]] = []
-    for subject in subjects:
-        if subject is None or isinstance(subject, ParsedEmail):
-            found.append((subject, ""))
-            continue
-        row = rows.get(subject.inbound_id) if subject.inbound_id is not None else None
-        if row is None:  # web form, API, phone: no headers to read
-            found.append((None, ""))
-            continue
-        try:
-            found.append((parse(bytes(row[0]), headers_only=True), row[1]))
-        except ParseError:
-            found.append((None, row[1]))
+def stored_header_reasons(inbound_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """{stored email: (``header_reason`` of its headers, its intake source)}. The verdict
+    is read when the email is filed (``InboundEmail.auto_reply_block``), so answering a
+    batch does not read and parse every raw email again; only older rows are parsed here."""
+    rows = list(
+        InboundEmail.objects.filter(pk__in=set(inbound_ids)).values_list(
+            "pk", "source", "auto_reply_block"
+        )
+    )
+    unread = [pk for pk, _source, block in rows if block is None]
+    raws = (
+        dict(InboundEmail.objects.filter(pk__in=unread).values_list("pk", "raw")) if unread else {}
+    )
+    found = {}
+    for pk, source, block in rows:
+        found[pk] = (block if block is not None else read_header_reason(bytes(raws[pk])), source)
     return found
+
+
+def read_header_reason(raw: bytes) -> str:
+    """``header_reason`` of a raw email, its headers alone parsed."""
+    try:
+        return header_reason(parse(raw, headers_only=True))
+    except ParseError:
+        return UNREADABLE
+
+
+def parsed_header_reason(parsed: ParsedEmail) -> str:
+    """``header_reason``, with headers that cannot be read counted as a reason."""
+    try:
+        return header_reason(parsed)
+    except ParseError:
+        return UNREADABLE
+
+
+UNREADABLE = "Its headers cannot be read."
 
 
 def header_reason(parsed: ParsedEmail) -> str:
@@ -154,7 +162,8 @@ def may_auto_reply(
     """May an automatic email go to ``address`` in answer to ``mail``? (allowed, reason)
 
     ``mail`` is the parsed inbound email, or the customer ``Message`` (its stored raw
-    email is read, headers only), or None when there is no email behind it (web form).
+    email's verdict, read when it was filed), or None when there is no email behind it
+    (web form).
     """
     return may_auto_reply_many([(mail, address)], now)[0]
 
@@ -168,7 +177,9 @@ def may_auto_reply_many(
     before the next was asked; the caller records what it sends
     (``record_auto_replies``).
     """
-    inbound = _inbound_of_many([mail for mail, _ in asked])
+    stored = stored_header_reasons(
+        m.inbound_id for m, _ in asked if isinstance(m, Message) and m.inbound_id is not None
+    )
     by_address = address_reasons(address for _, address in asked)
     count, window = limit()
     normal: dict[str, str] = {}
@@ -184,14 +195,15 @@ def may_auto_reply_many(
             logged.order_by().values("address").annotate(n=Count("id")).values_list("address", "n")
         )
     answers = []
-    for (parsed, source), (_, address) in zip(inbound, asked, strict=True):
+    for mail, address in asked:
+        reason, source = "", ""
+        if isinstance(mail, ParsedEmail):
+            reason = parsed_header_reason(mail)
+        elif mail is not None and mail.inbound_id in stored:  # else: web form, API, phone
+            reason, source = stored[mail.inbound_id]
         if source.startswith("import:"):
             answers.append((False, "Imported mail is history: it gets no automatic answer."))
             continue
-        try:
-            reason = header_reason(parsed) if parsed is not None else ""
-        except ParseError:
-            reason = "Its headers cannot be read."
         reason = reason or by_address[address]
         if reason:
             answers.append((False, reason))

@@ -37,6 +37,13 @@ class InboundEmail(models.Model):
     state = models.CharField(max_length=12, choices=State.choices, default=State.RECEIVED)
     reason = models.TextField(blank=True, help_text="Why it was quarantined or ignored.")
     processed_at = models.DateTimeField(null=True, blank=True)
+    auto_reply_block = models.CharField(
+        max_length=300,
+        null=True,
+        blank=True,
+        help_text="Why its headers forbid an automatic answer (RFC 3834), read when it was "
+        "filed; empty: they do not; null: not read yet.",
+    )
 
     class Meta:
         db_table = "desk_inboundemail"

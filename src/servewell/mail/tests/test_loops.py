@@ -101,3 +101,24 @@ def test_imported_mail_never_gets_an_automatic_answer(care):
     message = ingest(samples.plain(), source="import:old.mbox", now=NOW).message
     allowed, reason = loops.may_auto_reply(message, "jo@example.com", NOW)
     assert not allowed and "Imported" in reason
+
+
+def test_the_header_verdict_is_kept_when_filed_and_older_mail_is_still_read(care):
+    """An acknowledgement or a survey reads the verdict stored with the email instead of
+    parsing it again; an email filed before the verdict was kept is parsed as before."""
+    from servewell.mail.models import InboundEmail
+
+    listed = ingest(samples.plain(extra={"List-Id": "<news.example.com>"}), source="t", now=NOW)
+    person = ingest(samples.plain(message_id="<person@example.com>"), source="t", now=NOW)
+    assert "mailing list" in InboundEmail.objects.get(pk=listed.inbound.pk).auto_reply_block
+    assert InboundEmail.objects.get(pk=person.inbound.pk).auto_reply_block == ""
+    assert loops.may_auto_reply(listed.message, "jo@example.com", NOW) == (
+        False,
+        "It came through a mailing list (List-Id).",
+    )
+    InboundEmail.objects.filter(pk=listed.inbound.pk).update(auto_reply_block=None)
+    allowed, reason = loops.may_auto_reply(listed.message, "jo@example.com", NOW)
+    assert not allowed and "List-Id" in reason
+    assert loops.may_auto_reply(person.message, "jo@example.com", NOW) == (True, "")
+    InboundEmail.objects.filter(pk=person.inbound.pk).update(auto_reply_block="Kept verdict.")
+    assert loops.may_auto_reply(person.message, "jo@example.com", NOW) == (False, "Kept verdict.")
