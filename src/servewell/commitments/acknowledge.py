@@ -197,7 +197,7 @@ def compose(
     link = customer_links.page_url(conversation, now=now)
     body = render(team_settings.ack_body, **values, link=link)
     if link and link not in body:
-        body += customer_links.email_paragraph(conversation, now=now)
+        body += customer_links.email_paragraph(conversation, now=now, url=link)
     return render(team_settings.ack_subject, **values), body
 
 

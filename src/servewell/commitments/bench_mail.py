@@ -84,9 +84,8 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
             Path(tmp) / "Maildir", n, to=ADDRESS, seed=23, reply_share=0.0, attachment_share=1 / 3
         )
         raws = [m.path.read_bytes() for m in written]
-    addresses = {f"customer{i}@example.net" for i in range(n)}
-    before_acks = AutoReplyLog.objects.filter(address__in=addresses).count()
-    first_id = Conversation.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    first_id = _last_id(Conversation)
+    first_ack_id = _last_id(AutoReplyLog)
     with serve_like_run(
         workers=1, separate_worker=True, env={"WEB_THREADS": WEB_THREADS}
     ) as server:
@@ -96,7 +95,7 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
         started = time.perf_counter()
         statuses = _deliver(url, headers, raws)
         delivered = time.perf_counter() - started
-        queued, sent = _wait(team, first_id, n, addresses, before_acks, started)
+        queued, sent = _wait(team, first_id, first_ack_id, n, started)
         cpu = server.cpu_s() - cpu_before
     accepted = sum(1 for s in statuses if s == 202)
     done = queued if queued is not None else time.perf_counter() - started
@@ -143,30 +142,30 @@ def _deliver(url: str, headers: dict[str, str], raws: list[bytes]) -> list[int]:
     return [status for statuses in rawhttp.run(senders()) for status in statuses]
 
 
+def _last_id(model: Any) -> int:
+    return model.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def _wait(
-    team: Team,
-    first_id: int,
-    n: int,
-    addresses: set[str],
-    before_acks: int,
-    started: float,
+    team: Team, first_id: int, first_ack_id: int, n: int, started: float
 ) -> tuple[float | None, float | None]:
     """Seconds from the first delivery until every new conversation has its clock and its
     acknowledgement queued, and until every acknowledgement was sent (None: not within
-    the limit)."""
+    the limit). Each look is a few range counts on primary keys: on a 2-core box the
+    watcher's CPU comes off the server's."""
     queued = sent = None
     conversations = Conversation.objects.filter(team=team, id__gt=first_id)
     while time.perf_counter() - started < WAIT_LIMIT_S:
         if queued is None:
             clocks = SlaClock.objects.filter(
-                conversation__in=conversations, kind=ClockKind.FIRST_RESPONSE
+                conversation_id__gt=first_id, kind=ClockKind.FIRST_RESPONSE
             ).count()
-            acks = AutoReplyLog.objects.filter(address__in=addresses).count() - before_acks
+            acks = AutoReplyLog.objects.filter(id__gt=first_ack_id).count()
             if clocks >= n and acks >= n:
                 queued = time.perf_counter() - started
         if queued is not None:
             done = Activity.objects.filter(
-                conversation__in=conversations, verb="acknowledged"
+                conversation_id__gt=first_id, conversation__in=conversations, verb="acknowledged"
             ).count()
             if done >= n:
                 sent = time.perf_counter() - started

@@ -91,9 +91,10 @@ def page_url(conversation: Conversation, *, now: datetime) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def email_paragraph(conversation: Conversation, *, now: datetime) -> str:
-    """The lines an email to the customer ends with ("" without a page)."""
-    url = page_url(conversation, now=now)
+def email_paragraph(conversation: Conversation, *, now: datetime, url: str | None = None) -> str:
+    """The lines an email to the customer ends with ("" without a page); ``url``: the
+    page's link when the caller made it already (each one is signed)."""
+    url = page_url(conversation, now=now) if url is None else url
     if not url:
         return ""
     return (
