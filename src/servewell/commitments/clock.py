@@ -47,11 +47,15 @@ class BusinessCalendar:
     is_holiday: Callable[[dt.date], bool] | None = None
     tz: ZoneInfo = field(init=False, repr=False, compare=False)
     _days: dict = field(init=False, repr=False, compare=False)
+    _first_open: list = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tz", ZoneInfo(self.time_zone))
         # Memo of day_intervals: the same few dates are walked by every computation.
         object.__setattr__(self, "_days", {})
+        # The first open stretch found by the last ``add_business_time``:
+        # [(from, opens, closes)] (see there).
+        object.__setattr__(self, "_first_open", [])
         if not any(self.weekly.get(d) for d in range(7)):
             raise NoBusinessHours("The calendar has no opening hours.")
 
@@ -170,7 +174,18 @@ def add_business_time(cal: BusinessCalendar, start: dt.datetime, seconds: float)
     if seconds == 0:
         return start
     left = dt.timedelta(seconds=seconds)
-    for s, e in open_intervals(cal, start):
+    # A batch of new conversations asks from starts moments apart. When the last walk
+    # found its first open stretch (opens, closes) from an earlier instant ``since``,
+    # nothing is open between ``since`` and ``opens``, and ``closes`` is final (merged):
+    # from any start before ``closes`` the first stretch is (max(opens, start), closes).
+    for since, opens, closes in cal._first_open[-1:]:
+        if since <= start < closes:
+            first = max(opens, start)
+            if closes - first >= left:
+                return first + left
+    for n, (s, e) in enumerate(open_intervals(cal, start)):
+        if n == 0:
+            cal._first_open[:] = [(start, s, e)]
         if e - s >= left:
             return s + left
         left -= e - s

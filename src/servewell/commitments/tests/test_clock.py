@@ -211,3 +211,18 @@ def test_pausing_never_shortens(cal, start, a, b, seconds):
     assert with_pause <= business_seconds(cal, start, end)
     # …and so the due time measured from the same start never comes earlier.
     assert with_pause >= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calendars(),
+    moments,
+    st.lists(st.tuples(st.integers(0, 3 * 86_400), durations), min_size=2, max_size=12),
+)
+def test_a_batch_of_due_times_matches_each_worked_out_alone(cal, start, asks):
+    """The same calendar asked again and again (mail filed in a batch, starts moments or
+    days apart, in any order) gives what a fresh calendar gives for each question."""
+    for offset, seconds in asks:
+        moment = start + dt.timedelta(seconds=offset)
+        fresh = BusinessCalendar(cal.time_zone, cal.weekly, cal.closed_dates, cal.is_holiday)
+        assert add_business_time(cal, moment, seconds) == add_business_time(fresh, moment, seconds)
