@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django_filters.constants import EMPTY_VALUES
-from django_filters.rest_framework import FilterSet, IsoDateTimeFilter
+from django_filters.rest_framework import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +12,7 @@ from rest_framework.response import Response
 
 from servewell.core import events, jobs, notifications, webhooks
 from servewell.core.access import CorePerm
-from servewell.core.api import Pagination
+from servewell.core.api import Pagination, UtcIsoDateTimeFilter
 from servewell.core.ids import MAX_ID
 from servewell.core.models import (
     AuditEntry,
@@ -235,16 +230,6 @@ class MarkReadIn(serializers.Serializer):
 
 class MarkReadOut(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many were unread and are now read.")
-
-
-class UtcIsoDateTimeFilter(IsoDateTimeFilter):
-    """An ISO 8601 moment, compared in UTC. ISO 8601 allows any UTC offset ("…-23:16");
-    PostgreSQL refuses those past ±15:59, so a value passed on as given was a 500."""
-
-    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
-        if value not in EMPTY_VALUES and value.tzinfo is not None:
-            value = value.astimezone(dt.UTC)
-        return super().filter(qs, value)
 
 
 class NotificationFilter(FilterSet):

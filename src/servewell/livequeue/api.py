@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from servewell.core.access import Forbidden, can
-from servewell.core.api import IdFilter, validated
+from servewell.core.api import IdFilter, UtcIsoDateTimeFilter, validated
 from servewell.livequeue import alarm, feed, metrics, queries, rules
 from servewell.livequeue.access import QUEUE_FEED, QUEUE_RULES, QUEUE_VIEW
 from servewell.livequeue.models import (
@@ -459,8 +459,8 @@ class AlarmFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         field_name="cleared_at", lookup_expr="isnull", help_text="Only alarms still raised."
     )
-    start = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
-    end = django_filters.IsoDateTimeFilter(field_name="raised_at", lookup_expr="lt")
+    start = UtcIsoDateTimeFilter(field_name="raised_at", lookup_expr="gte")
+    end = UtcIsoDateTimeFilter(field_name="raised_at", lookup_expr="lt")
 
     class Meta:
         model = Alarm

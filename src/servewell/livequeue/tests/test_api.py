@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from servewell.core.models import AuditEntry
@@ -365,3 +367,20 @@ def test_openapi_schema_documents_the_queue(client, db):
     schema = client.get("/api/schema/").content.decode()
     for path in ("/api/queue/events/", "/api/queue/metrics/", "/api/queue/alarms/{id}/respond/"):
         assert path in schema
+
+
+def test_alarms_filter_by_moments_with_any_utc_offset(client_as, care, lena):
+    """ISO 8601 allows offsets PostgreSQL refuses (past ±15:59): the alarm list and its
+    summary compare in UTC, and a moment before year 1 in UTC is a 400, never a 500."""
+    _raise_alarm(care)
+    client = client_as(lena)
+    far = dt.timezone(dt.timedelta(hours=21, minutes=33))
+    since = dt.datetime(876, 1, 31, 21, 11, 55, tzinfo=far).isoformat()
+    summary = client.get("/api/queue/alarms/summary/", {"team": care.pk, "start": since})
+    assert summary.status_code == 200, summary.content
+    assert summary.json()["count"] == 1
+    listed = client.get("/api/queue/alarms/", {"start": since})
+    assert listed.status_code == 200 and len(listed.json()["results"]) == 1
+    before_time = dt.datetime(1, 1, 1, 0, 30, tzinfo=far).isoformat()
+    refused = client.get("/api/queue/alarms/", {"end": before_time})
+    assert refused.status_code == 400, refused.content
