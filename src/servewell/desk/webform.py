@@ -126,7 +126,7 @@ def _ask_for_filing() -> None:
         file_web_requests.enqueue()
 
 
-@job(retries=5, retry_delay=10)
+@job(retries=5, retry_delay=10, lane="intake")
 def file_web_requests() -> None:
     """File every request waiting, oldest first, in batches of ``FILE_BATCH``."""
     # Unmarked before reading: a request stored after this point queues a job of its
