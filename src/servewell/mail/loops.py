@@ -86,7 +86,9 @@ def stored_header_reasons(inbound_ids: Iterable[int]) -> dict[int, tuple[str, st
     )
     found = {}
     for pk, source, block in rows:
-        found[pk] = (block if block is not None else read_header_reason(bytes(raws[pk])), source)
+        if block is None:  # filed before verdicts were kept; "" if erased meanwhile
+            block = read_header_reason(bytes(raws[pk])) if pk in raws else ""
+        found[pk] = (block, source)
     return found
 
 
