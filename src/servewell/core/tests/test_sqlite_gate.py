@@ -4,6 +4,8 @@ the kernel hands on at once, and every way out of a transaction lets the next on
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection, transaction
@@ -18,9 +20,20 @@ pytestmark = [
 ]
 
 
-def _other_writer(timeout_s: float = 0.05) -> WriterGate:
+@contextmanager
+def _other_writer(timeout_s: float = 0.05) -> Iterator[WriterGate]:
     """Another connection's gate on the same database, as a second process has."""
-    return WriterGate(gate_path(connection.settings_dict["NAME"]), timeout_s)
+    gate = WriterGate(gate_path(connection.settings_dict["NAME"]), timeout_s)
+    try:
+        yield gate
+    finally:
+        gate.close()
+
+
+def _gets_in(other: WriterGate) -> bool:
+    """Whether the other writer passes the gate now (it would raise at its deadline)."""
+    other.acquire()
+    return other.held
 
 
 def _write(name: str) -> None:
@@ -28,39 +41,36 @@ def _write(name: str) -> None:
 
 
 def test_a_write_transaction_holds_the_gate_until_it_commits():
-    other = _other_writer()
-    try:
+    with _other_writer() as other:
         with transaction.atomic():
             _write("gate")
             assert connection.gate.held
             with pytest.raises(OperationalError, match="database is locked"):
                 other.acquire()  # past its deadline while this one writes
         assert not connection.gate.held
-        other.acquire()  # the commit let the next writer in
-        assert other.held
-    finally:
-        other.close()
+        assert _gets_in(other)  # the commit let the next writer in
     assert AutoReplyLog.objects.filter(address="gate@example.com").exists()
 
 
 def test_a_rolled_back_transaction_lets_the_next_writer_in():
-    other = _other_writer()
-    try:
+    with _other_writer() as other:
         with pytest.raises(ValueError), transaction.atomic():
             _write("gone")
             raise ValueError("the request failed")
-        other.acquire()
-        assert other.held
-    finally:
-        other.close()
+        assert _gets_in(other)
     assert not AutoReplyLog.objects.filter(address="gone@example.com").exists()
 
 
 def test_a_waiting_writer_goes_in_as_soon_as_the_holder_is_done():
     """A writer that finds the gate taken is not turned away: it waits its turn and
     writes, as SQLite's busy timeout let it before."""
-    holder = _other_writer()
-    holder.acquire()
+    with _other_writer() as holder:
+        holder.acquire()
+        _wait_behind(holder)
+    assert AutoReplyLog.objects.filter(address="waited@example.com").exists()
+
+
+def _wait_behind(holder: WriterGate) -> None:
     written = threading.Event()
 
     def write() -> None:
@@ -74,28 +84,20 @@ def test_a_waiting_writer_goes_in_as_soon_as_the_holder_is_done():
             own.close()
 
     writer = threading.Thread(target=write)
-    try:
-        writer.start()
-        assert not written.wait(0.3)  # still at the gate while the other holds it
-        holder.release()
-        writer.join(timeout=30)
-        assert written.is_set()
-    finally:
-        holder.close()
-    assert AutoReplyLog.objects.filter(address="waited@example.com").exists()
+    writer.start()
+    assert not written.wait(0.3)  # still at the gate while the other holds it
+    holder.release()
+    writer.join(timeout=30)
+    assert written.is_set()
 
 
 def test_closing_a_connection_in_a_transaction_frees_the_gate():
-    other = _other_writer()
-    try:
+    with _other_writer() as other:
         transaction.set_autocommit(True)
         connection._start_transaction_under_autocommit()
         assert connection.gate.held
         connection.close()
-        other.acquire()
-        assert other.held
-    finally:
-        other.close()
+        assert _gets_in(other)
 
 
 def test_a_database_in_memory_has_no_gate_file():
