@@ -71,6 +71,8 @@ def test_a_waiting_writer_goes_in_as_soon_as_the_holder_is_done():
 
 
 def _wait_behind(holder: WriterGate) -> None:
+    """Write from another thread while ``holder`` has the gate: it waits, and writes
+    once the holder lets go."""
     written = threading.Event()
 
     def write() -> None:
