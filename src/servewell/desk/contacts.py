@@ -91,8 +91,10 @@ def index_changed(changes: list[Indexed]) -> None:
         search.index_contacts(
             (c.contact.pk, *search.contact_document(c.contact, c.emails, c.phones)) for c in known
         )
+    # Not ``change not in known``: that compares every pair, and a batch of 200 new
+    # contacts cost 20,000 comparisons of their fields.
     for change in changes:
-        if change not in known:
+        if change.emails is None or change.phones is None:
             search.index_contact(change.contact)
 
 
