@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from servewell.contacts import contacts
 from servewell.contacts.models import Contact
@@ -118,3 +122,26 @@ def test_adding_an_address_of_an_unseen_contact_does_not_name_them(api, alice, c
         assert response.status_code == 400, response.content
         body = response.content.decode()
         assert "Dana" not in body and "already on file for another contact" in body
+
+
+_ATOM = st.text(alphabet="aZ09!#$%&'*+/=?^_`{|}~-.", min_size=1, max_size=8)
+_DOMAIN = st.text(alphabet="aZ09-.", min_size=1, max_size=8)
+_ODD = st.text(alphabet=' "<>()[],;:\\@\n\tXé.', max_size=4)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ATOM, _DOMAIN, _ODD, _ODD)
+def test_an_address_normalises_the_same_by_the_quick_path_and_the_full_parse(
+    local, domain, before, after
+):
+    """The quick path for bare addresses must agree with the full RFC 5322 parse on
+    everything: plain addresses, dots in odd places, names, brackets, comments."""
+    address = f"{before}{local}@{domain}{after}"
+    _name, parsed = parseaddr(address)
+    parsed = parsed.strip().lower()
+    try:
+        got = contacts.normalise_email(address)
+    except DomainError:
+        assert "@" not in parsed or len(parsed) > 254
+    else:
+        assert got == parsed
