@@ -256,10 +256,15 @@ def store_raw_many(
     else:
         message_ids = [sniff_message_id(raw) for raw in raws]
         keys = [dedup_key(raw, m) for raw, m in zip(raws, message_ids, strict=True)]
-    rows = {r.dedup_key: r for r in InboundEmail.objects.defer("raw").filter(dedup_key__in=keys)}
+    # One look-up for both key forms: rows stored under the older form ("mid:<id>")
+    # hold the same email if the content matches (their raw bytes are read only then).
     legacy = {f"mid:{m}"[:1000]: m for m in message_ids if m}
-    if legacy:  # rows stored under the older key form: the same email if content matches
-        found = {r.dedup_key: r for r in InboundEmail.objects.filter(dedup_key__in=list(legacy))}
+    found = {
+        r.dedup_key: r
+        for r in InboundEmail.objects.defer("raw").filter(dedup_key__in=[*keys, *legacy])
+    }
+    rows = {key: found[key] for key in keys if key in found}
+    if any(key in found for key in legacy):
         for raw, message_id, key in zip(raws, message_ids, keys, strict=True):
             old = found.get(f"mid:{message_id}"[:1000]) if message_id else None
             if key not in rows and old is not None and _same_email(old, raw):
