@@ -37,6 +37,8 @@ from servewell.people.models import Role, Team
 from servewell.people.tokens import create_token
 
 SIZES = {"tiny": 300, "small": 3_000, "large": 10_000}
+#: Delivered and filed before the measured flood, and not counted in it.
+WARM_UP = 200
 ADDRESS = "e2e-bench@example.org"
 #: Concurrent deliveries, as a provider's webhook sends them.
 SENDERS = 8
@@ -77,20 +79,30 @@ def _world() -> tuple[Team, str]:
 def run(ctx: Any) -> Iterator[dict[str, Any]]:
     from servewell.core.bench.load import serve_like_run
 
-    n = SIZES[ctx.scale]
     team, token = _world()
     with tempfile.TemporaryDirectory(prefix="servewell-e2e-bench-") as tmp:
         written = generate_maildir(
-            Path(tmp) / "Maildir", n, to=ADDRESS, seed=23, reply_share=0.0, attachment_share=1 / 3
+            Path(tmp) / "Maildir",
+            SIZES[ctx.scale] + WARM_UP,
+            to=ADDRESS,
+            seed=23,
+            reply_share=0.0,
+            attachment_share=1 / 3,
         )
         raws = [m.path.read_bytes() for m in written]
-    first_id = _last_id(Conversation)
-    first_ack_id = _last_id(AutoReplyLog)
+    warm, raws = raws[:WARM_UP], raws[WARM_UP:]
+    n = len(raws)
     with serve_like_run(
         workers=1, separate_worker=True, env={"WEB_THREADS": WEB_THREADS}
     ) as server:
         url = f"{server.base_url}/api/mail/inbound/?respond=async"
         headers = {"Authorization": f"Token {token}", "Content-Type": "message/rfc822"}
+        # A burst first, filed and acknowledged before the clock starts: the server is
+        # measured as it runs, not as it starts (the worker's reader process is up).
+        first_id, first_ack_id = _last_id(Conversation), _last_id(AutoReplyLog)
+        _deliver(url, headers, warm)
+        _wait(team, first_id, first_ack_id, len(warm), time.perf_counter())
+        first_id, first_ack_id = _last_id(Conversation), _last_id(AutoReplyLog)
         cpu_before = server.cpu_s()
         started = time.perf_counter()
         statuses = _deliver(url, headers, raws)
