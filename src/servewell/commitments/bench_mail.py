@@ -98,7 +98,7 @@ def run(ctx: Any) -> Iterator[dict[str, Any]]:
         url = f"{server.base_url}/api/mail/inbound/?respond=async"
         headers = {"Authorization": f"Token {token}", "Content-Type": "message/rfc822"}
         # A burst first, filed and acknowledged before the clock starts: the server is
-        # measured as it runs, not as it starts (the worker's reader process is up).
+        # measured as it runs, not as it starts (connections open, caches and URLs loaded).
         first_id, first_ack_id = _last_id(Conversation), _last_id(AutoReplyLog)
         _deliver(url, headers, warm)
         _wait(team, first_id, first_ack_id, len(warm), time.perf_counter())
