@@ -21,9 +21,24 @@ class ListedOnce(BaseChoiceIterator):
         return iter(self._rows)
 
 
+class FetchedChoices(forms.models.ModelChoiceIterator):
+    """The rows in one plain query. Django's iterator streams them with ``.iterator()``,
+    which on PostgreSQL opens a server-side cursor (DECLARE, FETCH and CLOSE, three round
+    trips and a cursor held to the end of the transaction) for a list of a few dozen."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class ModelChoiceField(forms.ModelChoiceField):
     """``forms.ModelChoiceField`` whose choices cost one query per form, not one per
-    look (see ``ListedOnce``); validation still asks the queryset."""
+    look (see ``ListedOnce``) nor a cursor (see ``FetchedChoices``); validation still
+    asks the queryset."""
+
+    iterator = FetchedChoices
 
     def _set_queryset(self, queryset):  # type: ignore[no-untyped-def]
         super()._set_queryset(queryset)

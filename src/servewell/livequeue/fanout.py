@@ -38,12 +38,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections, transaction
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "servewell:livequeue"
 QUEUE_LIMIT = 200  # frames buffered per stream; a client further behind is dropped
+#: Set in the shared cache while a screen of any process shows snapshots (a wallboard).
+#: Agents' pages take alarms only: with no wallboard open, building a team's snapshot
+#: after each telephony event (several aggregates over the day's calls) is work nobody
+#: reads, and it was a tenth of the web processes' time under the capacity load.
+WATCHED_KEY = "livequeue:snapshots-watched"
+#: A stream that shows snapshots renews the mark at each heartbeat (``stream``); a
+#: process that stops leaves it to expire.
+WATCHED_TTL_S = 60
 
 
 @dataclass(eq=False)
@@ -253,6 +262,17 @@ async def subscribe(
 
 def unsubscribe(subscriber: Subscriber) -> None:
     hub.remove(subscriber)
+
+
+async def mark_watched() -> None:
+    """Say that a screen shows snapshots (at its start and each heartbeat)."""
+    await cache.aset(WATCHED_KEY, 1, WATCHED_TTL_S)
+
+
+def snapshots_watched() -> bool:
+    """Whether any screen has shown snapshots within ``WATCHED_TTL_S``. One that opens
+    later reads the current snapshots as its first frames, so it misses nothing."""
+    return bool(cache.get(WATCHED_KEY))
 
 
 # --- Between processes on one machine, without Redis ----------------------------------

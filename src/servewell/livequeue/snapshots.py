@@ -80,9 +80,11 @@ def refresh_teams(team_ids: Iterable[int]) -> int:
     # The wallboard's snapshot (today's figures over every call of the day) costs many
     # times the alarm judgement and grows with the day: it has a refresher of its own,
     # at most once a second per team, pushed at once after a quiet spell and never lost
-    # at the end of a burst (a raised alarm goes out on its own at once, see ``alarm``).
-    for team in teams:
-        snapshot_refresher.request(team.pk)
+    # at the end of a burst (a raised alarm goes out on its own at once, see ``alarm``);
+    # and only while a screen shows snapshots (``fanout.WATCHED_KEY``).
+    if fanout.snapshots_watched():
+        for team in teams:
+            snapshot_refresher.request(team.pk)
     return len(teams)
 
 

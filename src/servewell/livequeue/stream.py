@@ -95,6 +95,8 @@ async def stream(request: HttpRequest) -> HttpResponse:
         return response
     # Subscribe before reading the state: whatever happens in between is queued, not lost.
     sub = await fanout.subscribe(user.pk, team_ids, snapshots=wallboard)
+    if wallboard:
+        await fanout.mark_watched()
     try:
         initial = await sync_to_async(_initial_state)(user, wallboard)
     except BaseException:
@@ -118,6 +120,8 @@ async def _events(sub: fanout.Subscriber, initial: bytes) -> AsyncIterator[bytes
                 async with asyncio.timeout(HEARTBEAT_S):
                     frame = await sub.queue.get()
             except TimeoutError:
+                if sub.snapshots:
+                    await fanout.mark_watched()
                 yield b": ping\n\n"
                 continue
             chunk = [frame]

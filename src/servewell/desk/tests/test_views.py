@@ -147,6 +147,64 @@ def test_reply_with_htmx_updates_thread_panel_and_version(client_as, alice, conv
     assert conv.status == Status.PENDING
 
 
+def _swapped(html: str) -> set[str]:
+    """The ids of the regions an htmx answer replaces out of band."""
+    return set(re.findall(r'id="([\w-]+)"[^>]*hx-swap-oob="true"', html))
+
+
+def test_an_answer_to_an_action_refreshes_only_what_the_action_changed(client_as, alice, conv):
+    """A note adds to the thread and the activity; it leaves the contact's history and
+    the other apps' panels as they are (nothing there changed), and never touches the
+    composer's draft except to empty it after sending."""
+    client = client_as(alice)
+    html = client.post(
+        f"/desk/c/{conv.pk}/messages/",
+        {"body_text": "Called the courier.", "kind": "note", "expected_version": 1},
+        **HTMX,
+    ).content.decode()
+    swapped = _swapped(html)
+    assert {"thread", "panel-details", "panel-activity", "conv-version", "composer"} <= swapped
+    assert "panel" not in swapped and "panel-contact" not in swapped
+    assert "Called the courier." in html and 'id="contact-h"' not in html
+    # The reply moves the status (open to pending): the contact's history shows it.
+    version = Conversation.objects.get(pk=conv.pk).version
+    html = client.post(
+        f"/desk/c/{conv.pk}/messages/",
+        {"body_text": "A new lid is on its way.", "kind": "reply", "expected_version": version},
+        **HTMX,
+    ).content.decode()
+    assert "panel-contact" in _swapped(html)
+    assert 'class="status status-pending">Pending' in html
+    # Following changes the fields' block only; a change of priority leaves the status
+    # and so the history alone.
+    html = client.post(f"/desk/c/{conv.pk}/follow/", {"on": "1"}, **HTMX).content.decode()
+    assert _swapped(html) >= {"panel-details", "panel-activity"}
+    assert "panel-contact" not in _swapped(html) and "thread" not in _swapped(html)
+    conv.refresh_from_db()
+    fields = {
+        "expected_version": conv.version,
+        "status": conv.status,
+        "priority": "high",
+        "team": conv.team_id,
+        "assignee": "",
+        "tags": "",
+    }
+    html = client.post(f"/desk/c/{conv.pk}/update/", fields, **HTMX).content.decode()
+    assert "panel-contact" not in _swapped(html) and "thread" not in _swapped(html)
+    assert "composer" not in _swapped(html), "a draft being typed stays"
+
+
+def test_a_refused_action_refreshes_the_whole_conversation(client_as, alice, lena, conv):
+    conversations.add_note(lena, conv, body_text="Customer is a baker.")
+    html = (
+        client_as(alice)
+        .post(f"/desk/c/{conv.pk}/take/", {"expected_version": 1}, **HTMX)
+        .content.decode()
+    )
+    assert {"thread", "panel", "conv-version"} <= _swapped(html)
+    assert "Customer is a baker." in html and 'id="contact-h"' in html
+
+
 def test_stale_reply_is_refused_keeping_the_draft_and_showing_what_changed(
     client_as, alice, lena, conv
 ):

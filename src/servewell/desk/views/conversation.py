@@ -38,6 +38,10 @@ from servewell.desk.forms import (
 )
 from servewell.desk.models import Conversation
 from servewell.desk.views.helpers import (
+    ACTIVITY,
+    AFTER_FIELDS,
+    AFTER_MESSAGE,
+    DETAILS,
     after_action,
     as_int,
     conversation_context,
@@ -60,6 +64,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     """Reply or note (optionally from a macro). A stale reply keeps the draft."""
     conversation = access_conversation(request.user, pk)
+    status_before = conversation.status
     form = ReplyForm(request.POST)
     if not form.is_valid():
         return after_action(
@@ -98,7 +103,14 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return after_action(request, conversation, error=exc.message, status=400, reply_form=form)
     collisions.heartbeat(conversation.pk, user, "viewing")
-    return after_action(request, conversation, notice=notice, reset_composer=True)
+    return after_action(
+        request,
+        conversation,
+        notice=notice,
+        reset_composer=True,
+        parts=AFTER_MESSAGE,
+        status_before=status_before,
+    )
 
 
 def _keep_draft(request: HttpRequest, fresh: Conversation) -> ReplyForm:
@@ -113,6 +125,7 @@ def _keep_draft(request: HttpRequest, fresh: Conversation) -> ReplyForm:
 @requires(DESK_WORK)
 def update(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = access_conversation(request.user, pk)
+    status_before = conversation.status
     form = UpdateForm(request.POST, people=assignment.assignable_people(conversation.team))
     if not form.is_valid():
         return after_action(
@@ -142,7 +155,9 @@ def update(request: HttpRequest, pk: int) -> HttpResponse:
     if not still_visible(request, conversation):
         messages.success(request, f"{conversation.reference} moved to {conversation.team}.")
         return redirect_htmx(request, reverse("desk-inbox"))
-    return after_action(request, conversation, notice="Saved.")
+    return after_action(
+        request, conversation, notice="Saved.", parts=AFTER_FIELDS, status_before=status_before
+    )
 
 
 @require_POST
@@ -155,7 +170,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         conversations.follow(request.user, conversation)
         notice = "You follow this conversation."
-    return after_action(request, conversation, notice=notice)
+    return after_action(request, conversation, notice=notice, parts=frozenset({DETAILS, ACTIVITY}))
 
 
 @require_POST

@@ -35,54 +35,98 @@ from servewell.desk.forms import (
 from servewell.desk.html import INLINE_IMAGE_TYPES, present
 from servewell.desk.models import Conversation, MessageKind
 
+#: The regions of the conversation page that an answer to an action can refresh on
+#: their own. ``panels`` are the side panel's other parts: other apps' panels and the
+#: call and merge forms, which no change on the desk alters.
+THREAD, DETAILS, CONTACT, ACTIVITY, COMPOSER, PANELS = (
+    "thread",
+    "details",
+    "contact",
+    "activity",
+    "composer",
+    "panels",
+)
+WHOLE_PAGE = frozenset({THREAD, DETAILS, CONTACT, ACTIVITY, COMPOSER, PANELS})
+#: After a reply or a note: the thread, the activity and the fields (a reply may set the
+#: status).
+AFTER_MESSAGE = frozenset({THREAD, DETAILS, ACTIVITY})
+#: After the fields changed: they and the activity.
+AFTER_FIELDS = frozenset({DETAILS, ACTIVITY})
+#: Either answer adds the contact's history (which shows this conversation's status)
+#: when the status moved: ``status_before``.
+
 
 def conversation_context(
-    request: HttpRequest, conversation: Conversation, *, reread: bool = True, **extra: Any
+    request: HttpRequest,
+    conversation: Conversation,
+    *,
+    reread: bool = True,
+    parts: frozenset[str] = WHOLE_PAGE,
+    status_before: str | None = None,
+    **extra: Any,
 ) -> dict:
-    """What the conversation page shows. ``reread=False`` when the row was just read by
-    ``access_conversation`` (with team, assignee and contact) and nothing changed since."""
+    """What the conversation page shows, or only the ``parts`` an answer refreshes (each
+    part's data is read only when that part is shown). ``reread=False`` when the row was
+    just read by ``access_conversation`` (with team, assignee and contact) and nothing
+    changed since."""
     user = request.user
     conversation = queries.conversation_with_relations(conversation, reread=reread)
-    people = list(assignment.assignable_people(conversation.team))
-    update_form = extra.pop("update_form", None) or UpdateForm(
-        initial={
-            "expected_version": conversation.version,
-            "status": conversation.status,
-            "priority": conversation.priority,
-            "team": conversation.team_id,
-            "assignee": conversation.assignee_id,
-            "tags": ", ".join(t.name for t in conversation.tags.all()),
-        },
-        people=people,
-    )
-    update_form.fields["team"].queryset = update_form.fields["team"].queryset.order_by("name")
-    reply_form = extra.pop("reply_form", None) or ReplyForm(
-        initial={"expected_version": conversation.version, "kind": "reply"}
-    )
-    return {
+    if status_before is not None and conversation.status != status_before:
+        parts = parts | {CONTACT}
+    can_work = can(user, DESK_WORK)
+    context: dict[str, Any] = {
         "conversation": conversation,
-        "thread": presented(queries.conversation_messages(conversation)),
+        "parts": parts,
+        "whole_panel": {DETAILS, CONTACT, ACTIVITY, PANELS} <= parts,
         "splittable": merging.SPLITTABLE,
-        "activity": [
+        "can_work": can_work,
+        "can_change": can_work and not conversation.merged_into_id,
+        "MessageKind": MessageKind,
+    }
+    if THREAD in parts:
+        context["thread"] = presented(queries.conversation_messages(conversation))
+    if DETAILS in parts:
+        update_form = extra.pop("update_form", None) or UpdateForm(
+            initial={
+                "expected_version": conversation.version,
+                "status": conversation.status,
+                "priority": conversation.priority,
+                "team": conversation.team_id,
+                "assignee": conversation.assignee_id,
+                "tags": ", ".join(t.name for t in conversation.tags.all()),
+            },
+            people=list(assignment.assignable_people(conversation.team)),
+        )
+        team_field = update_form.fields["team"]
+        team_field.queryset = team_field.queryset.order_by("name")
+        context["update_form"] = update_form
+        context["following"] = any(f.pk == user.pk for f in conversation.followers.all())
+    if CONTACT in parts:
+        context["history"] = contacts.contact_history(user, conversation.contact, limit=20)
+        context["emails"] = list(conversation.contact.emails.all())
+        context["phones"] = list(conversation.contact.phones.all())
+    if ACTIVITY in parts:
+        context["activity"] = [
             (a, conversations.describe(a))
             for a in queries.conversation_activity(conversation, limit=100)
-        ],
-        "history": contacts.contact_history(user, conversation.contact, limit=20),
-        "emails": list(conversation.contact.emails.all()),
-        "phones": list(conversation.contact.phones.all()),
-        "macros": list(macros.macros_for(user, conversation.team)),
-        "following": any(f.pk == user.pk for f in conversation.followers.all()),
-        "viewers": collisions.viewers(conversation.pk, exclude=user),
-        "can_work": can(user, DESK_WORK),
-        "can_change": can(user, DESK_WORK) and not conversation.merged_into_id,
-        "update_form": update_form,
-        "reply_form": reply_form,
-        "merge_form": extra.pop("merge_form", None) or MergeForm(),
-        "call_form": extra.pop("call_form", None) or CallForm(initial={"direction": "inbound"}),
-        "split_form": SplitForm(),
-        "MessageKind": MessageKind,
-        **extra,
-    }
+        ]
+    reply_form = extra.pop("reply_form", None)
+    if COMPOSER in parts or (reply_form is not None and reply_form.is_bound):
+        context["parts"] = parts = parts | {COMPOSER}
+        context["macros"] = list(macros.macros_for(user, conversation.team))
+        context["reply_form"] = reply_form or ReplyForm(
+            initial={"expected_version": conversation.version, "kind": "reply"}
+        )
+    if PANELS in parts:
+        context["merge_form"] = extra.pop("merge_form", None) or MergeForm()
+        context["call_form"] = extra.pop("call_form", None) or CallForm(
+            initial={"direction": "inbound"}
+        )
+        context["split_form"] = SplitForm()
+    if parts == WHOLE_PAGE:
+        context["viewers"] = collisions.viewers(conversation.pk, exclude=user)
+    context.update(extra)
+    return context
 
 
 def presented(thread: list) -> list:
@@ -106,13 +150,25 @@ def after_action(
     error: str = "",
     status: int = 200,
     reset_composer: bool = False,
+    parts: frozenset[str] = WHOLE_PAGE,
+    status_before: str | None = None,
     **forms: Any,
 ) -> HttpResponse:
-    """htmx: the fresh thread, panel and version out of band. Otherwise: back to the page
+    """htmx: the regions the action changed (``parts``), the version and the notice, out
+    of band. A refusal refreshes everything: the page was stale or the input wrong, and
+    the user should see the whole conversation as it now is; ``reset_composer`` empties
+    the composer after a message went out. Otherwise: back to the page
     (or the page again with the error and the user's input, when something was refused)."""
     if request.htmx:
-        context = conversation_context(request, conversation, **forms)
-        context.update(notice=notice, error=error, reset_composer=reset_composer)
+        if error:
+            parts = WHOLE_PAGE
+        # The composer only when it is emptied after sending, or shows a refused draft
+        # (a bound form): otherwise it keeps what the user is typing.
+        parts = parts | {COMPOSER} if reset_composer else parts - {COMPOSER}
+        context = conversation_context(
+            request, conversation, parts=parts, status_before=status_before, **forms
+        )
+        context.update(notice=notice, error=error)
         return render(request, "desk/_oob.html", context, status=status)
     if error:
         context = conversation_context(request, conversation, **forms)

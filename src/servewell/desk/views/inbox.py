@@ -29,7 +29,7 @@ from servewell.desk.forms import (
     SaveViewForm,
 )
 from servewell.desk.models import Channel, Conversation, Priority, Status
-from servewell.desk.views.helpers import after_action, as_int, flash, safe_next
+from servewell.desk.views.helpers import AFTER_FIELDS, after_action, as_int, flash, safe_next
 from servewell.people.access import visible_teams
 
 
@@ -119,6 +119,7 @@ def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(DESK_WORK)
 def take(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = access_conversation(request.user, pk)
+    status_before = conversation.status
     version = as_int(request.POST.get("expected_version"))
     error, status = "", 200
     try:
@@ -138,7 +139,15 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
             {"c": row, "row_error": error, "can_work": True},
             status=status,
         )
-    return after_action(request, conversation, error=error, status=status, notice="Taken.")
+    return after_action(
+        request,
+        conversation,
+        error=error,
+        status=status,
+        notice="Taken.",
+        parts=AFTER_FIELDS,
+        status_before=status_before,
+    )
 
 
 def _taken_message(conversation: Conversation) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -25,6 +26,14 @@ class Clock:
 @pytest.fixture
 def clock():
     return Clock()
+
+
+@pytest.fixture
+def wallboard_open():
+    """A wallboard is showing snapshots somewhere (its stream set the shared mark)."""
+    cache.set(fanout.WATCHED_KEY, 1, fanout.WATCHED_TTL_S)
+    yield
+    cache.delete(fanout.WATCHED_KEY)
 
 
 @pytest.fixture
@@ -64,7 +73,9 @@ def test_teams_do_not_wait_for_each_other(refresher, clock):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_burst_of_events_raises_the_alarm_and_the_last_snapshot_shows_them_all(care, monkeypatch):
+def test_a_burst_of_events_raises_the_alarm_and_the_last_snapshot_shows_them_all(
+    care, monkeypatch, wallboard_open
+):
     """The production path: a background thread refreshes after the events commit."""
     AlarmRule.objects.create(team=care, kind=RuleKind.WAITING, threshold=3, clear_threshold=1)
     sent: list[dict] = []
@@ -109,7 +120,7 @@ def test_a_burst_of_events_raises_the_alarm_and_the_last_snapshot_shows_them_all
 
 
 def test_a_refresh_judges_the_alarms_and_leaves_the_snapshot_to_its_own_refresher(
-    care, monkeypatch
+    care, monkeypatch, wallboard_open
 ):
     """Today's figures (the costly part) go through a refresher of their own that pushes
     at most once a second per team; the alarms are judged on every refresh."""
@@ -128,3 +139,30 @@ def test_a_refresh_judges_the_alarms_and_leaves_the_snapshot_to_its_own_refreshe
     assert Alarm.objects.filter(team=care, cleared_at=None).exists()
     assert asked == [care.pk]
     assert snapshots.SNAPSHOT_EVERY_S >= 1.0 > snapshots.INTERVAL_S
+
+
+def test_with_no_wallboard_open_a_refresh_judges_the_alarms_and_builds_no_snapshot(
+    care, monkeypatch
+):
+    """Agents' pages take alarms, not snapshots: nobody would read one."""
+    cache.delete(fanout.WATCHED_KEY)
+    AlarmRule.objects.create(team=care, kind=RuleKind.WAITING, threshold=1, clear_threshold=0)
+    feed.record_event("joined", call_id="w1", team=care, at=timezone.now())
+    Alarm.objects.all().delete()
+    sent: list[dict] = []
+    monkeypatch.setattr(fanout, "publish", sent.append)
+    asked: list[int] = []
+
+    class Recorder:
+        def request(self, team_id: int) -> None:
+            asked.append(team_id)
+
+    monkeypatch.setattr(snapshots, "snapshot_refresher", Recorder())
+    snapshots.refresh_teams({care.pk})
+    assert Alarm.objects.filter(team=care, cleared_at=None).exists()
+    assert asked == []
+    assert [m for m in sent if m["type"] == "snapshot"] == []
+    cache.set(fanout.WATCHED_KEY, 1, fanout.WATCHED_TTL_S)  # a wallboard opens
+    snapshots.refresh_teams({care.pk})
+    assert asked == [care.pk]
+    cache.delete(fanout.WATCHED_KEY)

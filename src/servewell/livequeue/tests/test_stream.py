@@ -82,6 +82,32 @@ def test_redis_fans_out_across_two_server_processes(alarm_setup, alice):
         _alarm_posted_to_one_reaches_the_other(first, second, alarm_setup, alice)
 
 
+def test_a_wallboard_marks_snapshots_as_watched_for_every_process(alarm_setup, alice):
+    """Snapshots are built only while some screen shows them: an agent's page (alarms
+    only) leaves the shared mark unset, a wallboard sets it with an expiry."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except Exception as exc:
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+    pattern = f"*{fanout.WATCHED_KEY}"
+    for key in client.scan_iter(pattern):
+        client.delete(key)
+    cookie = session_cookie(alice)
+    with uvicorn_servers(1, redis_url=url) as (base,):
+        with SseReader(f"{base}/queue/stream/", cookie) as page:
+            page.wait_for("hello")
+        assert list(client.scan_iter(pattern)) == []
+        with SseReader(f"{base}/queue/stream/?wallboard=1", cookie) as board:
+            board.wait_for("hello")
+            keys = list(client.scan_iter(pattern))
+            assert len(keys) == 1
+            assert 0 < client.ttl(keys[0]) <= fanout.WATCHED_TTL_S
+        client.delete(*keys)
+
+
 def _alarm_posted_to_one_reaches_the_other(first, second, alarm_setup, alice, query=""):
     with SseReader(f"{second}/queue/stream/{query}", session_cookie(alice)) as mine:
         mine.wait_for("hello")
