@@ -198,7 +198,10 @@ DATABASE_ROUTERS = ["servewell.insights.router.ReportsRouter"]
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "servewell.core.cachebackend.KeptClientRedisCache",
+            "LOCATION": REDIS_URL,
+        }
     }
 elif TESTING:
     # One per test process: tests that count (rate limits) must not meet each other.
