@@ -8,6 +8,7 @@ from servewell.core.access import can
 from servewell.goodwill import queries
 from servewell.goodwill.access import GOODWILL_GRANT
 from servewell.goodwill.forms import GrantForm
+from servewell.goodwill.models import Grant
 
 
 def sentence(grant: Any) -> str:
@@ -22,7 +23,11 @@ def sentence(grant: Any) -> str:
 
 
 def conversation_panel(request: Any, conversation: Any) -> dict[str, Any]:
-    grants = list(queries.list_conversation_grants(request.user, conversation.pk))
+    grants = []
+    # Most conversations have no goodwill: one index lookup before the scoped read
+    # (four joins, compiled on every page view).
+    if Grant.objects.filter(conversation_id=conversation.pk).exists():
+        grants = list(queries.list_conversation_grants(request.user, conversation.pk))
     for grant in grants:
         grant.sentence = sentence(grant)
     form = GrantForm(prefix="goodwill") if can(request.user, GOODWILL_GRANT) else None
@@ -30,5 +35,8 @@ def conversation_panel(request: Any, conversation: Any) -> dict[str, Any]:
 
 
 def contact_panel(request: Any, contact: Any) -> dict[str, Any] | None:
+    # As above: the scoped read also joins the conversations the viewer may see.
+    if not Grant.objects.filter(contact_id=contact.pk).exists():
+        return None
     grants = list(queries.list_contact_grants(request.user, contact.pk)[:20])
     return {"grants": grants, "contact": contact} if grants else None
