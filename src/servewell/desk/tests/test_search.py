@@ -121,11 +121,15 @@ def test_a_contact_hit_shows_the_name_and_addresses_not_the_index_text(alice, ca
 
 def test_the_team_kept_in_the_index_is_not_a_word_anyone_can_find(alice, care, orders):
     """The SQLite index keeps each conversation's team as a word of its own column
-    (``t12``); searching for that word finds nothing by it, on either engine."""
+    (``t12``), PostgreSQL's as a lexeme with a space (``team 12``); searching for either
+    finds nothing by it, on either engine."""
     make_conversation(care, subject="Kettle descaling")
     make_conversation(orders, subject="Pallet delivery")
     assert search.search(alice, f"t{care.pk}") == []
     assert search.search(alice, f"t{care.pk} kettle") == []
+    assert search.search(alice, f"team {care.pk}") == []
+    assert search.search(alice, f'"team {care.pk}"') == []
+    assert [h.title for h in search.search(alice, "kettle")] != []
 
 
 def test_my_older_matches_are_found_behind_many_newer_ones_of_other_teams(
