@@ -479,8 +479,10 @@ class _Postgres:
                 return []
             # The team's lexeme (migration 0013) in the same match: the index
             # intersects the words' documents with the team's before reading a row.
+            # ``numnode``: a query of stop words alone is empty, and an empty query
+            # joined to the team's would match all of the team's conversations.
             teams = " | ".join(f"'team {int(t)}'" for t in team_ids)
-            match = "s.document @@ (q && %s::tsquery) AND s.team_id = ANY(%s)"
+            match = "numnode(q) > 0 AND s.document @@ (q && %s::tsquery) AND s.team_id = ANY(%s)"
             params = [teams, list(team_ids)]
         sql = f"""
             SELECT id, score FROM (

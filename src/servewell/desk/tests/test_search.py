@@ -132,6 +132,12 @@ def test_the_team_kept_in_the_index_is_not_a_word_anyone_can_find(alice, care, o
     assert [h.title for h in search.search(alice, "kettle")] != []
 
 
+def test_a_search_of_stop_words_alone_finds_nothing_rather_than_everything(alice, care):
+    make_conversation(care, subject="The kettle is broken")
+    assert [h for h in search.search(alice, "the") if h.kind == "conversation"] == []
+    assert [h for h in search.search(alice, "the is") if h.kind == "conversation"] == []
+
+
 def test_my_older_matches_are_found_behind_many_newer_ones_of_other_teams(
     alice, care, orders, monkeypatch
 ):
