@@ -28,6 +28,18 @@ def clock():
     return Clock()
 
 
+def snapshot_requests(monkeypatch) -> list[int]:
+    """The teams whose snapshot a refresh asks for, recorded instead of built."""
+    asked: list[int] = []
+
+    class Recorder:
+        def request(self, team_id: int) -> None:
+            asked.append(team_id)
+
+    monkeypatch.setattr(snapshots, "snapshot_refresher", Recorder())
+    return asked
+
+
 @pytest.fixture
 def wallboard_open():
     """A wallboard is showing snapshots somewhere (its stream set the shared mark)."""
@@ -127,14 +139,8 @@ def test_a_refresh_judges_the_alarms_and_leaves_the_snapshot_to_its_own_refreshe
     AlarmRule.objects.create(team=care, kind=RuleKind.WAITING, threshold=1, clear_threshold=0)
     feed.record_event("joined", call_id="w1", team=care, at=timezone.now())
     Alarm.objects.all().delete()  # as if not judged yet
-    asked: list[int] = []
     monkeypatch.setattr(fanout, "publish", lambda message: None)
-
-    class Recorder:
-        def request(self, team_id: int) -> None:
-            asked.append(team_id)
-
-    monkeypatch.setattr(snapshots, "snapshot_refresher", Recorder())
+    asked = snapshot_requests(monkeypatch)
     snapshots.refresh_teams({care.pk})
     assert Alarm.objects.filter(team=care, cleared_at=None).exists()
     assert asked == [care.pk]
@@ -151,13 +157,7 @@ def test_with_no_wallboard_open_a_refresh_judges_the_alarms_and_builds_no_snapsh
     Alarm.objects.all().delete()
     sent: list[dict] = []
     monkeypatch.setattr(fanout, "publish", sent.append)
-    asked: list[int] = []
-
-    class Recorder:
-        def request(self, team_id: int) -> None:
-            asked.append(team_id)
-
-    monkeypatch.setattr(snapshots, "snapshot_refresher", Recorder())
+    asked = snapshot_requests(monkeypatch)
     snapshots.refresh_teams({care.pk})
     assert Alarm.objects.filter(team=care, cleared_at=None).exists()
     assert asked == []
