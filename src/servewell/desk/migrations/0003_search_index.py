@@ -9,6 +9,8 @@ functions keep them up to date (search.index_conversation / index_contact), neve
 
 from django.db import migrations
 
+from servewell.core.migrating import per_engine
+
 SQLITE = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS desk_conversation_fts USING fts5(
          subject, body, tokenize = 'porter unicode61 remove_diacritics 2')""",
@@ -46,18 +48,11 @@ POSTGRES_REVERSE = [
 ]
 
 
-def forwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in {"sqlite": SQLITE, "postgresql": POSTGRES}.get(vendor, []):
-        schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for sql in {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}.get(vendor, []):
-        schema_editor.execute(sql)
-
-
 class Migration(migrations.Migration):
     dependencies = [("desk", "0002_conversation_workflow")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        per_engine(
+            {"sqlite": SQLITE, "postgresql": POSTGRES},
+            {"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE},
+        )
+    ]

@@ -9,6 +9,8 @@ conversation; PostgreSQL's search table has carried the team from the start.
 
 from django.db import migrations
 
+from servewell.core.migrating import per_engine
+
 TOKENIZE = "tokenize = 'porter unicode61 remove_diacritics 2'"
 
 FORWARDS = [
@@ -28,15 +30,6 @@ BACKWARDS = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("desk", "0009_conversation_open_age_indexes")]
-    operations = [migrations.RunPython(_run(FORWARDS), _run(BACKWARDS))]
+    operations = [per_engine({"sqlite": FORWARDS}, {"sqlite": BACKWARDS})]

@@ -11,6 +11,8 @@ ignores it. (SQLite's index gained the same in 0010.)
 
 from django.db import migrations
 
+from servewell.core.migrating import per_engine
+
 WITH_TEAM = """
   setweight(to_tsvector('english'::regconfig, subject), 'A') ||
   setweight(to_tsvector('english'::regconfig, body), 'D') ||
@@ -32,17 +34,10 @@ def _document(expression: str) -> list[str]:
     ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("desk", "0012_message_id_partial_indexes")]
     operations = [
-        migrations.RunPython(_run(_document(WITH_TEAM)), _run(_document(WITHOUT_TEAM)))
+        per_engine(
+            {"postgresql": _document(WITH_TEAM)}, {"postgresql": _document(WITHOUT_TEAM)}
+        )
     ]
