@@ -43,6 +43,7 @@ class CommitmentsConfig(AppConfig):
                     ),
                 ),
                 bench="servewell.commitments.bench",
+                polls=(r"/commitments/c/\d+/clocks/",),  # every 30 s from an open conversation
                 figures=import_module("servewell.commitments.figures").FIGURES,
                 row_fields=(
                     contract.RowField(

@@ -26,7 +26,13 @@ from servewell.core.wsgibridge import ThreadedWsgi  # noqa: E402
 ASYNC_PREFIXES = ("/queue/stream/",)
 
 _asgi = get_asgi_application()
-_wsgi = ThreadedWsgi(get_wsgi_application(), workers=settings.WEB_THREADS)
+_wsgi = ThreadedWsgi(
+    get_wsgi_application(),
+    workers=settings.WEB_THREADS,
+    polls=contract.poll_paths(),
+    poll_workers=settings.POLL_THREADS,
+    patience_s=settings.WEB_PATIENCE_MS / 1000,
+)
 lanes = FastLanes(contract.fast_routes())
 collector.settle()  # the app is loaded: what follows is per request (core.collector)
 

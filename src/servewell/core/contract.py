@@ -14,6 +14,7 @@ nobody declared stops start-up instead of silently doing nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -208,6 +209,9 @@ class AppContract:
     figures: Sequence[Figure] = ()
     extends: Mapping[ExtensionPoint[Any], Sequence[Any]] = field(default_factory=dict)
     fast_routes: Sequence[FastRoute] = ()  # machine endpoints beside Django (core.fastlane)
+    #: Paths (regular expressions, matched whole) of the requests an open page repeats
+    #: every few seconds; they run on the web process's poll thread (core.wsgibridge).
+    polls: Sequence[str] = ()
 
 
 _contracts: dict[str, AppContract] = {}
@@ -255,6 +259,11 @@ def _check(contract: AppContract) -> None:
             raise ContractError(f"{contract.label}: {route!r} is not a FastRoute under /api/.")
         if (route.method, route.path, route.query) in taken:
             raise ContractError(f"{contract.label}: fast route {route.path} is taken.")
+    for pattern in contract.polls:
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            raise ContractError(f"{contract.label}: poll path {pattern!r}: {exc}") from None
     for point in contract.extends:
         if not isinstance(point, ExtensionPoint):
             raise ContractError(f"{contract.label}: {point!r} is not an ExtensionPoint.")
@@ -292,6 +301,15 @@ def demo_notes() -> list[str]:
 
 def fast_routes() -> list[FastRoute]:
     return [r for c in _contracts.values() for r in c.fast_routes]
+
+
+def poll_paths() -> re.Pattern[str] | None:
+    """Every app's poll paths as one pattern that must match a whole path; None when no
+    app declares any."""
+    patterns = [p for c in _contracts.values() for p in c.polls]
+    if not patterns:
+        return None
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z")
 
 
 def bench_modules() -> list[str]:

@@ -29,6 +29,7 @@ class DeskConfig(AppConfig):
                 grants=access.GRANTS,
                 demo=(contract.DemoStep(30, "servewell.desk.demo:load_desk_demo"),),
                 bench="servewell.desk.bench",
+                polls=(r"/desk/c/\d+/presence/",),  # every 5 s from an open conversation
                 extends={
                     contacts_access.CONTACT_SCOPES: (access.contact_scope,),
                     contacts_domain.CONTACT_INDEXERS: (contacts.index_changed,),

@@ -60,3 +60,24 @@ def test_the_api_schema_documents_the_due_row_field(client):
     conversation = schema["components"]["schemas"]["ConversationOut"]["properties"]
     assert "due" in conversation
     assert "$ref" in str(conversation["due"]) or conversation["due"].get("type") == "object"
+
+
+def test_the_polls_of_an_open_conversation_run_on_the_poll_thread_and_pages_do_not():
+    polls = contract.poll_paths()
+    assert polls is not None
+    for path in ("/desk/c/12/presence/", "/commitments/c/12/clocks/"):
+        assert polls.match(path), path
+        assert reverse_path_resolves(path)
+    for path in ("/desk/c/12/", "/desk/c/12/presence/extra", "/desk/", "/x/desk/c/12/presence/"):
+        assert not polls.match(path), path
+
+
+def reverse_path_resolves(path: str) -> bool:
+    from django.urls import resolve
+
+    return resolve(path) is not None
+
+
+def test_a_poll_path_that_is_not_a_pattern_is_refused():
+    with pytest.raises(ContractError, match="poll path"):
+        contract.register(AppContract(label="test-poll", polls=("/desk/c/(\\d+/",)))

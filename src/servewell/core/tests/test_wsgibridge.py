@@ -4,6 +4,7 @@ view whole, and what the view answers reaches the client whole, on every path.""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 
 from servewell.core.wsgibridge import BUFFER_LIMIT, ThreadedWsgi
@@ -114,3 +115,95 @@ def test_a_client_that_leaves_before_its_request_arrives_runs_nothing():
                   {"type": "http.disconnect"}],
     )  # fmt: skip
     assert sent == [] and echo.calls == 0
+
+
+class Held:
+    """A WSGI app whose requests to ``/slow`` wait until released; it records the order
+    in which requests began."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.began: list[str] = []
+        self.slow_began = threading.Event()
+
+    def __call__(self, environ, start_response):
+        path = environ["PATH_INFO"]
+        self.began.append(path)
+        if path == "/slow":
+            self.slow_began.set()
+            self.release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [path.encode()]
+
+
+async def _ask(app, path):
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": [(b"host", b"testserver")], "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }  # fmt: skip
+    incoming = [{"type": "http.request", "body": b"", "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive():
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return _body(sent)
+
+
+async def _while_slow_runs(app, held, then):
+    """Start ``/slow``, wait until it runs, await ``then()``, release it."""
+    slow = asyncio.ensure_future(_ask(app, "/slow"))
+    await asyncio.get_running_loop().run_in_executor(None, held.slow_began.wait, 5)
+    try:
+        return await then()
+    finally:
+        held.release.set()
+        await slow
+
+
+def test_a_poll_is_answered_while_a_page_is_still_rendering():
+    held = Held()
+    app = ThreadedWsgi(held, workers=1, polls=re.compile(r"/desk/c/\d+/presence/\Z"))
+
+    async def poll():
+        return await asyncio.wait_for(_ask(app, "/desk/c/7/presence/"), 5)
+
+    assert asyncio.run(_while_slow_runs(app, held, poll)) == b"/desk/c/7/presence/"
+    assert held.began == ["/slow", "/desk/c/7/presence/"]
+
+
+def test_pages_take_turns_while_the_running_one_is_quick():
+    held = Held()
+    app = ThreadedWsgi(held, workers=4, patience_s=30)
+
+    async def second_page():
+        page = asyncio.ensure_future(_ask(app, "/inbox"))
+        await asyncio.sleep(0.3)
+        assert not page.done() and held.began == ["/slow"]  # waits its turn
+        return page
+
+    page = asyncio.run(_run_and_finish(app, held, second_page))
+    assert page == b"/inbox"
+    assert held.began == ["/slow", "/inbox"]
+
+
+async def _run_and_finish(app, held, then):
+    waiting = await _while_slow_runs(app, held, then)
+    return await waiting
+
+
+def test_a_slow_page_holds_the_others_up_no_longer_than_the_patience():
+    held = Held()
+    app = ThreadedWsgi(held, workers=4, patience_s=0.05)
+
+    async def second_page():
+        return await asyncio.wait_for(_ask(app, "/inbox"), 5)
+
+    assert asyncio.run(_while_slow_runs(app, held, second_page)) == b"/inbox"
+    assert held.began == ["/slow", "/inbox"]  # it ran while /slow was still held
