@@ -55,7 +55,7 @@ class Turns:
         self.limit = max(1, limit)
         self.patience_s = patience_s
         self._ready = threading.Condition()
-        self._running: dict[object, float] = {}
+        self._running: dict[int, float] = {}  # thread -> when its turn began
 
     def __enter__(self) -> None:
         with self._ready:
