@@ -169,6 +169,7 @@ def measure(
         "error_rate": round(best.error_rate, 5),
         "requests_per_s": round(best.rps, 1),
         "web_rss_mb": round(best.server_rss_mb, 1),
+        "machine_busy": best.summary()["machine_busy"],
         "p95_ms_by_request": {k: v["p95_ms"] for k, v in best.by_name.items()},
         "requests_by_type": {k: v["requests"] for k, v in best.by_name.items()},
     }

@@ -29,7 +29,21 @@ def test_two_agents_work_a_live_server_without_errors(tmp_path):
     assert step.requests > 5 and step.failures == 0, errors
     assert "POST /desk/c/<id>/presence/" in step.by_name, sorted(step.by_name)
     assert step.server_cpu_s > 0 and step.server_rss_mb > 20
+    if load.machine_ticks() is not None:  # Linux: the step says how busy the cores were
+        assert step.machine_busy is not None and 0 < step.machine_busy <= 1
     assert step.passed(p95_limit_ms=10_000)
+
+
+def test_busy_share_is_the_busy_part_of_the_ticks_between_two_readings():
+    assert load.busy_share((100, 1_000), (150, 1_100)) == 0.5
+    assert load.busy_share((100, 1_000), (300, 1_200)) == 1.0
+    # No reading, or no time between them: no figure rather than a wrong one.
+    assert load.busy_share(None, (150, 1_100)) is None
+    assert load.busy_share((100, 1_000), (100, 1_000)) is None
+    ticks = load.machine_ticks()
+    if ticks is not None:
+        busy, total = ticks
+        assert 0 <= busy <= total
 
 
 def test_the_ramp_stops_at_the_first_slow_step_and_narrows_the_gap():

@@ -173,6 +173,29 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def machine_ticks() -> tuple[int, int] | None:
+    """(busy, total) clock ticks of all the machine's cores since boot, from
+    ``/proc/stat``; None where there is no such file."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            fields = [int(v) for v in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 5:
+        return None
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal
+    return total - fields[3] - fields[4], total
+
+
+def busy_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of the machine's cores that were busy between two ``machine_ticks``:
+    1.0 means every core was working the whole time (the server, its database and the
+    load generator together), so a slow step there ran out of CPU rather than waiting."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 # --- The driver ----------------------------------------------------------------------
 
 
@@ -190,6 +213,7 @@ class Step:
     server_cpu_s: float = 0.0
     server_rss_mb: float = 0.0
     driver_cpu_s: float = 0.0
+    machine_busy: float | None = None  # share of all cores busy over the window
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -217,6 +241,7 @@ class Step:
             "server_cpu_ms_per_request": round(self.cpu_ms_per_request, 2),
             "server_rss_mb": round(self.server_rss_mb, 1),
             "driver_cpu_share": round(self.driver_cpu_s / self.seconds, 2) if self.seconds else 0,
+            "machine_busy": None if self.machine_busy is None else round(self.machine_busy, 2),
             **({"errors": self.errors()} if self.failures else {}),
         }
 
@@ -261,9 +286,10 @@ class Driver:
         }
         self._send(command)
         started = self._read("measuring")
-        cpu_before = self.server.cpu_s()
+        cpu_before, ticks_before = self.server.cpu_s(), machine_ticks()
         result = self._read("step")
         cpu = self.server.cpu_s() - cpu_before
+        busy = busy_share(ticks_before, machine_ticks())
         return Step(
             users=result["users"],
             seconds=result["seconds"],
@@ -275,6 +301,7 @@ class Driver:
             server_cpu_s=cpu,
             server_rss_mb=self.server.rss_mb(),
             driver_cpu_s=result["driver_cpu_s"],
+            machine_busy=busy,
             extra={"spawned_in_s": started.get("spawned_in_s")},
         )
 
