@@ -160,6 +160,23 @@ def _sqlite(name: str) -> dict:
     }
 
 
+def _postgresql(parsed: dict) -> dict:
+    """PostgreSQL with its statements prepared once per connection and kept.
+
+    Why: a conversation page's twenty-odd queries each took PostgreSQL longer to plan
+    (2.5 ms in all) than to run (0.9 ms), and its CPU is the same cores' as the web
+    processes'. Server-side binding lets psycopg prepare a statement the second time a
+    connection sends it; PostgreSQL then skips parsing and, once a generic plan serves,
+    planning: its CPU for that page fell from about 10 ms to 4. Connections live as long
+    as SQLite's (``DB_CONN_MAX_AGE``) so the prepared statements are not thrown away
+    every minute. A pooler in transaction mode (PgBouncer before 1.21) cannot keep a
+    prepared statement on one connection: set ``DB_PREPARED_STATEMENTS=0`` behind one."""
+    parsed["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
+    if env_bool("DB_PREPARED_STATEMENTS", True):
+        parsed.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+    return parsed
+
+
 if DATABASE_URL:
     try:
         _parsed = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
@@ -169,6 +186,8 @@ if DATABASE_URL:
         if not _parsed.get("NAME"):
             raise ImproperlyConfigured("DATABASE_URL names no SQLite file (sqlite:///path)")
         _parsed = _sqlite(str(_parsed["NAME"]))
+    if _parsed["ENGINE"].endswith("postgresql"):
+        _parsed = _postgresql(_parsed)
     DATABASES = {"default": _parsed}
 else:
     DATABASES = {"default": _sqlite(str(VAR_DIR / "servewell.sqlite3"))}
