@@ -21,7 +21,9 @@ SHOW_OPTIONS = (
 
 
 def _database_settings(**env: str) -> dict:
-    full = {**os.environ, "DJANGO_SETTINGS_MODULE": "servewell.config.settings", **env}
+    ours = ("DB_CONN_MAX_AGE", "DB_PREPARED_STATEMENTS")  # the defaults are under test
+    inherited = {k: v for k, v in os.environ.items() if k not in ours}
+    full = {**inherited, "DJANGO_SETTINGS_MODULE": "servewell.config.settings", **env}
     out = subprocess.run(  # noqa: S603 - this interpreter, fixed code
         [sys.executable, "-c", SHOW_OPTIONS], env=full, capture_output=True, text=True
     )
@@ -31,7 +33,7 @@ def _database_settings(**env: str) -> dict:
 
 def test_postgresql_prepares_statements_unless_a_pooler_needs_it_off():
     url = "postgresql://servewell@db.internal:5432/servewell"
-    on = _database_settings(DATABASE_URL=url, DB_CONN_MAX_AGE="600")
+    on = _database_settings(DATABASE_URL=url)
     assert on["options"]["server_side_binding"] is True
     assert on["options"]["prepare_threshold"] == 2
     assert on["age"] == 600  # kept: a reconnect would throw the prepared statements away
