@@ -1,0 +1,57 @@
+"""A queryset compiled once answers as the ORM would, for every value, without compiling
+again; rows Django would convert (on SQLite, datetimes) come back converted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+
+from servewell.core.compiled import CompiledQuery
+from servewell.people.models import User
+
+pytestmark = pytest.mark.django_db
+
+BY_ID = CompiledQuery(
+    lambda pk: User.objects.filter(pk=pk, is_active=True).order_by().values_list("id", "username")
+)
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """How many times Django's SQL compiler wrote a SELECT."""
+    counted = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        counted.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    return counted
+
+
+def test_rows_match_the_orm_for_each_value_and_compile_once(compiles, django_assert_num_queries):
+    ada = User.objects.create_user("ada", password="x")  # noqa: S106
+    bob = User.objects.create_user("bob", password="x")  # noqa: S106
+    cy = User.objects.create_user("cy", password="x", is_active=False)  # noqa: S106
+    assert BY_ID.rows(ada.pk) == [(ada.pk, "ada")]
+    compiles.clear()
+    with django_assert_num_queries(1):
+        assert BY_ID.rows(bob.pk) == [(bob.pk, "bob")]
+    assert BY_ID.rows(cy.pk) == []  # the filter still holds
+    assert BY_ID.rows(10**12) == []
+    assert compiles == []
+    bob.username = "robert"
+    bob.save()
+    assert BY_ID.rows(bob.pk) == [(bob.pk, "robert")]  # rows are read, never kept
+
+
+def test_rows_of_columns_django_converts_come_back_as_the_orm_gives_them():
+    ada = User.objects.create_user("ada", password="x")  # noqa: S106
+    joined = CompiledQuery(lambda pk: User.objects.filter(pk=pk).values_list("date_joined"))
+    first = joined.rows(ada.pk)
+    second = joined.rows(ada.pk)
+    assert isinstance(first[0][0], dt.datetime) and first[0][0].tzinfo is not None
+    assert first == second == [(ada.date_joined,)]

@@ -1,0 +1,68 @@
+"""Inbox rows as an agent and a reviewer see them: what each may do, every value escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from servewell.desk import conversations
+from servewell.desk.models import Tag
+from servewell.desk.tests.factories import make_contact, make_conversation
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def conv(care):
+    conversation = make_conversation(
+        care,
+        contact=make_contact('Ruth <b>"Okafor"</b>'),
+        subject="Lid <script>alert(1)</script> & handle",
+    )
+    conversation.tags.add(Tag.objects.create(name="kettles"), Tag.objects.create(name="<i>x</i>"))
+    return conversation
+
+
+def _row(html: str, pk: int) -> str:
+    found = re.search(rf'<tr id="row-{pk}".*?</tr>', html, re.S)
+    assert found, html
+    return found.group(0)
+
+
+def test_an_agents_row_escapes_every_value_and_offers_take_with_the_csrf_token(alice, conv, care):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    page = client.get("/desk/?view=unassigned")
+    row = _row(page.content.decode(), conv.pk)
+    assert "<script>" not in row and "Lid &lt;script&gt;alert(1)&lt;/script&gt; &amp; handle" in row
+    assert "Ruth &lt;b&gt;&quot;Okafor&quot;&lt;/b&gt;" in row
+    assert '<span class="tag">kettles</span>' in row and "&lt;i&gt;x&lt;/i&gt;" in row
+    assert f'value="{conv.pk}:{conv.version}"' in row  # the bulk pick
+    assert f'href="/desk/c/{conv.pk}/"' in row and care.name in row
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+    taken = client.post(
+        f"/desk/c/{conv.pk}/take/",
+        {"expected_version": conv.version, "from": "inbox", "csrfmiddlewaretoken": token},
+        **HTMX,
+    )
+    assert taken.status_code == 200  # the row's own token passes the CSRF check
+    answered = _row(taken.content.decode(), conv.pk)
+    assert "Alice" in answered and "csrfmiddlewaretoken" not in answered  # taken: no form
+
+
+def test_a_reviewer_reads_rows_without_take_or_bulk_pick(client_as, quinn, conv):
+    row = _row(client_as(quinn).get("/desk/?view=all").content.decode(), conv.pk)
+    assert "Unassigned" in row
+    assert "/take/" not in row and "row-pick" not in row
+
+
+def test_a_refused_take_shows_its_reason_in_the_row(client_as, alice, lena, conv):
+    conversations.take(lena, conv)
+    response = client_as(alice).post(
+        f"/desk/c/{conv.pk}/take/", {"expected_version": conv.version, "from": "inbox"}, **HTMX
+    )
+    assert response.status_code == 409
+    row = _row(response.content.decode(), conv.pk)
+    assert 'role="alert"' in row and "Lena" in row
