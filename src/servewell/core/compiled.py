@@ -64,4 +64,3 @@ def _converts(compiler: Any) -> bool:
     """Whether Django would convert a value of the rows (dates, decimals, JSON, …)."""
     expressions = [column for column, _, _ in compiler.select]
     return bool(compiler.get_converters(expressions))
-
