@@ -9,18 +9,26 @@ Each simulated agent, as a browser with the pages' htmx and scripts would:
 - signs in: one in ten through the login form (GET it, POST it with its CSRF token),
   the others from a session made for them (already signed in this shift); then takes
   the CSRF token the pages hand out and sends it with every POST;
-- keeps the alarm stream ``/queue/stream/`` open (every signed-in page does), read by a
-  greenlet of its own on a bare socket; a refused or dropped stream counts as an error;
+- holds the page's live stream ``/queue/stream/`` open, as every signed-in page does,
+  read by a greenlet of its own on a bare socket, and opens it again with each page it
+  loads (a browser's EventSource lives as long as its page); a conversation page opens
+  it with ``?conversation=<id>``, which keeps the agent's presence there and pushes who
+  else comes and whether the page went stale; a refused or dropped stream counts as an
+  error;
 - works in a loop, at the pace of a busy agent:
     - opens the inbox in one of its views (mine, team unassigned, all open, everything)
       and reads it for 5-15 s;
     - one time in four searches for a word, and reads the results for 5-15 s;
-    - opens a conversation of its team and stays on it 30-90 s: the page polls presence
-      every 5 s (``POST /desk/c/<id>/presence/``) and the SLA clocks every 30 s
-      (``GET /commitments/c/<id>/clocks/``, also once when the page loads); while there
-      it does 0-2 things: reply (35 %), add a note (20 %), change status (25 %), take
-      the conversation (20 %);
-- about 0.3 requests a second per agent, three in four of them polls.
+    - opens a conversation of its team and stays on it 30-90 s: the page polls the SLA
+      clocks every 30 s (``GET /commitments/c/<id>/clocks/``, also once when the page
+      loads), and asks for its presence box (``POST /desk/c/<id>/presence/``) only when
+      the stream says something changed that it does not already show; while there it
+      does 0-2 things: reply (35 %), add a note (20 %), change status (25 %), take the
+      conversation (20 %);
+- about 0.1 requests a second per agent, and one stream opened per page.
+
+Before the stream carried presence, the page polled it every 5 s: three requests in four
+were those polls (``SERVEWELL_CAPACITY_PRESENCE=poll`` still simulates that page).
 
 Users are Locust's ``FastHttpUser`` (geventhttpclient): the load generator runs on the
 server's own cores, and this client costs several times less CPU per request than the
@@ -37,6 +45,7 @@ through Django instead, answered with the call or the filed conversation.
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import itertools
 import json
@@ -49,7 +58,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import gevent
-from locust import constant, events, task
+from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 WORLD_PATH = os.environ.get("SERVEWELL_CAPACITY_WORLD", "world.json")
@@ -67,6 +76,9 @@ MAILS_PER_S_PER_AGENT = 1 / 600
 OK_CONFLICT = 409  # someone else changed it first: the page says so, nothing broke
 #: The feeds' door: the fast one a busy centre uses, unless told to post through Django.
 FEED_QUERY = "" if os.environ.get("SERVEWELL_CAPACITY_FEED_DOOR") == "sync" else "?respond=async"
+#: "poll": the conversation page of old, which asked for its presence every 5 s.
+PRESENCE_POLL = os.environ.get("SERVEWELL_CAPACITY_PRESENCE") == "poll"
+SETTLE_S = 0.4  # the page looks at a pushed version once its own answer has landed
 
 _world: dict[str, Any] | None = None
 _next_agent = itertools.count()
@@ -94,6 +106,12 @@ def _version(html: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _data(frame: bytes) -> dict[str, Any]:
+    """The JSON of an SSE frame's one data line (the frame may begin with the previous
+    HTTP chunk's end and this one's size)."""
+    return json.loads(frame.split(b"data: ", 1)[1].split(b"\r\n", 1)[0])
+
+
 def _selected(html: str, name: str) -> str:
     block = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S)
     if not block:
@@ -118,17 +136,33 @@ class Agent(FastHttpUser):
         self.me = data["agents"][next(_next_agent) % len(data["agents"])]
         self.team = data["team_by_id"][self.me["team"]]
         self.stream_socket: socket.socket | None = None
+        self.stream: gevent.Greenlet | None = None
+        self.on_page: int | None = None  # the conversation the page shows
+        self.version: int | None = None
+        self.my_id: int | None = None
         if self.me["session"]:
             self._set_cookie(data.get("session_cookie", "sessionid"), self.me["session"])
             self.client.get("/desk/", name="/desk/ (start of shift)")
         else:
             self._sign_in(data)
-        self.stream = gevent.spawn(self._alarm_stream)
+        self._open_stream()
 
     def on_stop(self) -> None:
-        self.stream.kill(block=False)
+        self._close_stream()
+
+    def _open_stream(self, conversation: int | None = None) -> None:
+        """A page loaded: its EventSource replaces the last page's."""
+        self._close_stream()
+        self.on_page = conversation
+        watch = "" if conversation is None or PRESENCE_POLL else f"?conversation={conversation}"
+        self.stream = gevent.spawn(self._alarm_stream, watch)
+
+    def _close_stream(self) -> None:
+        if self.stream is not None:
+            self.stream.kill(block=False)
         if self.stream_socket is not None:
             self.stream_socket.close()
+            self.stream_socket = None
 
     # --- signing in and the alarm stream ---------------------------------------------
 
@@ -163,13 +197,13 @@ class Agent(FastHttpUser):
     def _headers(self) -> dict[str, str]:
         return {"X-CSRFToken": self._csrf(), "HX-Request": "true"}
 
-    def _alarm_stream(self) -> None:
+    def _alarm_stream(self, watch: str) -> None:
         """Hold ``/queue/stream/`` open as EventSource does; reconnect after 3 s if it
         ends, as EventSource does."""
         parts = urlsplit(self.host)
         cookie = "; ".join(f"{k}={v}" for k, v in self._cookies().items())
         request = (
-            f"GET /queue/stream/ HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            f"GET /queue/stream/{watch} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
             f"Accept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
         ).encode()
         while True:
@@ -190,9 +224,9 @@ class Agent(FastHttpUser):
                     raise ConnectionError(f"answered {status.decode()}")
             except Exception as exc:
                 error = exc
-            events.request.fire(
+            self.environment.events.request.fire(
                 request_type="SSE",
-                name="/queue/stream/ (open)",
+                name="/queue/stream/?conversation= (open)" if watch else "/queue/stream/ (open)",
                 response_time=(time.perf_counter() - started) * 1000,
                 response_length=0,
                 exception=error,
@@ -200,12 +234,48 @@ class Agent(FastHttpUser):
             )
             if error is None:
                 sock.settimeout(None)
-                try:
-                    while sock.recv(65536):
-                        pass
-                except OSError:
-                    pass
+                with contextlib.suppress(OSError, ValueError):  # closed, or cut mid-frame
+                    self._read_frames(sock, head.partition(b"\r\n\r\n")[2])
             gevent.sleep(3)
+
+    def _read_frames(self, sock: socket.socket, buffer: bytes) -> None:
+        """Act on the ``live`` frames as the conversation page's script does. The body
+        is chunked; a frame is found by its blank line whatever the chunk sizes."""
+        while True:
+            while b"\n\n" in buffer:
+                frame, _, buffer = buffer.partition(b"\n\n")
+                if b"event: live\n" in frame:
+                    self._pushed(_data(frame))
+                elif b"event: hello\n" in frame:
+                    self.my_id = _data(frame)["user"]
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            buffer += chunk
+
+    def _pushed(self, data: dict[str, Any]) -> None:
+        pk = self.on_page
+        if pk is None or data.get("conversation") != pk:
+            return
+        if data["event"] == "viewers":
+            if any(v["user"] != self.my_id for v in data["viewers"]):
+                gevent.spawn(self._presence, pk)
+        elif data["event"] == "version" and self.version is not None:
+            announced = data["version"]
+            if announced > self.version:
+                gevent.spawn_later(SETTLE_S, self._stale_check, pk, announced)
+
+    def _stale_check(self, pk: int, announced: int) -> None:
+        if self.on_page == pk and self.version is not None and announced > self.version:
+            self._presence(pk)
+
+    def _presence(self, pk: int) -> None:
+        self.client.post(
+            f"/desk/c/{pk}/presence/",
+            data={"state": "viewing", "expected_version": self.version or ""},
+            headers=self._headers(),
+            name="/desk/c/<id>/presence/",
+        )
 
     # --- the work ----------------------------------------------------------------------
 
@@ -213,10 +283,12 @@ class Agent(FastHttpUser):
     def shift(self) -> None:
         view = random.choice(INBOX_VIEWS)
         self.client.get(f"/desk/?view={view}", name=f"/desk/?view={view}")
+        self._open_stream()
         self._think(READ_S)
         if random.random() < SEARCH_SHARE:
             word = random.choice(world()["words"])
             self.client.get(f"/desk/search/?q={word}", name="/desk/search/?q=")
+            self._open_stream()
             self._think(READ_S)
         if self.team["conversations"]:
             self._conversation(random.choice(self.team["conversations"]))
@@ -229,6 +301,7 @@ class Agent(FastHttpUser):
         html = page.text if page.ok else ""
         self.version = _version(html)
         self.html = html
+        self._open_stream(pk)
         self.client.get(
             f"/commitments/c/{pk}/clocks/",
             name="/commitments/c/<id>/clocks/",
@@ -238,12 +311,8 @@ class Agent(FastHttpUser):
         acting = set(random.sample(range(ticks), k=min(ticks, random.choice((0, 1, 1, 2)))))
         for tick in range(ticks):
             gevent.sleep(POLL_S)
-            self.client.post(
-                f"/desk/c/{pk}/presence/",
-                data={"state": "viewing", "expected_version": self.version or ""},
-                headers=self._headers(),
-                name="/desk/c/<id>/presence/",
-            )
+            if PRESENCE_POLL:
+                self._presence(pk)
             if tick % CLOCKS_EVERY == CLOCKS_EVERY - 1:
                 self.client.get(
                     f"/commitments/c/{pk}/clocks/",

@@ -152,6 +152,27 @@ class Figure:
     scale: float = 1.0  # e.g. 100 for a share shown in %
 
 
+@dataclass(frozen=True)
+class LiveWatch:
+    """Something a page watches over its live stream instead of polling for it
+    (``core.live``): the stream opened with ``?<param>=<id>`` subscribes to the topic
+    ``<param>:<id>``.
+
+    The callables run with the stream's user and the id, off the event loop:
+    ``enter`` checks access (raising ``Http404`` or ``PermissionDenied``) and records
+    that the user is here, with the ORM at hand; ``state`` returns the frames a new
+    stream starts from, as ``(event, data)`` pairs; ``renew`` runs every ``renew_s``
+    while the stream stays open and ``leave`` once when it closes: both without the
+    database (a stream holds no connection), as a cache write at most."""
+
+    param: str
+    enter: Callable[[Any, int], None]
+    state: Callable[[Any, int], Sequence[tuple[str, Mapping[str, Any]]]]
+    renew: Callable[[Any, int], None]
+    leave: Callable[[Any, int], None]
+    renew_s: float = 5.0
+
+
 class ExtensionPoint(Generic[T]):
     """A hook an app owns (e.g. the contacts app's erasers); others contribute through
     ``AppContract.extends``. Contributions are type-checked against ``kind``."""
@@ -212,6 +233,8 @@ class AppContract:
     #: Paths (regular expressions, matched whole) of the requests an open page repeats
     #: every few seconds; they run on the web process's poll thread (core.wsgibridge).
     polls: Sequence[str] = ()
+    #: What an open page can watch over the live stream instead of polling (core.live).
+    watches: Sequence[LiveWatch] = ()
 
 
 _contracts: dict[str, AppContract] = {}
@@ -264,6 +287,12 @@ def _check(contract: AppContract) -> None:
             re.compile(pattern)
         except (re.error, TypeError) as exc:
             raise ContractError(f"{contract.label}: poll path {pattern!r}: {exc}") from None
+    params = {w.param for c in _contracts.values() for w in c.watches}
+    for watch in contract.watches:
+        if not isinstance(watch, LiveWatch) or not re.fullmatch(r"[a-z_]+", watch.param):
+            raise ContractError(f"{contract.label}: {watch!r} is not a LiveWatch.")
+        if watch.param in params or watch.param == "wallboard":
+            raise ContractError(f"{contract.label}: live watch {watch.param!r} is taken.")
     for point in contract.extends:
         if not isinstance(point, ExtensionPoint):
             raise ContractError(f"{contract.label}: {point!r} is not an ExtensionPoint.")
@@ -310,6 +339,11 @@ def poll_paths() -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z")
+
+
+def live_watches() -> dict[str, LiveWatch]:
+    """By the stream parameter that asks for them."""
+    return {w.param: w for c in _contracts.values() for w in c.watches}
 
 
 def bench_modules() -> list[str]:

@@ -11,7 +11,7 @@ class DeskConfig(AppConfig):
         from servewell.contacts import contacts as contacts_domain
         from servewell.contacts import privacy as contacts_privacy
         from servewell.core import contract
-        from servewell.desk import access, contacts, privacy, webform  # noqa: F401 (jobs)
+        from servewell.desk import access, collisions, contacts, privacy, webform  # noqa: F401
         from servewell.people.access import Perm
 
         contract.register(
@@ -29,7 +29,19 @@ class DeskConfig(AppConfig):
                 grants=access.GRANTS,
                 demo=(contract.DemoStep(30, "servewell.desk.demo:load_desk_demo"),),
                 bench="servewell.desk.bench",
-                polls=(r"/desk/c/\d+/presence/",),  # every 5 s from an open conversation
+                # An open conversation watches it over the live stream; a page without
+                # one (reconnecting, a server that cannot stream) polls every 5 s.
+                polls=(r"/desk/c/\d+/presence/",),
+                watches=(
+                    contract.LiveWatch(
+                        "conversation",
+                        enter=collisions.watch_enter,
+                        state=collisions.watch_state,
+                        renew=collisions.watch_renew,
+                        leave=collisions.watch_leave,
+                        renew_s=collisions.RENEW_S,
+                    ),
+                ),
                 extends={
                     contacts_access.CONTACT_SCOPES: (access.contact_scope,),
                     contacts_domain.CONTACT_INDEXERS: (contacts.index_changed,),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from servewell.contacts.models import Contact
 from servewell.core import audit, events
 from servewell.core.errors import DomainError
-from servewell.desk import assignment, search
+from servewell.desk import assignment, collisions, search
 from servewell.desk.events import (
     CONVERSATION_ASSIGNED,
     CONVERSATION_CREATED,
@@ -197,6 +197,7 @@ def _bump(conversation: Conversation, now: datetime, *fields: str) -> None:
     conversation.version += 1
     conversation.updated_at = now
     conversation.save(update_fields=["version", "updated_at", *fields])
+    collisions.announce_versions({conversation.pk: conversation.version})
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:
@@ -467,6 +468,7 @@ def add_customer_messages(
                 ]
             )
         Activity.objects.bulk_create(activities)
+        collisions.announce_versions({pk: c.version for pk, c in touched.items()})
         events.publish_many(MESSAGE_RECEIVED, received)
         events.publish_many(CONVERSATION_REOPENED, reopened_events)
         search.index_live_conversations(list(touched.values()))

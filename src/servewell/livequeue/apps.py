@@ -11,10 +11,11 @@ class LiveQueueConfig(AppConfig):
     def ready(self) -> None:
         # Domain event names and the periodic alarm check register on import.
         from servewell.contacts.privacy import CONTACT_ERASERS
-        from servewell.core import contract
-        from servewell.livequeue import access, alarm, feed, intake, privacy, tasks  # noqa: F401
+        from servewell.core import contract, live
+        from servewell.livequeue import access, alarm, fanout, feed, intake, privacy, tasks  # noqa: F401
         from servewell.livequeue.access import QUEUE_RULES, QUEUE_VIEW
 
+        live.provide(fanout.publish_topic)  # the stream carries what pages watch
         contract.register(
             contract.AppContract(
                 label=self.label,

@@ -16,6 +16,13 @@ A message is a JSON-friendly dict::
     {"type": "alarm" | "snapshot", "team": <team id>, "data": {...},
      "audience": [user ids] | None, "org": bool}
 
+or, for what a page watches (``core.live``: a conversation's viewers and version)::
+
+    {"type": "topic", "topic": "conversation:12", "data": {"topic": ..., "event": ...}}
+
+sent as a ``live`` frame to the streams subscribed to that topic, found through an index
+rather than by asking every stream.
+
 Each stream receives the messages of the teams it may see, and alarms it is asked to
 answer (``audience`` or ``org``); alarm frames carry an ``asked`` flag per user. Frames
 are serialised once per message, not once per stream: with a thousand screens open the
@@ -61,9 +68,12 @@ class Subscriber:
     team_ids: frozenset[int] | None  # None: every team
     snapshots: bool
     loop: asyncio.AbstractEventLoop
+    topics: frozenset[str] = frozenset()
     queue: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(QUEUE_LIMIT + 1))
 
     def wants(self, message: dict[str, Any]) -> bool:
+        if message["type"] == "topic":
+            return message.get("topic") in self.topics
         if message["type"] == "snapshot" and not self.snapshots:
             return False
         if self.team_ids is None or message.get("team") in self.team_ids:
@@ -91,6 +101,8 @@ def frames_of(message: dict[str, Any]) -> dict[str, bytes]:
             "plain": sse_frame("alarm", {**data, "asked": False}),
             "asked": sse_frame("alarm", {**data, "asked": True}),
         }
+    if message["type"] == "topic":
+        return {"plain": sse_frame("live", data)}
     return {"plain": sse_frame(message["type"], data)}
 
 
@@ -100,6 +112,7 @@ class Hub:
 
     def __init__(self) -> None:
         self._subscribers: set[Subscriber] = set()
+        self._by_topic: dict[str, set[Subscriber]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -108,15 +121,26 @@ class Hub:
     def add(self, subscriber: Subscriber) -> None:
         with self._lock:
             self._subscribers.add(subscriber)
+            for name in subscriber.topics:
+                self._by_topic.setdefault(name, set()).add(subscriber)
 
     def remove(self, subscriber: Subscriber) -> None:
         with self._lock:
             self._subscribers.discard(subscriber)
+            for name in subscriber.topics:
+                watching = self._by_topic.get(name)
+                if watching is not None:
+                    watching.discard(subscriber)
+                    if not watching:
+                        del self._by_topic[name]
 
     def deliver(self, message: dict[str, Any]) -> int:
         """Hand ``message`` to every interested stream; returns how many."""
         with self._lock:
-            targets = [s for s in self._subscribers if s.wants(message)]
+            if message["type"] == "topic":
+                targets = list(self._by_topic.get(message.get("topic"), ()))
+            else:
+                targets = [s for s in self._subscribers if s.wants(message)]
         if not targets:
             return 0
         frames = frames_of(message)
@@ -172,6 +196,12 @@ def publish(message: dict[str, Any]) -> None:
     else:
         peers.send(message)
     hub.deliver(message)
+
+
+def publish_topic(topic: str, event: str, data: dict[str, Any]) -> None:
+    """``core.live``'s transport: one ``live`` frame to the streams watching ``topic``,
+    on every process. Called after the commit (``core.live.publish``)."""
+    publish({"type": "topic", "topic": topic, "data": {"topic": topic, "event": event, **data}})
 
 
 _sync_client: Any = None
@@ -240,12 +270,19 @@ _listeners: dict[asyncio.AbstractEventLoop, _Listener] = {}
 
 
 async def subscribe(
-    user_id: int, team_ids: frozenset[int] | None, *, snapshots: bool, wait_s: float = 3.0
+    user_id: int,
+    team_ids: frozenset[int] | None,
+    *,
+    snapshots: bool,
+    topics: frozenset[str] = frozenset(),
+    wait_s: float = 3.0,
 ) -> Subscriber:
     """Register a stream. Waits (briefly, with Redis) until this process listens, so
     that nothing published after the stream's initial state is missed."""
     loop = asyncio.get_running_loop()
-    sub = Subscriber(user_id=user_id, team_ids=team_ids, snapshots=snapshots, loop=loop)
+    sub = Subscriber(
+        user_id=user_id, team_ids=team_ids, snapshots=snapshots, loop=loop, topics=topics
+    )
     hub.add(sub)
     if not settings.REDIS_URL:
         await _local_listener.ensure(loop)

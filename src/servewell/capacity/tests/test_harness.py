@@ -19,7 +19,7 @@ def test_two_agents_work_a_live_server_without_errors(tmp_path):
     )
     made = world.build(size, tmp_path / "world")
     server_env = {"DATABASE_URL": database_url(), "DEBUG": "1"}
-    driver_env = {"SERVEWELL_CAPACITY_WORLD": str(made.path), "SERVEWELL_CAPACITY_PACE": "0.1"}
+    driver_env = {"SERVEWELL_CAPACITY_WORLD": str(made.path), "SERVEWELL_CAPACITY_PACE": "0.05"}
     with (
         load.serve_like_run(env=server_env) as server,
         load.driver(bench.LOCUSTFILE, server, env=driver_env) as driver,
@@ -27,7 +27,8 @@ def test_two_agents_work_a_live_server_without_errors(tmp_path):
         step = driver.step(2, spawn_rate=10, settle_s=2, measure_s=5)
     errors = {k: v.get("error") for k, v in step.by_name.items() if v["failures"]}
     assert step.requests > 5 and step.failures == 0, errors
-    assert "POST /desk/c/<id>/presence/" in step.by_name, sorted(step.by_name)
+    # A conversation page watches it over its stream: no presence polls.
+    assert "SSE /queue/stream/?conversation= (open)" in step.by_name, sorted(step.by_name)
     assert step.server_cpu_s > 0 and step.server_rss_mb > 20
     if load.machine_ticks() is not None:  # Linux: the step says how busy the cores were
         assert step.machine_busy is not None and 0 < step.machine_busy <= 1

@@ -68,7 +68,7 @@ def test_a_batch_of_replies_ends_as_the_same_replies_one_by_one(
     solved = Conversation.objects.get(pk=together[3].pk)
     assert solved.status == Status.OPEN and solved.solved_at is None  # reopened once
     assert [m.conversation_id for m in messages] == [together[3].pk, together[4].pk, together[3].pk]
-    assert len(callbacks) == 2  # the events of the batch, published together
+    assert len(callbacks) == 3  # the two events and the pages' version notice, each in one hook
     assert {h.id for h in search.search(alice, "puddle")} == {one_by_one[3].pk, together[3].pk}
 
 

@@ -41,6 +41,74 @@
   document.addEventListener("htmx:afterSettle", updateState);
 })();
 
+// Presence on a conversation page: who else is here, and is this copy stale? Pushed over
+// the page's live stream (alarm.js, "queue:live") while it is open; when it is not (a
+// reconnect, a server that cannot stream) the page asks every 5 s instead. Either way the
+// answer is the server's own fragment, asked for with the box's hx-post ("desk:refresh").
+(() => {
+  const box = () => document.getElementById("presence");
+  const topic = () => {
+    const el = box();
+    return el && el.dataset.liveWatch ? el.dataset.liveWatch.replace("=", ":") : null;
+  };
+  const pageVersion = () => {
+    const el = document.getElementById("conv-version");
+    return el ? Number(el.value) : 0;
+  };
+  let watched = false;
+  let latest = 0; // the newest version the stream announced
+  let shown = null; // the others the box shows, as a key; null: unknown
+  const refresh = () => {
+    const el = box();
+    if (el && window.htmx) window.htmx.trigger(el, "desk:refresh");
+  };
+  // A version pushed for this page's own action lands before (or just after) the answer
+  // that updates the page: look once the page has settled, not at once; and ask only
+  // when the box says otherwise (stale and not shown, or shown and no longer stale).
+  let pending = null;
+  const checkVersion = () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      const el = box();
+      if (!el) return;
+      const stale = latest > pageVersion();
+      if (stale !== Boolean(el.querySelector(".stale"))) refresh();
+    }, 400);
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    const el = box();
+    if (el) shown = el.querySelector(".viewer") ? null : "[]";
+  });
+  document.addEventListener("queue:hello", (event) => {
+    watched = (event.detail.watching || []).includes(topic());
+  });
+  document.addEventListener("queue:connection", (event) => {
+    if (!event.detail.connected) watched = false;
+  });
+  document.addEventListener("queue:live", (event) => {
+    const data = event.detail;
+    if (!topic() || data.topic !== topic()) return;
+    if (data.event === "version") {
+      latest = Math.max(latest, data.version);
+      checkVersion();
+    } else if (data.event === "viewers") {
+      const me = window.servewellQueue ? window.servewellQueue.me : null;
+      const others = (data.viewers || []).filter((v) => v.user !== me);
+      const key = JSON.stringify(others.map((v) => [v.user, v.state]).sort());
+      if (key !== shown) {
+        shown = key;
+        refresh();
+      }
+    }
+  });
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (latest && event.target !== box()) checkVersion();
+  });
+  setInterval(() => {
+    if (!watched && box()) refresh();
+  }, 5000);
+})();
+
 // Inbox bulk bar: pick rows (or all on the page) and say how many are picked.
 (() => {
   const picks = () => Array.from(document.querySelectorAll("[data-bulk-pick]"));

@@ -3,7 +3,10 @@
 // Opens EventSource("/queue/stream/") for signed-in pages, shows a banner with "I'm on it"
 // when an alarm asks for this person, plays a short tone and shows a browser notification
 // (when allowed). Other scripts (the wallboard) listen for the DOM events it re-dispatches:
-// "queue:snapshot", "queue:alarm" and "queue:connection" on document.
+// "queue:snapshot", "queue:alarm", "queue:hello" and "queue:connection" on document.
+// A page that watches something over the same connection marks it with
+// data-live-watch="conversation=12" (one connection per page: a browser allows six to a
+// server); what is pushed for it arrives as "queue:live" ({topic, event, ...}).
 (() => {
   if (window.servewellQueue) return; // included twice (page and base template)
   const script = document.currentScript;
@@ -194,8 +197,14 @@
   }
 
   function connect() {
-    const wallboard = document.querySelector("[data-wallboard]") ? "?wallboard=1" : "";
-    const source = new EventSource(`/queue/stream/${wallboard}`);
+    const params = new URLSearchParams();
+    if (document.querySelector("[data-wallboard]")) params.set("wallboard", "1");
+    document.querySelectorAll("[data-live-watch]").forEach((el) => {
+      const [name, value] = el.dataset.liveWatch.split("=");
+      if (name && value) params.set(name, value);
+    });
+    const query = params.toString();
+    const source = new EventSource(`/queue/stream/${query ? `?${query}` : ""}`);
     state.source = source;
     source.addEventListener("open", () => {
       state.retry = 1000;
@@ -211,6 +220,7 @@
     });
     source.addEventListener("alarm", (e) => onAlarm(JSON.parse(e.data)));
     source.addEventListener("snapshot", (e) => emit("queue:snapshot", JSON.parse(e.data)));
+    source.addEventListener("live", (e) => emit("queue:live", JSON.parse(e.data)));
     source.addEventListener("error", () => {
       mark("reconnecting");
       emit("queue:connection", { connected: false });
