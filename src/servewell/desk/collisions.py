@@ -79,14 +79,19 @@ def _announce(conversation_id: int, entries: dict, changed: int) -> None:
         live.publish(
             live.topic("conversation", conversation_id),
             "viewers",
-            {
-                "conversation": conversation_id,
-                "viewers": [
-                    {"user": uid, "name": e["name"], "state": e["state"]}
-                    for uid, e in entries.items()
-                ],
-            },
+            _everyone(conversation_id, entries),
         )
+
+
+def _everyone(conversation_id: int, entries: dict) -> dict:
+    """Everyone on the conversation, the page's own person included (it leaves itself
+    out): one frame serves every stream on the topic."""
+    return {
+        "conversation": conversation_id,
+        "viewers": [
+            {"user": uid, "name": e["name"], "state": e["state"]} for uid, e in entries.items()
+        ],
+    }
 
 
 def announce_versions(versions: dict[int, int]) -> None:
@@ -102,11 +107,11 @@ def announce_versions(versions: dict[int, int]) -> None:
 
 
 def _unchanged(entry: dict | None, name: str, state: str, now: float) -> bool:
-    """The entry says the same and lives long enough for the next poll: no write.
+    """The entry says the same and lives long enough for the next renewal: no write.
 
-    A page polls every 5 s and an entry lives ``TTL`` (15 s) after its last write, so
-    a refresh is due only once more than half of that has passed: every other poll
-    writes instead of every one."""
+    A page renews every 5 s (its stream, or its poll without one) and an entry lives
+    ``TTL`` (15 s) after its last write, so a refresh is due only once more than half of
+    that has passed: every other renewal writes instead of every one."""
     return (
         entry is not None
         and entry["state"] == state
@@ -152,16 +157,7 @@ def watch_state(user: User, conversation_id: int) -> list[tuple[str, dict]]:
     now = time.time()
     entries = _alive(cache.get(_key(conversation_id)), now)
     return [
-        (
-            "viewers",
-            {
-                "conversation": conversation_id,
-                "viewers": [
-                    {"user": uid, "name": e["name"], "state": e["state"]}
-                    for uid, e in entries.items()
-                ],
-            },
-        ),
+        ("viewers", _everyone(conversation_id, entries)),
         (
             "version",
             {
