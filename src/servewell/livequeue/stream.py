@@ -214,17 +214,19 @@ async def _events(
             loop.run_in_executor(None, _leave, user, watches)
 
 
-def _renew(user: Any, watches: list[_Watch]) -> None:
+def _each(step: str, user: Any, watches: list[_Watch]) -> None:
+    """``renew`` or ``leave`` every watch; one that fails is logged and the stream goes
+    on (a missed renewal costs a viewer shown a little less long, nothing more)."""
     for watch in watches:
         try:
-            watch.declared.renew(user, watch.pk)
+            getattr(watch.declared, step)(user, watch.pk)
         except Exception:
-            log.exception("live watch renewal failed", extra={"topic": watch.topic})
+            log.exception("live watch %s failed", step, extra={"topic": watch.topic})
+
+
+def _renew(user: Any, watches: list[_Watch]) -> None:
+    _each("renew", user, watches)
 
 
 def _leave(user: Any, watches: list[_Watch]) -> None:
-    for watch in watches:
-        try:
-            watch.declared.leave(user, watch.pk)
-        except Exception:
-            log.exception("live watch leave failed", extra={"topic": watch.topic})
+    _each("leave", user, watches)
