@@ -7,7 +7,11 @@ hand-offs — about 5 ms on SQLite before any work is done. Our pages and API ar
 code; run on long-lived threads they keep their connections (CONN_MAX_AGE). Only the
 Server-Sent Events streams are async views, and they stay on the ASGI handler so a
 thousand open streams cost no threads. The few machine endpoints that apps declare as
-fast routes (a phone system's events) are answered on fast lanes (``core.fastlane``).
+fast routes (a phone system's events) are answered on fast lanes (``core.fastlane``),
+and the streams apps declare as doors (the live queue's ``/queue/stream/``, opened again
+with every page a browser loads) beside Django's handler too: through it, each open
+passed every sync middleware in a thread hop of its own, in a thread and with a database
+connection made for that one request.
 """
 
 import os
@@ -34,6 +38,7 @@ _wsgi = ThreadedWsgi(
     patience_s=settings.WEB_PATIENCE_MS / 1000,
 )
 lanes = FastLanes(contract.fast_routes())
+doors = {door.path: door.load() for door in contract.stream_doors()}
 collector.settle()  # the app is loaded: what follows is per request (core.collector)
 
 
@@ -41,6 +46,8 @@ async def application(scope, receive, send):  # type: ignore[no-untyped-def]
     lane = lanes.lane_for(scope)
     if lane is not None:
         await lanes.serve(lane, scope, receive, send)
+    elif scope["type"] == "http" and scope["path"] in doors:
+        await doors[scope["path"]](scope, receive, send)
     elif scope["type"] == "http" and not scope["path"].startswith(ASYNC_PREFIXES):
         await _wsgi(scope, receive, send)
     else:

@@ -55,6 +55,21 @@ class FastRoute:
 
 
 @dataclass(frozen=True)
+class StreamDoor:
+    """A long-lived browser endpoint served beside Django's ASGI handler. ``serve``
+    ("package.module:function") is an ASGI callable taking ``(scope, receive, send)``
+    for GET ``path``; it does itself what the middleware would do for it (see the live
+    queue's stream: host, session, the person, the permission, the request log)."""
+
+    path: str
+    serve: str
+
+    def load(self) -> Callable[..., Any]:
+        module, _, function = self.serve.partition(":")
+        return getattr(import_module(module), function)
+
+
+@dataclass(frozen=True)
 class DemoStep:
     """One part of the demo organisation. ``order`` places it among the others' steps
     (people 10, commitments 20, desk 30, clocks 40, quality 50; later apps above); each
@@ -235,6 +250,8 @@ class AppContract:
     polls: Sequence[str] = ()
     #: What an open page can watch over the live stream instead of polling (core.live).
     watches: Sequence[LiveWatch] = ()
+    #: Long-lived browser endpoints served beside Django's handler (config.asgi).
+    doors: Sequence[StreamDoor] = ()
 
 
 _contracts: dict[str, AppContract] = {}
@@ -287,6 +304,10 @@ def _check(contract: AppContract) -> None:
             re.compile(pattern)
         except (re.error, TypeError) as exc:
             raise ContractError(f"{contract.label}: poll path {pattern!r}: {exc}") from None
+    paths = {d.path for c in _contracts.values() for d in c.doors}
+    for door in contract.doors:
+        if not isinstance(door, StreamDoor) or door.path in paths:
+            raise ContractError(f"{contract.label}: {door!r} is not a StreamDoor, or is taken.")
     params = {w.param for c in _contracts.values() for w in c.watches}
     for watch in contract.watches:
         if not isinstance(watch, LiveWatch) or not re.fullmatch(r"[a-z_]+", watch.param):
@@ -339,6 +360,10 @@ def poll_paths() -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z")
+
+
+def stream_doors() -> list[StreamDoor]:
+    return [d for c in _contracts.values() for d in c.doors]
 
 
 def live_watches() -> dict[str, LiveWatch]:

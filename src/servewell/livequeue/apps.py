@@ -34,6 +34,8 @@ class LiveQueueConfig(AppConfig):
                 demo=(contract.DemoStep(45, "servewell.livequeue.demo:load_queue_demo", "alarms"),),
                 figures=import_module("servewell.livequeue.figures").FIGURES,
                 extends={CONTACT_ERASERS: (privacy.erase_queue_calls,)},
+                # Every signed-in page opens it, again with each page load: beside Django.
+                doors=(contract.StreamDoor("/queue/stream/", "servewell.livequeue.stream:door"),),
                 # A phone system's events on ?respond=async: stored at once, derived after.
                 fast_routes=(
                     contract.FastRoute(

@@ -30,18 +30,33 @@ a longer ``retry:``, which turns EventSource into a poll.
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connections
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db import close_old_connections, connections
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.utils import timezone
 
-from servewell.core import contract
+from servewell.core import busy, contract
 from servewell.core.access import can, requires
 from servewell.core.ids import parse_id
 from servewell.livequeue import fanout, queries
@@ -49,6 +64,9 @@ from servewell.livequeue.access import QUEUE_VIEW
 from servewell.people.access import visible_team_ids
 
 log = logging.getLogger(__name__)
+requests = logging.getLogger("servewell.request")
+
+EVENT_STREAM = "text/event-stream; charset=utf-8"
 
 HEARTBEAT_S = 15.0
 RETRY_MS = 3000
@@ -96,9 +114,12 @@ def _scope(user: Any, watches: list[_Watch]) -> tuple[bool, frozenset[int] | Non
     return True, None if ids is None else frozenset(ids)
 
 
-def _initial_state(user: Any, wallboard: bool, watches: list[_Watch] = ()) -> bytes:
+def _initial_state(
+    user: Any, wallboard: bool, watches: list[_Watch] = (), release: bool = True
+) -> bytes:
     """The current alarms (and snapshots for a wallboard), read once; then the
-    connections are let go for as long as the stream lasts."""
+    connections are let go for as long as the stream lasts (``release``: a thread made
+    for this one request; the door's kept threads keep theirs)."""
     try:
         hello = {"user": user.pk, "server_time": _now(), "watching": [w.topic for w in watches]}
         frames = [fanout.sse_frame("hello", hello)]
@@ -115,7 +136,8 @@ def _initial_state(user: Any, wallboard: bool, watches: list[_Watch] = ()) -> by
                 frames.append(fanout.sse_frame("live", live))
         return b"".join(frames)
     finally:
-        _release_connections()
+        if release:
+            _release_connections()
 
 
 def _release_connections() -> None:
@@ -128,49 +150,198 @@ def _now() -> str:
     return timezone.now().isoformat()
 
 
-@requires(QUEUE_VIEW)
-async def stream(request: HttpRequest) -> HttpResponse:
-    user = await request.auser()
-    if not user.is_authenticated:
-        return HttpResponse("Sign in first.", status=401, content_type="text/plain")
-    wallboard = request.GET.get("wallboard") == "1"
+@dataclass
+class _Opening:
+    """What a stream starts with, decided before its first byte."""
+
+    user: Any
+    wallboard: bool
+    watches: list[_Watch]
+    team_ids: frozenset[int] | None
+
+    async def subscribe(self) -> fanout.Subscriber:
+        topics = frozenset(w.topic for w in self.watches)
+        sub = await fanout.subscribe(
+            self.user.pk, self.team_ids, snapshots=self.wallboard, topics=topics
+        )
+        if self.wallboard:
+            await fanout.mark_watched()
+        return sub
+
+
+def _text(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _open(request: HttpRequest, user: Any) -> _Opening | HttpResponse:
+    """The view's decisions for a signed-in user, whichever door the request came by."""
     watches = _watches(request)
     if isinstance(watches, HttpResponse):
         return watches
     try:
-        allowed, team_ids = await sync_to_async(_scope)(user, watches)
+        allowed, team_ids = _scope(user, watches)
     except Http404 as exc:
-        return HttpResponse(str(exc) or "Not found.", status=404, content_type="text/plain")
+        return _text(404, str(exc) or "Not found.")
     except PermissionDenied as exc:
-        return HttpResponse(str(exc) or "Not allowed.", status=403, content_type="text/plain")
+        return _text(403, str(exc) or "Not allowed.")
     if not allowed:
-        return HttpResponse("Not allowed.", status=403, content_type="text/plain")
-    if not isinstance(request, ASGIRequest):
-        # Each answer is a poll: the watches' entries live on until they expire.
-        initial = await sync_to_async(_initial_state)(user, wallboard, watches)
-        response = HttpResponse(
-            f"retry: {POLL_RETRY_MS}\n\n".encode() + initial,
-            content_type="text/event-stream; charset=utf-8",
-        )
-        response["Cache-Control"] = "no-cache, no-transform"
-        return response
-    # Subscribe before reading the state: whatever happens in between is queued, not lost.
-    topics = frozenset(w.topic for w in watches)
-    sub = await fanout.subscribe(user.pk, team_ids, snapshots=wallboard, topics=topics)
-    if wallboard:
-        await fanout.mark_watched()
-    try:
-        initial = await sync_to_async(_initial_state)(user, wallboard, watches)
-    except BaseException:
-        fanout.unsubscribe(sub)
-        _leave(user, watches)
-        raise
-    response = StreamingHttpResponse(
-        _events(sub, initial, user, watches), content_type="text/event-stream; charset=utf-8"
-    )
+        return _text(403, "Not allowed.")
+    return _Opening(user, request.GET.get("wallboard") == "1", watches, team_ids)
+
+
+def _event_stream_headers(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response
+
+
+@requires(QUEUE_VIEW)
+async def stream(request: HttpRequest) -> HttpResponse:
+    """The view, behind Django's middleware: what the test client and a WSGI deployment
+    reach. ``servewell run`` serves the path through ``door`` instead."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        return _text(401, "Sign in first.")
+    opening = await sync_to_async(_open)(request, user)
+    if isinstance(opening, HttpResponse):
+        return opening
+    if not isinstance(request, ASGIRequest):
+        # Each answer is a poll: the watches' entries live on until they expire.
+        initial = await sync_to_async(_initial_state)(user, opening.wallboard, opening.watches)
+        return _event_stream_headers(
+            HttpResponse(
+                f"retry: {POLL_RETRY_MS}\n\n".encode() + initial, content_type=EVENT_STREAM
+            )
+        )
+    # Subscribe before reading the state: whatever happens in between is queued, not lost.
+    sub = await opening.subscribe()
+    try:
+        initial = await sync_to_async(_initial_state)(user, opening.wallboard, opening.watches)
+    except BaseException:
+        fanout.unsubscribe(sub)
+        _leave(user, opening.watches)
+        raise
+    body = _events(sub, initial, user, opening.watches)
+    return _event_stream_headers(StreamingHttpResponse(body, content_type=EVENT_STREAM))
+
+
+# --- The door: the same stream beside Django's handler ---------------------------------
+
+#: Where the door reads the session, the person and the first frames: long-lived threads
+#: whose database connections are kept, as the web threads' are. Two: an open is a few
+#: quick reads, and a burst of page loads should not queue behind one slow one.
+_DOOR_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="servewell-stream")
+
+
+async def door(scope: dict, receive: Any, send: Any) -> None:
+    """``/queue/stream/`` as ``servewell run`` serves it (``AppContract.doors``).
+
+    A browser opens the stream again with every page it loads. Through Django's ASGI
+    handler each open passed every sync middleware in a thread hop of its own, in a
+    thread made for that one request with a database connection opened and closed for
+    it: 12-14 ms of CPU for a few hundred bytes, and under load the hops queued for the
+    interpreter lock behind the pages. Here an open is two calls on a kept thread. What
+    the middleware did for this GET the door does itself (``_open_at_door``): the host
+    check, an HTTPS redirect where one is required, the session and the person, the
+    permission, and the request log line. Headers the middleware adds to pages (CSP,
+    frame options) do not apply to an event stream.
+    """
+    started = time.perf_counter()
+    loop = asyncio.get_running_loop()
+    opening = await loop.run_in_executor(_DOOR_THREADS, _open_at_door, scope)
+    if isinstance(opening, HttpResponse):
+        await _send_whole(send, opening)
+        _log(scope, opening.status_code, started, None)
+        return
+    sub = await opening.subscribe()
+    try:
+        initial = await loop.run_in_executor(
+            _DOOR_THREADS, _initial_state, opening.user, opening.wallboard, opening.watches, False
+        )
+    except BaseException:
+        fanout.unsubscribe(sub)
+        _leave(opening.user, opening.watches)
+        raise
+    headers = _event_stream_headers(HttpResponse(content_type=EVENT_STREAM))
+    await send({"type": "http.response.start", "status": 200, "headers": _raw(headers)})
+    _log(scope, 200, started, opening.user.pk)
+    await _pump(_events(sub, initial, opening.user, opening.watches), receive, send)
+
+
+def _open_at_door(scope: dict) -> _Opening | HttpResponse:
+    close_old_connections()  # as Django does per request: a broken connection is replaced
+    try:
+        request = ASGIRequest(scope, io.BytesIO())
+        request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return HttpResponsePermanentRedirect(
+                f"https://{request.get_host()}{request.get_full_path()}"
+            )
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        request.session = store(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        user = auth.get_user(request)
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return _open(request, user)
+    except DisallowedHost:
+        return _text(400, "Bad Request: the Host header is not one this server answers.")
+    except Exception as exc:
+        if busy.is_database_busy(exc):
+            return _text(503, "The database is busy; the page reconnects by itself.")
+        log.exception("stream could not open")
+        return _text(500, "The live connection could not open; the page retries.")
+
+
+async def _pump(body: AsyncIterator[bytes], receive: Any, send: Any) -> None:
+    """Send the stream until it ends (a client that fell behind is dropped) or the client
+    goes; either way the stream's own clean-up (unsubscribe, leave) runs."""
+
+    async def pump() -> None:
+        async for chunk in body:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def gone() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    pumping, watching = asyncio.ensure_future(pump()), asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait({pumping, watching}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (pumping, watching):
+            task.cancel()
+        await asyncio.gather(pumping, watching, return_exceptions=True)
+        await body.aclose()  # type: ignore[attr-defined]
+
+
+async def _send_whole(send: Any, response: HttpResponse) -> None:
+    await send(
+        {"type": "http.response.start", "status": response.status_code, "headers": _raw(response)}
+    )
+    await send({"type": "http.response.body", "body": response.content, "more_body": False})
+
+
+def _raw(response: HttpResponse) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"x-content-type-options", b"nosniff"),
+        *((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.items()),
+    ]
+
+
+def _log(scope: dict, status: int, started: float, user: int | None) -> None:
+    requests.info(
+        "request",
+        extra={
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+            "user": user,
+        },
+    )
 
 
 async def _events(

@@ -218,3 +218,23 @@ def test_under_a_wsgi_server_the_stream_answers_once_and_asks_to_poll(client_as,
     assert body.startswith(f"retry: {stream.POLL_RETRY_MS}\n\n".encode())
     assert b"event: hello" in body
     assert len(fanout.hub) == 0  # nobody left subscribed for a response that has ended
+
+
+def test_the_door_checks_what_the_middleware_would(alarm_setup, alice):
+    """``servewell run`` serves the stream beside Django's handler: it still refuses a
+    host the server does not answer, other methods, and anyone not signed in."""
+    with uvicorn_server() as base:
+        cookies = session_cookie(alice)
+        foreign = httpx.get(
+            f"{base}/queue/stream/", cookies=cookies, headers={"Host": "evil.example"}, timeout=5
+        )
+        assert foreign.status_code == 400 and "Host" in foreign.text
+        posted = httpx.post(f"{base}/queue/stream/", cookies=cookies, timeout=5)
+        assert posted.status_code == 405
+        stranger = httpx.get(
+            f"{base}/queue/stream/", cookies={"sessionid": "not-a-session"}, timeout=5
+        )
+        assert stranger.status_code == 302 and "/login/" in stranger.headers["location"]
+        with SseReader(f"{base}/queue/stream/", cookies) as mine:
+            assert mine.status == 200
+            assert mine.wait_for("hello").data["user"] == alice.pk
