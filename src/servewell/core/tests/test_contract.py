@@ -81,3 +81,20 @@ def reverse_path_resolves(path: str) -> bool:
 def test_a_poll_path_that_is_not_a_pattern_is_refused():
     with pytest.raises(ContractError, match="poll path"):
         contract.register(AppContract(label="test-poll", polls=("/desk/c/(\\d+/",)))
+
+
+def test_a_live_watch_or_a_stream_door_somebody_else_has_is_refused():
+    """Two apps answering ``?conversation=`` on the stream, or one path, would each
+    silently lose to the other: start-up stops instead."""
+    watch = contract.LiveWatch(
+        "conversation", enter=print, state=lambda u, pk: [], renew=print, leave=print
+    )
+    with pytest.raises(ContractError, match="is taken"):
+        contract.register(AppContract(label="test-watch-taken", watches=(watch,)))
+    with pytest.raises(ContractError, match="not a LiveWatch"):
+        contract.register(AppContract(label="test-watch-type", watches=("conversation",)))
+    door = contract.StreamDoor("/queue/stream/", "x:y")
+    with pytest.raises(ContractError, match="taken"):
+        contract.register(AppContract(label="test-door-taken", doors=(door,)))
+    assert "conversation" in contract.live_watches()
+    assert [d.path for d in contract.stream_doors()] == ["/queue/stream/"]
