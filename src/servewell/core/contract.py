@@ -173,17 +173,18 @@ class LiveWatch:
     (``core.live``): the stream opened with ``?<param>=<id>`` subscribes to the topic
     ``<param>:<id>``.
 
-    The callables run with the stream's user and the id, off the event loop:
-    ``enter`` checks access (raising ``Http404`` or ``PermissionDenied``) and records
-    that the user is here, with the ORM at hand; ``state`` returns the frames a new
-    stream starts from, as ``(event, data)`` pairs; ``renew`` runs every ``renew_s``
-    while the stream stays open and ``leave`` once when it closes: both without the
-    database (a stream holds no connection), as a cache write at most."""
+    The callables run off the event loop: ``enter(user, id)`` checks access (raising
+    ``Http404`` or ``PermissionDenied``) and records that the user is here, and
+    ``state(user, id)`` returns the ``(event, data)`` frames a new stream starts from,
+    both with the ORM at hand; ``renew(watchers)`` runs every ``renew_s`` with the
+    (user, id) pairs of every open stream of the process at once, and ``leave(user, id)``
+    once when a stream closes: both without the database (a stream holds no connection),
+    as cache writes at most."""
 
     param: str
     enter: Callable[[Any, int], None]
     state: Callable[[Any, int], Sequence[tuple[str, Mapping[str, Any]]]]
-    renew: Callable[[Any, int], None]
+    renew: Callable[[Sequence[tuple[Any, int]]], None]
     leave: Callable[[Any, int], None]
     renew_s: float = 5.0
 

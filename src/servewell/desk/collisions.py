@@ -16,6 +16,7 @@ back — good enough for a hint. Correctness against overwrites is the version c
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -168,8 +169,25 @@ def watch_state(user: User, conversation_id: int) -> list[tuple[str, dict]]:
     ]
 
 
-def watch_renew(user: User, conversation_id: int) -> None:
-    _touch(conversation_id, user, None, time.time())
+def watch_renew(watchers: Sequence[tuple[User, int]], *, now: float | None = None) -> None:
+    """Every open stream of a process at once: one read and at most one write of the
+    cache for them all (``_unchanged`` skips most writes)."""
+    now = time.time() if now is None else now
+    keys = {_key(pk) for _, pk in watchers}
+    found = cache.get_many(list(keys))
+    entries = {key: _alive(found.get(key), now) for key in keys}
+    changed: set[str] = set()
+    for user, pk in watchers:
+        key = _key(pk)
+        mine = entries[key].get(user.pk)
+        state = mine["state"] if mine else "viewing"
+        if not _unchanged(mine, str(user), state, now):
+            entries[key][user.pk] = {"name": str(user), "state": state, "until": now + TTL}
+            changed.add(key)
+            if mine is None:  # expired meanwhile: back, and the others hear of it
+                _announce(pk, entries[key], user.pk)
+    if changed:
+        cache.set_many({key: entries[key] for key in changed}, TTL * 2)
 
 
 def watch_leave(user: User, conversation_id: int) -> None:

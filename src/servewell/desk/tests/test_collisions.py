@@ -57,3 +57,19 @@ def test_a_poll_that_changes_nothing_writes_nothing(two, monkeypatch):
     assert writes == []
     collisions.heartbeat(7, ada, now=1010.0)  # more than half the TTL gone: refreshed
     assert len(writes) == 1
+
+
+def test_one_renewal_keeps_every_open_stream_shown_with_one_read_and_one_write(two, monkeypatch):
+    ada, ben = two
+    collisions.heartbeat(7, ada, "replying", now=1000.0)
+    collisions.heartbeat(8, ben, now=1000.0)
+    reads, writes = [], []
+    real_get, real_set = cache.get_many, cache.set_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or real_get(keys))
+    monkeypatch.setattr(cache, "set_many", lambda d, t: writes.append(d) or real_set(d, t))
+    for t in (1005.0, 1010.0, 1015.0, 1020.0):
+        collisions.watch_renew([(ada, 7), (ben, 8)], now=t)
+    assert len(reads) == 4 and len(writes) == 2  # every other renewal writes, once for all
+    # Long past the TTL of the last heartbeat, both still shown, Ada still writing.
+    assert _names(collisions.viewers(7, exclude=ben, now=1030.0)) == [(str(ada), "replying")]
+    assert _names(collisions.viewers(8, exclude=ada, now=1030.0)) == [(str(ben), "viewing")]

@@ -106,35 +106,44 @@ def test_the_stream_refuses_a_conversation_the_page_would_refuse(care, orders, a
         assert "conversation must be a positive whole number" in bad.text
 
 
-def test_an_open_stream_renews_its_watch_and_leaves_when_it_closes():
-    """No poll keeps the entry alive: the stream renews it while it stays open, and
-    takes it away when the page goes (not a TTL later)."""
-    calls: list[str] = []
+def test_open_streams_renew_their_watches_together_and_leave_when_they_close():
+    """No poll keeps the entries alive: the process renews every open stream's watch in
+    one call, and a stream takes its own away when the page goes (not a TTL later)."""
+    calls: list = []
     watch = contract.LiveWatch(
         "conversation",
         enter=lambda user, pk: calls.append("enter"),
         state=lambda user, pk: [],
-        renew=lambda user, pk: calls.append("renew"),
-        leave=lambda user, pk: calls.append("leave"),
+        renew=lambda watchers: calls.append(sorted(pk for _, pk in watchers)),
+        leave=lambda user, pk: calls.append(("leave", pk)),
         renew_s=0.05,
     )
 
     async def scenario():
         loop = asyncio.get_running_loop()
-        sub = fanout.Subscriber(1, None, snapshots=False, loop=loop, topics={"conversation:7"})
-        fanout.hub.add(sub)
-        events = stream._events(sub, b"", object(), [stream._Watch(watch, 7)])
-        await anext(events)
-        waiting = asyncio.ensure_future(anext(events))
+        streams = []
+        for pk in (7, 8):
+            sub = fanout.Subscriber(1, None, snapshots=False, loop=loop, topics={f"c:{pk}"})
+            fanout.hub.add(sub)
+            events = stream._events(sub, b"", object(), [stream._Watch(watch, pk)])
+            await anext(events)
+            streams.append((sub, events, asyncio.ensure_future(anext(events))))
         await asyncio.sleep(0.3)
-        assert calls.count("renew") >= 3
+        assert calls.count([7, 8]) >= 3  # both, in one call each time
+        sub, events, waiting = streams[0]
         waiting.cancel()
         await asyncio.gather(waiting, return_exceptions=True)
         await events.aclose()
         for _ in range(50):
-            if "leave" in calls:
+            if ("leave", 7) in calls:
                 break
             await asyncio.sleep(0.02)
-        assert calls[-1] == "leave" and sub not in fanout.hub._subscribers
+        assert ("leave", 7) in calls and sub not in fanout.hub._subscribers
+        await asyncio.sleep(0.15)
+        assert calls[-1] == [8]  # the closed one is renewed no more
+        _, events, waiting = streams[1]
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        await events.aclose()
 
     asyncio.run(scenario())
