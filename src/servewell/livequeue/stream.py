@@ -255,9 +255,7 @@ async def door(scope: dict, receive: Any, send: Any) -> None:
         return
     sub = await opening.subscribe()
     try:
-        initial = await loop.run_in_executor(
-            _DOOR_THREADS, _initial_state, opening.user, opening.wallboard, opening.watches, False
-        )
+        initial = await loop.run_in_executor(_DOOR_THREADS, _initial_at_door, opening)
     except BaseException:
         fanout.unsubscribe(sub)
         _leave(opening.user, opening.watches)
@@ -292,6 +290,11 @@ def _open_at_door(scope: dict) -> _Opening | HttpResponse:
             return _text(503, "The database is busy; the page reconnects by itself.")
         log.exception("stream could not open")
         return _text(500, "The live connection could not open; the page retries.")
+
+
+def _initial_at_door(opening: _Opening) -> bytes:
+    close_old_connections()  # this call may land on the other door thread
+    return _initial_state(opening.user, opening.wallboard, opening.watches, release=False)
 
 
 async def _pump(body: AsyncIterator[bytes], receive: Any, send: Any) -> None:
