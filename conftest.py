@@ -83,11 +83,15 @@ def api():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendars():
-    """Business calendars are cached per team id for speed; a test's rolled-back team
-    can share its id with the next test's, so every test starts with none cached."""
+def _fresh_caches():
+    """Business calendars and reference lists (``core.refcache``) are kept per process
+    for speed; a test's rolled-back team can share its id with the next test's, so every
+    test starts with none kept."""
     from servewell.commitments import calendars
+    from servewell.core import refcache
 
     calendars.forget()
+    refcache.forget()
     yield
     calendars.forget()
+    refcache.forget()

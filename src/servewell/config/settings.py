@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "servewell.core.middleware.StaticFilesMiddleware",
     "servewell.core.middleware.RequestLogMiddleware",
     "servewell.core.middleware.DatabaseBusyMiddleware",
+    "servewell.core.refcache.RequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

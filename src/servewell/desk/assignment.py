@@ -8,13 +8,16 @@ from typing import Any
 
 from django.db import transaction
 
-from servewell.core import audit, events
+from servewell.core import audit, events, refcache
 from servewell.desk.events import CONVERSATION_ASSIGNED, event_payload, record_activity
 from servewell.desk.models import Conversation, DeskTeamSettings
-from servewell.people.models import Membership, Presence, Role, Team, User
+from servewell.people.models import Membership, Presence, Role, RoleGrant, Team, User
 
 #: Roles that answer customers (DESK_WORK): the people a conversation can be assigned to.
 WORKING_ROLES = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
+
+#: A team's assignable people as (id, name) choices, kept per process (``refcache``).
+ASSIGNABLE = refcache.kind("desk.assignable", User, Membership, RoleGrant)
 
 DESK_SETTINGS_CHANGED = events.declare(
     "desk.settings_changed", "A team's desk settings (round-robin, public form) changed."
@@ -29,13 +32,21 @@ def can_be_assigned(user: User, team: Team) -> bool:
     )
 
 
-def assignable_people(team: Team) -> Any:
+def assignable_people(team: Team | int) -> Any:
     return (
         User.objects.filter(
             is_active=True, memberships__team=team, role_grants__role__in=WORKING_ROLES
         )
         .distinct()
         .order_by("display_name", "username")
+    )
+
+
+def assignable_choices(team_id: int) -> list[tuple[int, str]]:
+    """``assignable_people`` as the assignee select lists them, on every conversation
+    page and after every action on it."""
+    return refcache.get(
+        ASSIGNABLE, team_id, lambda: [(p.pk, str(p)) for p in assignable_people(team_id)]
     )
 
 

@@ -54,9 +54,20 @@ class UpdateForm(forms.Form):
         required=False, max_length=600, help_text="Comma-separated, e.g. refund, kettle"
     )
 
-    def __init__(self, *args: Any, people: Any = (), **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        assignees: list[tuple[int, str]] = (),  # type: ignore[assignment]
+        teams: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ):
+        """``assignees``: the team's assignable people as choices
+        (``assignment.assignable_choices``); ``teams``: the team select's choices as
+        shown (``teams.active_team_choices``); validation still reads the database."""
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", "Unassigned")] + [(p.pk, str(p)) for p in people]
+        self.fields["assignee"].choices = [("", "Unassigned"), *assignees]
+        if teams is not None:
+            self.fields["team"].widget.choices = teams
 
     def tag_list(self) -> list[str]:
         return [t for t in self.cleaned_data["tags"].split(",") if t.strip()]

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from servewell.core import audit
+from servewell.core import audit, refcache
 from servewell.core.errors import DomainError
 from servewell.desk import conversations
 from servewell.desk.conversations import clean_tags
@@ -68,6 +68,16 @@ def render(text: str, *, conversation: Conversation, agent: Any) -> str:
         return cache[key]
 
     return PLACEHOLDER.sub(fill, text or "")
+
+
+#: The macros a team's composer offers, kept per process (``refcache``).
+TEAM_MACROS = refcache.kind("desk.macros", Macro, Team)
+
+
+def composer_macros(user: User, team: Team) -> list[Macro]:
+    """``macros_for`` the conversation's team (the same for everyone who may open it), as
+    the composer lists them; read only."""
+    return refcache.get(TEAM_MACROS, team.pk, lambda: list(macros_for(user, team)))
 
 
 def macros_for(user: User, team: Team | None = None) -> QuerySet[Macro]:

@@ -13,8 +13,7 @@ from servewell.experience.access import EXPERIENCE_REPORTS
 
 
 def contact_ratings(request: Any, contact: Contact) -> dict | None:
-    ids = [contact.pk, *contact.merged_contacts.values_list("pk", flat=True)]
-    return {"responses": queries.responses_for_contact(ids, limit=10)}
+    return {"responses": queries.responses_for_contact_and_merged(contact.pk, limit=10)}
 
 
 def person_experience(request: Any, person: Any) -> dict | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
+from servewell.contacts.models import Contact
 from servewell.experience.models import Kudos, MonthlyRollup, SurveyKind, SurveyResponse
 from servewell.experience.rollup import month_of
 
@@ -73,6 +74,17 @@ def csat_trend_for_person(
 def responses_for_contact(contact_ids: Iterable[int], limit: int = 20) -> list[SurveyResponse]:
     return list(
         SurveyResponse.objects.filter(contact_id__in=list(contact_ids))
+        .select_related("handler")
+        .order_by("-responded_at", "-id")[:limit]
+    )
+
+
+def responses_for_contact_and_merged(contact_id: int, limit: int = 20) -> list[SurveyResponse]:
+    """The answers of a contact and of the contacts merged into it, in one query (the
+    panel on every conversation page)."""
+    merged = Contact.objects.filter(merged_into_id=contact_id).values("pk")
+    return list(
+        SurveyResponse.objects.filter(Q(contact_id=contact_id) | Q(contact_id__in=merged))
         .select_related("handler")
         .order_by("-responded_at", "-id")[:limit]
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from servewell.core import refcache
 from servewell.core.errors import DomainError
 from servewell.core.forms import ModelChoiceField
 from servewell.goodwill.actions import LIMIT_ROLES, MAX_AMOUNT
@@ -28,6 +29,10 @@ def _money(label: str, *, required: bool = True, zero: bool = False) -> forms.De
     )
 
 
+#: The active goodwill actions as (id, name) choices, kept per process (``refcache``).
+ACTIVE_ACTIONS = refcache.kind("goodwill.actions", Action)
+
+
 class GrantForm(forms.Form):
     action = ModelChoiceField(queryset=Action.objects.none(), empty_label=None)
     amount = _money("Amount", required=False)
@@ -35,7 +40,15 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].queryset = Action.objects.filter(is_active=True)
+        field = self.fields["action"]
+        field.queryset = Action.objects.filter(is_active=True)
+        # Shown on every conversation page: the choices kept per process; the chosen
+        # action is still read from the database when the form is checked.
+        field.widget.choices = refcache.get(
+            ACTIVE_ACTIONS,
+            None,
+            lambda: [(a.pk, field.label_from_instance(a)) for a in field.queryset],
+        )
 
     def clean(self):
         data = super().clean()

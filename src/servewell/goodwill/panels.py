@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
+from servewell.contacts.models import Contact
 from servewell.core.access import can
 from servewell.goodwill import queries
 from servewell.goodwill.access import GOODWILL_GRANT
@@ -22,11 +25,29 @@ def sentence(grant: Any) -> str:
     return f"I have asked for {what} for you and will let you know as soon as it is decided."
 
 
+def _has_grants(request: Any, conversation: Any) -> bool:
+    """Whether the conversation has grants; whether its contact has any is kept on the
+    request for the contact's panel below it (one query for both, not one each)."""
+    found = (
+        Contact.objects.filter(pk=conversation.contact_id)
+        .annotate(
+            on_conversation=Exists(Grant.objects.filter(conversation_id=conversation.pk)),
+            on_contact=Exists(Grant.objects.filter(contact_id=OuterRef("pk"))),
+        )
+        .values_list("on_conversation", "on_contact")
+        .first()
+    )
+    on_conversation, on_contact = found or (False, False)
+    if request is not None:
+        request._servewell_goodwill_contacts = {conversation.contact_id: on_contact}
+    return on_conversation
+
+
 def conversation_panel(request: Any, conversation: Any) -> dict[str, Any]:
     grants = []
     # Most conversations have no goodwill: one index lookup before the scoped read
     # (four joins, compiled on every page view).
-    if Grant.objects.filter(conversation_id=conversation.pk).exists():
+    if _has_grants(request, conversation):
         grants = list(queries.list_conversation_grants(request.user, conversation.pk))
     for grant in grants:
         grant.sentence = sentence(grant)
@@ -36,7 +57,10 @@ def conversation_panel(request: Any, conversation: Any) -> dict[str, Any]:
 
 def contact_panel(request: Any, contact: Any) -> dict[str, Any] | None:
     # As above: the scoped read also joins the conversations the viewer may see.
-    if not Grant.objects.filter(contact_id=contact.pk).exists():
+    known = getattr(request, "_servewell_goodwill_contacts", {}).get(contact.pk)
+    if known is None:
+        known = Grant.objects.filter(contact_id=contact.pk).exists()
+    if not known:
         return None
     grants = list(queries.list_contact_grants(request.user, contact.pk)[:20])
     return {"grants": grants, "contact": contact} if grants else None

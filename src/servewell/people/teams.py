@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from servewell.core import audit, events
+from servewell.core import audit, events, refcache
 from servewell.core.errors import DomainError
 from servewell.people.directory import validate_time_zone
 from servewell.people.models import Calendar, ClosedDay, Membership, OpeningHours, Team, User
@@ -26,6 +26,22 @@ MEMBER_REMOVED = events.declare("team.member_removed", "Someone left a team.")
 TEAM_FIELDS = ["name", "slug", "email", "description", "is_active"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DEFAULT_HOURS = [(day, dt.time(9), dt.time(17)) for day in range(5)]
+
+
+#: The active teams as (id, name) choices, by name, kept per process (``refcache``).
+ACTIVE_TEAMS = refcache.kind("people.active_teams", Team)
+
+
+def active_team_choices() -> list[tuple[int, str]]:
+    """What a team select offers (moving a conversation to another team): on every
+    conversation page and after every action on it."""
+    return refcache.get(
+        ACTIVE_TEAMS,
+        None,
+        lambda: list(
+            Team.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
+        ),
+    )
 
 
 def _clean_name(name: str, *, exclude_pk: int | None = None) -> str:

@@ -37,6 +37,7 @@ from servewell.desk.forms import (
     UpdateForm,
 )
 from servewell.desk.models import Conversation
+from servewell.people.teams import active_team_choices
 from servewell.desk.views.helpers import (
     ACTIVITY,
     AFTER_FIELDS,
@@ -126,7 +127,11 @@ def _keep_draft(request: HttpRequest, fresh: Conversation) -> ReplyForm:
 def update(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = access_conversation(request.user, pk)
     status_before = conversation.status
-    form = UpdateForm(request.POST, people=assignment.assignable_people(conversation.team))
+    form = UpdateForm(
+        request.POST,
+        assignees=assignment.assignable_choices(conversation.team_id),
+        teams=active_team_choices(),
+    )
     if not form.is_valid():
         return after_action(
             request, conversation, error=form_errors(form), status=400, update_form=form

@@ -34,6 +34,7 @@ from servewell.desk.forms import (
 )
 from servewell.desk.html import INLINE_IMAGE_TYPES, present
 from servewell.desk.models import Conversation, MessageKind
+from servewell.people.teams import active_team_choices
 
 #: The regions of the conversation page that an answer to an action can refresh on
 #: their own. ``panels`` are the side panel's other parts: other apps' panels and the
@@ -95,10 +96,9 @@ def conversation_context(
                 "assignee": conversation.assignee_id,
                 "tags": ", ".join(t.name for t in conversation.tags.all()),
             },
-            people=list(assignment.assignable_people(conversation.team)),
+            assignees=assignment.assignable_choices(conversation.team_id),
+            teams=active_team_choices(),
         )
-        team_field = update_form.fields["team"]
-        team_field.queryset = team_field.queryset.order_by("name")
         context["update_form"] = update_form
         context["following"] = any(f.pk == user.pk for f in conversation.followers.all())
     if CONTACT in parts:
@@ -113,7 +113,7 @@ def conversation_context(
     reply_form = extra.pop("reply_form", None)
     if COMPOSER in parts or (reply_form is not None and reply_form.is_bound):
         context["parts"] = parts = parts | {COMPOSER}
-        context["macros"] = list(macros.macros_for(user, conversation.team))
+        context["macros"] = macros.composer_macros(user, conversation.team)
         context["reply_form"] = reply_form or ReplyForm(
             initial={"expected_version": conversation.version, "kind": "reply"}
         )
