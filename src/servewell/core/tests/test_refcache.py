@@ -14,8 +14,8 @@ from django.utils import timezone
 from servewell.core import refcache
 from servewell.desk import assignment, macros
 from servewell.desk.tests.factories import make_conversation
-from servewell.goodwill.forms import GrantForm
 from servewell.goodwill import actions
+from servewell.goodwill.forms import GrantForm
 from servewell.people import teams
 from servewell.people.models import Membership, Role, User
 from servewell.people.tests.factories import make_person

@@ -37,7 +37,6 @@ from servewell.desk.forms import (
     UpdateForm,
 )
 from servewell.desk.models import Conversation
-from servewell.people.teams import active_team_choices
 from servewell.desk.views.helpers import (
     ACTIVITY,
     AFTER_FIELDS,
@@ -50,6 +49,7 @@ from servewell.desk.views.helpers import (
     redirect_htmx,
     still_visible,
 )
+from servewell.people.teams import active_team_choices
 
 
 @requires(DESK_VIEW)
