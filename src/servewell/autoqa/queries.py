@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from servewell.autoqa import agreement
 from servewell.autoqa.models import AutoScore, Pair
 from servewell.autoqa.scoring import LOW_SCORE
+from servewell.core.compiled import CompiledModels
 from servewell.core.contract import FigureQuery
 from servewell.desk.models import Message
 from servewell.quality.models import Answer, CalibrationSession, Criterion, Scale
@@ -29,8 +30,14 @@ def flagged(start: datetime, end: datetime) -> QuerySet:
     ).values_list("conversation_id", flat=True)
 
 
+#: A conversation's current score, compiled once: the panel is on every conversation page.
+_CURRENT = CompiledModels(
+    lambda pk: AutoScore.objects.filter(conversation_id=pk, is_current=True).order_by("-id")[:1]
+)
+
+
 def panel(request: Any, conversation: Any) -> dict[str, Any] | None:
-    score = AutoScore.objects.filter(conversation=conversation, is_current=True).first()
+    score = _CURRENT.first(conversation.pk)
     if score is None:
         return None
     ids = {

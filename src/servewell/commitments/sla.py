@@ -26,6 +26,7 @@ from servewell.commitments.clock import add_business_time, business_seconds
 from servewell.commitments.events import SLA_MET
 from servewell.commitments.models import ClockKind, ClockState, SlaClock, SlaPolicy
 from servewell.core import events
+from servewell.core.compiled import CompiledModels
 from servewell.desk.models import Conversation, Status
 
 log = logging.getLogger(__name__)
@@ -386,13 +387,24 @@ def sweep(*, now: datetime | None = None, batch: int = 2000) -> dict[str, int]:
     return fired
 
 
+#: One conversation's open clocks, most urgent first, compiled once (``core.compiled``).
+_OPEN_CLOCKS = CompiledModels(
+    lambda pk: SlaClock.objects.filter(conversation_id=pk, state__in=OPEN_CLOCK).order_by("due_at")
+)
+
+
 def annotate_due(conversations: Sequence[Any], now: datetime) -> dict[int, ClockView]:
     """The inbox's Due column: each row's most urgent open target, in one query for the
     page (the commitments' ``due`` row field)."""
     by_id = {c.pk: c for c in conversations}
-    clocks = SlaClock.objects.filter(conversation_id__in=list(by_id), state__in=OPEN_CLOCK)
+    if len(by_id) == 1:  # a conversation page, and every action on one
+        clocks = _OPEN_CLOCKS.fetch(next(iter(by_id)))
+    else:
+        clocks = SlaClock.objects.filter(
+            conversation_id__in=list(by_id), state__in=OPEN_CLOCK
+        ).order_by("due_at")
     best: dict[int, SlaClock] = {}
-    for clock in clocks.order_by("due_at"):
+    for clock in clocks:
         current = best.get(clock.conversation_id)
         if current is None or (
             current.state == ClockState.PAUSED and clock.state == ClockState.RUNNING

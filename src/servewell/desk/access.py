@@ -14,7 +14,7 @@ from django.http import Http404
 
 from servewell.contacts.access import contacts_for
 from servewell.contacts.models import Contact
-from servewell.core.compiled import CompiledQuery
+from servewell.core.compiled import CompiledModels, CompiledQuery
 from servewell.core.ids import parse_id
 from servewell.desk.models import Conversation, Message
 from servewell.people.access import scope_to_teams, visible_team_ids
@@ -37,15 +37,29 @@ def conversations_for(user: User) -> QuerySet[Conversation]:
     return scope_to_teams(Conversation.objects.all(), user)
 
 
+#: The conversation with what every page of it shows, compiled once; scoped below.
+_CONVERSATION = CompiledModels(
+    lambda pk: Conversation.objects.filter(pk=pk).select_related("team", "assignee", "contact")
+)
+
+
 def access_conversation(user: User, pk: Any, *, for_update: bool = False) -> Conversation:
-    """The one fetch of a conversation that checks scope: 404 outside the user's teams."""
-    qs = conversations_for(user).select_related("team", "assignee", "contact")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
+    """The one fetch of a conversation that checks scope: 404 outside the user's teams.
+
+    Read by its key and checked against the user's teams here (the same rows the scoped
+    queryset gives), so that the statement is the same for everyone and compiled once:
+    every conversation page and every action on one starts here."""
     try:
-        return qs.get(pk=_id(pk))
+        if for_update:
+            qs = conversations_for(user).select_related("team", "assignee", "contact")
+            return qs.select_for_update(of=("self",)).get(pk=_id(pk))
+        found = _CONVERSATION.first(_id(pk))
     except (Conversation.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404("No such conversation.") from None
+    ids = visible_team_ids(user)
+    if found is None or (ids is not None and found.team_id not in ids):
+        raise Http404("No such conversation.")
+    return found
 
 
 #: The team and version of a conversation, compiled once (no ORDER BY: the model's default

@@ -18,6 +18,7 @@ from servewell.contacts.contacts import (
     normalise_phone,
 )
 from servewell.contacts.models import Contact, ContactEmail, ContactPhone
+from servewell.core.compiled import CompiledModels
 from servewell.core.errors import DomainError
 from servewell.desk import search
 from servewell.desk.models import Conversation, Message
@@ -62,6 +63,20 @@ class History:
     conversations: list[Conversation]
     hidden: int
     total: int
+
+
+#: A contact's addresses and numbers, compiled once: the contact panel of every
+#: conversation page shows them.
+_EMAILS = CompiledModels(lambda pk: ContactEmail.objects.filter(contact_id=pk))
+_PHONES = CompiledModels(lambda pk: ContactPhone.objects.filter(contact_id=pk))
+
+
+def contact_emails(contact_id: int) -> list[ContactEmail]:
+    return _EMAILS.fetch(contact_id)
+
+
+def contact_phones(contact_id: int) -> list[ContactPhone]:
+    return _PHONES.fetch(contact_id)
 
 
 def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History:

@@ -30,11 +30,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from servewell.core import contract
+from servewell.core.compiled import CompiledModels, prefetched
 from servewell.core.contract import ContractError, ExtensionPoint
 from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
@@ -45,6 +46,7 @@ from servewell.desk.models import (
     Message,
     SavedView,
     Status,
+    Tag,
 )
 from servewell.people.access import visible_team_ids
 from servewell.people.models import User
@@ -350,18 +352,43 @@ def inbox_rows(ids: list[int]) -> list[Conversation]:
     return rows
 
 
-def conversation_messages(conversation: Conversation) -> list[Message]:
-    return list(
-        conversation.messages.select_related("author", "contact")
+#: The thread and the activity of a conversation page, compiled once (``core.compiled``).
+_THREAD = CompiledModels(
+    lambda pk: (
+        Message.objects.filter(conversation_id=pk)
+        .select_related("author", "contact")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+)
+ACTIVITY_LIMIT = 100
+_ACTIVITY = CompiledModels(
+    lambda pk: (
+        Activity.objects.filter(conversation_id=pk)
+        .select_related("actor")
+        .order_by("-at", "-id")[:ACTIVITY_LIMIT]
+    )
+)
 
 
-def conversation_activity(conversation: Conversation, *, limit: int = 200) -> list[Activity]:
-    return list(conversation.activities.select_related("actor").order_by("-at", "-id")[:limit])[
-        ::-1
-    ]
+def conversation_messages(conversation: Conversation) -> list[Message]:
+    thread = _THREAD.fetch(conversation.pk)
+    for message in thread:  # as ``conversation.messages`` would have set it
+        Message.conversation.field.set_cached_value(message, conversation)
+    return thread
+
+
+def conversation_activity(
+    conversation: Conversation, *, limit: int = ACTIVITY_LIMIT
+) -> list[Activity]:
+    """The latest ``limit`` entries, oldest first."""
+    if limit == ACTIVITY_LIMIT:
+        found = _ACTIVITY.fetch(conversation.pk)
+    else:
+        found = list(conversation.activities.select_related("actor").order_by("-at", "-id")[:limit])
+    for activity in found:
+        Activity.conversation.field.set_cached_value(activity, conversation)
+    return found[::-1]
 
 
 def conversation_with_relations(conversation: Conversation, *, reread: bool = True) -> Conversation:
@@ -379,8 +406,16 @@ def conversation_with_relations(conversation: Conversation, *, reread: bool = Tr
             .get(pk=conversation.pk)
         )
     else:
-        prefetch_related_objects([conversation], "tags", followers)
+        prefetched(conversation, "tags", _TAGS.fetch(conversation.pk))
+        prefetched(conversation, "followers", _FOLLOWERS.fetch(conversation.pk))
     return annotate_rows([conversation])[0]
+
+
+#: A conversation's tags and followers, as ``prefetch_related`` reads them, compiled once.
+_TAGS = CompiledModels(lambda pk: Tag.objects.filter(conversations__id=pk))
+_FOLLOWERS = CompiledModels(
+    lambda pk: User.objects.filter(followed_conversations__id=pk).order_by("id")
+)
 
 
 def saved_views(user: User) -> QuerySet[SavedView]:

@@ -13,7 +13,9 @@ from servewell.experience.access import EXPERIENCE_REPORTS
 
 
 def contact_ratings(request: Any, contact: Contact) -> dict | None:
-    return {"responses": queries.responses_for_contact_and_merged(contact.pk, limit=10)}
+    return {
+        "responses": queries.responses_for_contact_and_merged(contact.pk, limit=queries.PANEL_LIMIT)
+    }
 
 
 def person_experience(request: Any, person: Any) -> dict | None:

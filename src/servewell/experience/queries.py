@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.db.models import Q, QuerySet, Sum
 
 from servewell.contacts.models import Contact
+from servewell.core.compiled import CompiledModels
 from servewell.experience.models import Kudos, MonthlyRollup, SurveyKind, SurveyResponse
 from servewell.experience.rollup import month_of
 
@@ -82,12 +83,23 @@ def responses_for_contact(contact_ids: Iterable[int], limit: int = 20) -> list[S
 def responses_for_contact_and_merged(contact_id: int, limit: int = 20) -> list[SurveyResponse]:
     """The answers of a contact and of the contacts merged into it, in one query (the
     panel on every conversation page)."""
-    merged = Contact.objects.filter(merged_into_id=contact_id).values("pk")
-    return list(
+    if limit == PANEL_LIMIT:
+        return _PANEL_RESPONSES.fetch(contact_id, contact_id)
+    return list(_responses_of(contact_id, contact_id)[:limit])
+
+
+def _responses_of(contact_id: int, merged_into_id: int) -> QuerySet[SurveyResponse]:
+    merged = Contact.objects.filter(merged_into_id=merged_into_id).values("pk")
+    return (
         SurveyResponse.objects.filter(Q(contact_id=contact_id) | Q(contact_id__in=merged))
         .select_related("handler")
-        .order_by("-responded_at", "-id")[:limit]
+        .order_by("-responded_at", "-id")
     )
+
+
+PANEL_LIMIT = 10
+#: The contact panel's answers (on every conversation page), compiled once.
+_PANEL_RESPONSES = CompiledModels(lambda a, b: _responses_of(a, b)[:PANEL_LIMIT])
 
 
 def kudos_for(user, limit: int = 10) -> list[Kudos]:

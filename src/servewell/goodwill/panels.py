@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 
 from servewell.contacts.models import Contact
 from servewell.core.access import can
+from servewell.core.compiled import CompiledQuery
 from servewell.goodwill import queries
 from servewell.goodwill.access import GOODWILL_GRANT
 from servewell.goodwill.forms import GrantForm
@@ -25,19 +26,24 @@ def sentence(grant: Any) -> str:
     return f"I have asked for {what} for you and will let you know as soon as it is decided."
 
 
+_FLAGS = CompiledQuery(
+    lambda conversation_id, contact_id: (
+        Contact.objects.filter(pk=contact_id)
+        .annotate(
+            on_conversation=Exists(Grant.objects.filter(conversation_id=conversation_id)),
+            on_contact=Exists(Grant.objects.filter(contact_id=OuterRef("pk"))),
+        )
+        .order_by()
+        .values_list("on_conversation", "on_contact")
+    )
+)
+
+
 def _has_grants(request: Any, conversation: Any) -> bool:
     """Whether the conversation has grants; whether its contact has any is kept on the
     request for the contact's panel below it (one query for both, not one each)."""
-    found = (
-        Contact.objects.filter(pk=conversation.contact_id)
-        .annotate(
-            on_conversation=Exists(Grant.objects.filter(conversation_id=conversation.pk)),
-            on_contact=Exists(Grant.objects.filter(contact_id=OuterRef("pk"))),
-        )
-        .values_list("on_conversation", "on_contact")
-        .first()
-    )
-    on_conversation, on_contact = found or (False, False)
+    found = _FLAGS.rows(conversation.pk, conversation.contact_id)
+    on_conversation, on_contact = found[0] if found else (False, False)
     if request is not None:
         request._servewell_goodwill_contacts = {conversation.contact_id: on_contact}
     return on_conversation

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
-from servewell.core.compiled import CompiledQuery
+from servewell.core.compiled import CompiledModels, CompiledQuery
 from servewell.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +55,54 @@ def test_rows_of_columns_django_converts_come_back_as_the_orm_gives_them():
     second = joined.rows(ada.pk)
     assert isinstance(first[0][0], dt.datetime) and first[0][0].tzinfo is not None
     assert first == second == [(ada.date_joined,)]
+
+
+def test_instances_match_the_orm_with_related_rows_and_prefetches(
+    compiles, django_assert_num_queries, care, alice
+):
+    from servewell.desk.models import Message
+    from servewell.desk.tests.factories import make_conversation
+
+    conversation = make_conversation(care)
+    other = make_conversation(care)
+    thread = CompiledModels(
+        lambda pk: (
+            Message.objects.filter(conversation_id=pk, kind__in=("customer", "reply"))
+            .select_related("author", "contact")
+            .prefetch_related("attachments")
+            .order_by("created_at", "id")
+        )
+    )
+
+    def orm(pk):
+        return list(
+            Message.objects.filter(conversation_id=pk, kind__in=("customer", "reply"))
+            .select_related("author", "contact")
+            .order_by("created_at", "id")
+        )
+
+    assert thread.fetch(conversation.pk) == orm(conversation.pk) != []
+    compiles.clear()
+    with django_assert_num_queries(2):  # the rows, and the prefetch of their attachments
+        found = thread.fetch(other.pk)
+    assert compiles == [Message.attachments.rel.related_model]  # the prefetch only
+    assert found == orm(other.pk)
+    first = found[0]
+    customer = other.contact.name
+    with django_assert_num_queries(0):  # what select_related and the prefetch read
+        assert first.contact.name == customer
+        assert list(first.attachments.all()) == []
+    assert first.created_at.tzinfo is not None  # converted as the ORM does (SQLite)
+    assert thread.fetch(10**12) == []
+
+
+def test_a_value_a_lookup_changes_is_read_through_the_orm(compiles):
+    ada = User.objects.create_user("ada", password="x")  # noqa: S106
+    User.objects.create_user("adam", password="x")  # noqa: S106
+    named = CompiledModels(lambda part: User.objects.filter(username__contains=part))
+    assert [u.username for u in named.fetch("ada")] == ["ada", "adam"]
+    compiles.clear()
+    assert named.first("adam").username == "adam"
+    assert compiles  # compiled each time: "%adam%" is not the value given
+    assert named.first("zed") is None
+    assert ada.pk

@@ -103,8 +103,8 @@ def conversation_context(
         context["following"] = any(f.pk == user.pk for f in conversation.followers.all())
     if CONTACT in parts:
         context["history"] = contacts.contact_history(user, conversation.contact, limit=20)
-        context["emails"] = list(conversation.contact.emails.all())
-        context["phones"] = list(conversation.contact.phones.all())
+        context["emails"] = contacts.contact_emails(conversation.contact_id)
+        context["phones"] = contacts.contact_phones(conversation.contact_id)
     if ACTIVITY in parts:
         context["activity"] = [
             (a, conversations.describe(a))
