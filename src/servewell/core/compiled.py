@@ -25,6 +25,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 #: Stand-ins for the values while compiling: unlikely to occur in a query by themselves.
 SENTINELS = (-7_919_001, -7_919_002, -7_919_003, -7_919_004)
@@ -159,6 +160,7 @@ class _Plan:
         converters = compiler.get_converters([column[0] for column in select])
         self.converters = list(converters.items())
         self.prefetch = tuple(queryset._prefetch_related_lookups)
+        self.for_update = bool(queryset.query.select_for_update)
 
     @classmethod
     def make(cls, build: Callable[..., QuerySet[Any]], alias: str, count: int) -> _Plan | None:
@@ -186,6 +188,11 @@ class _Plan:
 
     def run(self, alias: str, values: tuple[Any, ...]) -> list[Any]:
         connection = connections[alias]
+        if self.for_update and connection.get_autocommit():
+            # As the ORM refuses it: outside a transaction the lock would end at once.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         with connection.cursor() as cursor:
             cursor.execute(self.sql, _params(self.slots, values))
             rows = cursor.fetchall()

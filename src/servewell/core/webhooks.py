@@ -21,7 +21,7 @@ from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
-from servewell.core import audit, events
+from servewell.core import audit, events, refcache
 from servewell.core.errors import DomainError
 from servewell.core.jobs import job
 from servewell.core.models import Webhook, WebhookDelivery
@@ -132,7 +132,16 @@ def fan_out(event: events.Event) -> None:
             _queue(hook, event)
 
 
+#: The active webhooks and their events, kept per process (``refcache``): read after
+#: every change anyone makes, and changed a few times a year.
+ACTIVE_HOOKS = refcache.kind("core.webhooks", Webhook)
+
+
 def _active_hooks() -> list[tuple[int, list[str]]]:
+    return refcache.get(ACTIVE_HOOKS, None, _read_active_hooks)
+
+
+def _read_active_hooks() -> list[tuple[int, list[str]]]:
     table = connection.ops.quote_name(Webhook._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, events FROM {table} WHERE is_active")  # noqa: S608

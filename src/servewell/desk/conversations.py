@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from servewell.contacts.models import Contact
 from servewell.core import audit, events
+from servewell.core.compiled import CompiledModels
 from servewell.core.errors import DomainError
 from servewell.desk import assignment, collisions, search
 from servewell.desk.events import (
@@ -115,13 +116,21 @@ def lock(conversation: Conversation | int, expected_version: int | None = None) 
     return fresh
 
 
+#: Every change to a conversation starts here: compiled once (``core.compiled``).
+_LOCKED = CompiledModels(
+    lambda pk: (
+        Conversation.objects.filter(pk=pk)
+        .select_for_update(of=("self",))
+        .select_related("team", "assignee", "contact")
+    )
+)
+
+
 def lock_any(conversation: Conversation | int, expected_version: int | None = None) -> Conversation:
     pk = conversation.pk if isinstance(conversation, Conversation) else conversation
-    fresh = (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("team", "assignee", "contact")
-        .get(pk=pk)
-    )
+    fresh = _LOCKED.first(pk)
+    if fresh is None:
+        raise Conversation.DoesNotExist(pk)
     if expected_version is not None and int(expected_version) != fresh.version:
         raise StaleVersion(fresh, _changes_since(fresh, int(expected_version)))
     return fresh

@@ -30,7 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -398,17 +398,22 @@ def conversation_with_relations(conversation: Conversation, *, reread: bool = Tr
     ``reread=False`` keeps the row as given (a page just fetched it with its team,
     assignee and contact, ``access_conversation``) and only adds what it lacks; after a
     change the row is read again, as it is now."""
-    followers = Prefetch("followers", queryset=User.objects.order_by("id"))
     if reread:
-        conversation = (
-            Conversation.objects.select_related("team", "assignee", "contact", "merged_into")
-            .prefetch_related("tags", followers)
-            .get(pk=conversation.pk)
-        )
-    else:
-        prefetched(conversation, "tags", _TAGS.fetch(conversation.pk))
-        prefetched(conversation, "followers", _FOLLOWERS.fetch(conversation.pk))
+        found = _REREAD.first(conversation.pk)
+        if found is None:
+            raise Conversation.DoesNotExist(conversation.pk)
+        conversation = found
+    prefetched(conversation, "tags", _TAGS.fetch(conversation.pk))
+    prefetched(conversation, "followers", _FOLLOWERS.fetch(conversation.pk))
     return annotate_rows([conversation])[0]
+
+
+#: The conversation as a page or an API answer shows it after a change, compiled once.
+_REREAD = CompiledModels(
+    lambda pk: Conversation.objects.filter(pk=pk).select_related(
+        "team", "assignee", "contact", "merged_into"
+    )
+)
 
 
 #: A conversation's tags and followers, as ``prefetch_related`` reads them, compiled once.

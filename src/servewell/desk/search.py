@@ -34,6 +34,7 @@ from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from servewell.contacts.models import Contact
+from servewell.core.compiled import CompiledQuery
 from servewell.desk.models import Conversation, Message, MessageKind
 from servewell.people.access import visible_team_ids
 from servewell.people.models import User
@@ -148,21 +149,30 @@ def conversation_document(
     if conversation is not None:
         row = (conversation.subject, conversation.team_id, conversation.merged_into_id)
     else:
-        row = (
-            Conversation.objects.filter(pk=conversation_id)
-            .values_list("subject", "team_id", "merged_into_id")
-            .first()
-        )
+        found = _DOCUMENT_ROW.rows(conversation_id)
+        row = found[0] if found else None
     if row is None or row[2] is not None:
         return None
     subject, team_id, _merged = row
-    texts = (
-        Message.objects.filter(conversation_id=conversation_id)
+    return subject, document_body(_DOCUMENT_TEXTS.rows(conversation_id)), team_id
+
+
+#: What a conversation's document is made of, compiled once: read after every message.
+_DOCUMENT_ROW = CompiledQuery(
+    lambda pk: (
+        Conversation.objects.filter(pk=pk)
+        .order_by()
+        .values_list("subject", "team_id", "merged_into_id")[:1]
+    )
+)
+_DOCUMENT_TEXTS = CompiledQuery(
+    lambda pk: (
+        Message.objects.filter(conversation_id=pk)
         .exclude(kind=MessageKind.SYSTEM)
         .order_by("created_at", "id")
         .values_list("body_text", "body_html")
     )
-    return subject, document_body(texts), team_id
+)
 
 
 def document_body(texts: Iterable[tuple[str, str]]) -> str:
