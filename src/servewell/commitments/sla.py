@@ -327,12 +327,18 @@ def view(clock: SlaClock, now: datetime) -> ClockView:
 
 
 def clocks_for(conversation: Conversation, now: datetime) -> list[ClockView]:
-    return [
-        view(c, now)
-        for c in conversation.sla_clocks.exclude(state=ClockState.CANCELLED).order_by(
-            "started_at", "id"
-        )
-    ]
+    return [view(c, now) for c in _CLOCKS.fetch(conversation.pk)]
+
+
+#: A conversation's clocks as its SLA panel shows them (refreshed every 30 s by each open
+#: page), compiled once.
+_CLOCKS = CompiledModels(
+    lambda pk: (
+        SlaClock.objects.filter(conversation_id=pk)
+        .exclude(state=ClockState.CANCELLED)
+        .order_by("started_at", "id")
+    )
+)
 
 
 def was_breached(conversation: Conversation) -> bool:

@@ -17,8 +17,9 @@ from servewell.commitments.access import COMMITMENTS_MANAGE, COMMITMENTS_VIEW
 from servewell.commitments.forms import EscalationForm, PolicyForm, TeamCommitmentsForm
 from servewell.commitments.models import ClockKind, SlaClock, SlaPolicy, TeamCommitments
 from servewell.core.access import PUBLIC, requires
+from servewell.core.compiled import CompiledModels
 from servewell.core.errors import DomainError
-from servewell.core.ids import object_or_404
+from servewell.core.ids import object_or_404, parse_id
 from servewell.desk.models import Conversation
 from servewell.people.access import access_team, scope_to_teams, visible_team_ids, visible_teams
 from servewell.people.models import Team
@@ -135,15 +136,21 @@ def accountability_report(request: HttpRequest) -> HttpResponse:
 @requires(COMMITMENTS_VIEW)
 def conversation_clocks(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The SLA panel of a conversation (an htmx partial, refreshed while open)."""
-    conversation = get_object_or_404(
-        scope_to_teams(Conversation.objects.all(), request.user), pk=conversation_id
-    )
+    pk = parse_id(conversation_id)
+    conversation = None if pk is None else _CONVERSATION.first(pk)
+    ids = visible_team_ids(request.user)
+    if conversation is None or (ids is not None and conversation.team_id not in ids):
+        raise Http404("No such conversation.")
     now = timezone.now()
     return render(
         request,
         "commitments/_clocks.html",
         {"clocks": sla.clocks_for(conversation, now), "conversation": conversation},
     )
+
+
+#: Read every 30 s by each open conversation page: compiled once, scoped above.
+_CONVERSATION = CompiledModels(lambda pk: Conversation.objects.filter(pk=pk))
 
 
 @requires(COMMITMENTS_VIEW)

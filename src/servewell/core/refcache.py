@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -37,6 +37,14 @@ KEY = "refcache:"
 MAX_AGE_S = 60.0
 #: Kept values per process, at most (one per kind and team): cleared when exceeded.
 MAX_ENTRIES = 5_000
+
+
+class Choice(NamedTuple):
+    """A row as a select lists it: read in templates as ``choice.pk`` and ``choice.name``."""
+
+    pk: int
+    name: str
+
 
 _kinds: dict[str, tuple[type[Model], ...]] = {}
 _memo: dict[tuple[str, Hashable], tuple[str, float, Any]] = {}

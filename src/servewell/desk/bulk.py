@@ -19,11 +19,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from servewell.core import audit
+from servewell.core import audit, refcache
 from servewell.core.errors import DomainError
+from servewell.core.refcache import Choice
 from servewell.desk import conversations, merging
 from servewell.desk.access import conversations_for
-from servewell.desk.assignment import WORKING_ROLES
+from servewell.desk.assignment import ASSIGNABLE, WORKING_ROLES
 from servewell.desk.conversations import StaleVersion
 from servewell.desk.models import Conversation, Priority, Status, Tag
 from servewell.people.access import people_only, visible_team_ids
@@ -100,6 +101,16 @@ def assignable_people(user: User) -> Any:
     if ids is not None:
         people = people.filter(memberships__team_id__in=ids)
     return people.distinct().order_by("display_name", "username")
+
+
+def assignable_choices(user: User) -> list[Choice]:
+    """``assignable_people`` as the bulk bar lists them (on every inbox page), kept per
+    process for each set of teams (``refcache``)."""
+    ids = visible_team_ids(user)
+    key = ("bulk", None if ids is None else tuple(sorted(ids)))
+    return refcache.get(
+        ASSIGNABLE, key, lambda: [Choice(p.pk, str(p)) for p in assignable_people(user)]
+    )
 
 
 def apply(

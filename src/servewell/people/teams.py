@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from servewell.core import audit, events, refcache
 from servewell.core.errors import DomainError
+from servewell.people.access import visible_team_ids, visible_teams
 from servewell.people.directory import validate_time_zone
 from servewell.people.models import Calendar, ClosedDay, Membership, OpeningHours, Team, User
 
@@ -42,6 +43,25 @@ def active_team_choices() -> list[tuple[int, str]]:
             Team.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
         ),
     )
+
+
+def visible_team_choices(user: User) -> list[refcache.Choice]:
+    """``access.visible_teams`` as a filter select lists them, by name (every inbox
+    page), kept per process for each set of teams."""
+    ids = visible_team_ids(user)
+    key = None if ids is None else tuple(sorted(ids))
+    return refcache.get(
+        ALL_TEAMS,
+        key,
+        lambda: [
+            refcache.Choice(*row)
+            for row in visible_teams(user).order_by("name").values_list("pk", "name")
+        ],
+    )
+
+
+#: Every team, active or not (what a filter of past conversations offers).
+ALL_TEAMS = refcache.kind("people.teams", Team)
 
 
 def _clean_name(name: str, *, exclude_pk: int | None = None) -> str:

@@ -30,7 +30,7 @@ from servewell.desk.forms import (
 )
 from servewell.desk.models import Channel, Conversation, Priority, Status
 from servewell.desk.views.helpers import AFTER_FIELDS, after_action, as_int, flash, safe_next
-from servewell.people.access import visible_teams
+from servewell.people.teams import visible_team_choices
 
 
 def _inbox_filters(request: HttpRequest) -> tuple[queries.InboxFilters, Any]:
@@ -66,14 +66,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("cursor"):
         return render(request, "desk/_inbox_rows.html", context, status=status)
     context.update(
-        teams=list(visible_teams(request.user)),
+        teams=visible_team_choices(request.user),
         statuses=Status.choices,
         channels=Channel.choices,
         saved_views=list(queries.saved_views(request.user)),
         save_form=SaveViewForm(),
         priorities=Priority.choices,
         bulk_actions=bulk.ACTIONS,
-        bulk_people=list(bulk.assignable_people(request.user)) if context["can_work"] else [],
+        bulk_people=bulk.assignable_choices(request.user) if context["can_work"] else [],
     )
     return render(request, "desk/inbox.html", context, status=status)
 
