@@ -18,7 +18,7 @@ from servewell.contacts.contacts import (
     normalise_phone,
 )
 from servewell.contacts.models import Contact, ContactEmail, ContactPhone
-from servewell.core.compiled import CompiledModels
+from servewell.core.compiled import CompiledModels, CompiledQuery
 from servewell.core.errors import DomainError
 from servewell.desk import search
 from servewell.desk.models import Conversation, Message
@@ -84,6 +84,12 @@ def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History
     cannot see are counted, not shown (team scoping)."""
     qs: QuerySet[Conversation] = Conversation.objects.filter(contact=contact)
     ids = visible_team_ids(user)
+    if ids is not None and len(ids) == 1 and limit == PANEL_LIMIT:
+        # An agent of one team, on a conversation page: the statements compiled once.
+        rows = _TEAM_HISTORY.fetch(contact.pk, ids[0])
+        counts = _TEAM_COUNTS.rows(ids[0], contact.pk)
+        total, shown = counts[0] if counts else (0, 0)
+        return History(conversations=rows, hidden=total - shown, total=total)
     visible = qs if ids is None else qs.filter(team_id__in=ids)
     rows = list(visible.select_related("team", "assignee").order_by("-created_at", "-id")[:limit])
     if ids is None:
@@ -93,6 +99,26 @@ def contact_history(user: User, contact: Contact, *, limit: int = 50) -> History
     counts = qs.aggregate(total=Count("id"), shown=Count("id", filter=Q(team_id__in=ids)))
     total = counts["total"]
     return History(conversations=rows, hidden=total - counts["shown"], total=total)
+
+
+#: The contact panel's history on a conversation page (``conversation_context``).
+PANEL_LIMIT = 20
+_TEAM_HISTORY = CompiledModels(
+    lambda contact, team: (
+        Conversation.objects.filter(contact_id=contact, team_id=team)
+        .select_related("team", "assignee")
+        .order_by("-created_at", "-id")[:PANEL_LIMIT]
+    )
+)
+_TEAM_COUNTS = CompiledQuery(
+    lambda team, contact: (
+        Conversation.objects.filter(contact_id=contact)
+        .order_by()
+        .values("contact_id")
+        .annotate(total=Count("id"), shown=Count("id", filter=Q(team_id=team)))
+        .values_list("total", "shown")
+    )
+)
 
 
 # --- Contributed to the contacts app (``apps.py``) -----------------------------------------

@@ -41,6 +41,7 @@ from servewell.core.errors import DomainError
 from servewell.core.ids import parse_id
 from servewell.desk.models import (
     Activity,
+    Attachment,
     Channel,
     Conversation,
     Message,
@@ -357,9 +358,13 @@ _THREAD = CompiledModels(
     lambda pk: (
         Message.objects.filter(conversation_id=pk)
         .select_related("author", "contact")
-        .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+)
+#: The thread's attachments in one compiled read by conversation (a prefetch would list
+#: the messages' ids: a new statement for each length of thread).
+_THREAD_FILES = CompiledModels(
+    lambda pk: Attachment.objects.filter(message__conversation_id=pk).order_by("id")
 )
 ACTIVITY_LIMIT = 100
 _ACTIVITY = CompiledModels(
@@ -373,8 +378,13 @@ _ACTIVITY = CompiledModels(
 
 def conversation_messages(conversation: Conversation) -> list[Message]:
     thread = _THREAD.fetch(conversation.pk)
-    for message in thread:  # as ``conversation.messages`` would have set it
+    files: dict[int, list[Attachment]] = {m.pk: [] for m in thread}
+    if thread:
+        for attachment in _THREAD_FILES.fetch(conversation.pk):
+            files.setdefault(attachment.message_id, []).append(attachment)
+    for message in thread:  # as ``conversation.messages`` and a prefetch would have
         Message.conversation.field.set_cached_value(message, conversation)
+        prefetched(message, "attachments", files[message.pk])
     return thread
 
 

@@ -102,7 +102,9 @@ def conversation_context(
         context["update_form"] = update_form
         context["following"] = any(f.pk == user.pk for f in conversation.followers.all())
     if CONTACT in parts:
-        context["history"] = contacts.contact_history(user, conversation.contact, limit=20)
+        context["history"] = contacts.contact_history(
+            user, conversation.contact, limit=contacts.PANEL_LIMIT
+        )
         context["emails"] = contacts.contact_emails(conversation.contact_id)
         context["phones"] = contacts.contact_phones(conversation.contact_id)
     if ACTIVITY in parts:
