@@ -207,9 +207,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # an open page repeats (presence every 5 s, the SLA clocks) run on POLL_THREADS threads
 # of their own, so they never wait behind a page. Measured at 500 agents on PostgreSQL
 # (p95 over all requests): 262-279 ms with 4 threads at once, 197-322 ms with one,
-# 97-115 ms with one and a poll thread.
+# 97-115 ms with one and a poll thread. Once pages cost half as much (compiled reads),
+# a page waiting on the database held its process for less time than 250 ms of patience
+# kept the next one out: at 800 agents, 800 ms with 250 ms of patience, 199 ms with 40
+# (and less CPU per request: waits overlap instead of queueing); with 15 the pages
+# convoyed again and the box saturated.
 WEB_THREADS = env_int("WEB_THREADS", 4)
-WEB_PATIENCE_MS = env_int("WEB_PATIENCE_MS", 250)
+WEB_PATIENCE_MS = env_int("WEB_PATIENCE_MS", 50)
 POLL_THREADS = env_int("POLL_THREADS", 1)
 # Insights' reports may read from a read-only replica (servewell.insights.router).
 DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")

@@ -7,13 +7,14 @@ note or status change, four of the page's twenty-two, and the ORM compiled each 
 anew. Under the capacity load a page holds its process's turn while it waits for the
 database (``core.wsgibridge``), so a round trip saved is saved twice.
 
-Why this is safe across processes: each kind has a generation in the shared cache (Redis,
-or the embedded default's disk cache, which every process of the installation reads). A
-save or delete of a model the kind depends on sets a new generation at once and again
-after the commit (a reader between the two may have kept the rows as they were before
-it). A kept value is used only while its generation is current. A request reads every
-generation in one cache call the first time it needs one (``RequestMiddleware``); code
-outside a request reads it on each use. Writes that send no signals (``bulk_create``,
+Why this is safe across processes: one generation in the shared cache (Redis, or the
+embedded default's disk cache, which every process of the installation reads) stands
+for all kinds. A save or delete of a model any kind depends on sets a new generation at
+once and again after the commit (a reader between the two may have kept the rows as
+they were before it). A kept value is used only while the generation it was read under
+is current. One generation rather than one per kind: these lists change a few times a
+day, and a request then reads one key, once (``RequestMiddleware``); code outside a
+request reads it on each use. Writes that send no signals (``bulk_create``,
 ``QuerySet.update``) are caught within ``MAX_AGE_S`` at the latest.
 """
 
@@ -32,7 +33,7 @@ from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 
-KEY = "refcache:"
+KEY = "refcache:generation"
 #: The longest a kept value is used without being read again, whatever its generation.
 MAX_AGE_S = 60.0
 #: Kept values per process, at most (one per kind and team): cleared when exceeded.
@@ -66,7 +67,7 @@ def get(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     """The kept value of ``name`` for ``key``, or ``compute()`` when there is none current.
 
     The value is shared by every request of the process: callers only read it."""
-    generation = _generations().get(name)
+    generation = _generation()
     entry = _memo.get((name, key))
     now = time.monotonic()
     if entry is not None and generation is not None and entry[0] == generation:
@@ -76,7 +77,7 @@ def get(name: str, key: Hashable, compute: Callable[[], T]) -> T:
     if generation is None:
         # No generation yet (a fresh cache): start one, and keep values from the next
         # read on, once every process agrees on it.
-        cache.add(KEY + name, _token(), None)
+        cache.add(KEY, _token(), None)
         return value
     if len(_memo) >= MAX_ENTRIES:
         _memo.clear()
@@ -85,9 +86,10 @@ def get(name: str, key: Hashable, compute: Callable[[], T]) -> T:
 
 
 def stale(name: str) -> None:
-    """Mark ``name`` changed: now, and again when the current transaction commits."""
-    _set(name)
-    transaction.on_commit(lambda: _set(name))
+    """Mark ``name`` (and with it every kind) changed: now, and again when the current
+    transaction commits."""
+    _set()
+    transaction.on_commit(_set)
 
 
 def forget() -> None:
@@ -96,39 +98,34 @@ def forget() -> None:
 
 
 class RequestMiddleware:
-    """Reads the generations at most once per request, and never across requests."""
+    """Reads the generation at most once per request, and never across requests."""
 
     def __init__(self, get_response: Callable[[Any], Any]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: Any) -> Any:
-        _request.generations = None
+        _request.generation = None
         _request.active = True
         try:
             return self.get_response(request)
         finally:
             _request.active = False
-            _request.generations = None
+            _request.generation = None
 
 
-def _generations() -> dict[str, str]:
+def _generation() -> str | None:
     if getattr(_request, "active", False):
-        if _request.generations is None:
-            _request.generations = _read()
-        return _request.generations
-    return _read()
+        if _request.generation is None:
+            _request.generation = cache.get(KEY)
+        return _request.generation
+    return cache.get(KEY)
 
 
-def _read() -> dict[str, str]:
-    found = cache.get_many([KEY + name for name in _kinds])
-    return {key.removeprefix(KEY): value for key, value in found.items()}
-
-
-def _set(name: str) -> None:
+def _set() -> None:
     token = _token()
-    cache.set(KEY + name, token, None)
-    if getattr(_request, "active", False) and _request.generations is not None:
-        _request.generations[name] = token
+    cache.set(KEY, token, None)
+    if getattr(_request, "active", False):
+        _request.generation = token
 
 
 def _token() -> str:
@@ -139,3 +136,4 @@ def _on_change(sender: type[Model], **kwargs: Any) -> None:
     for name, models in _kinds.items():
         if sender in models:
             stale(name)
+            return
