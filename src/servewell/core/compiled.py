@@ -117,8 +117,9 @@ class CompiledModels:
     ``.fetch(pk)`` returns the list of instances that ``list(queryset)`` would have.
 
     The values may be numbers or text compared as they are (no ``__in`` lists, no
-    ``__contains``); constants of the queryset itself are kept as compiled. Each value
-    must reach the SQL once, in the order given."""
+    ``__contains``), each reaching the SQL once; constants of the queryset itself are
+    kept as compiled, so the lambda reads nothing but its values (no clock, no setting)
+    and its shape never depends on them."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
