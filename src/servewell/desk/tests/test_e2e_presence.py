@@ -39,6 +39,13 @@ def test_presence_and_a_stale_copy_are_pushed_to_the_open_page(browser, care, al
         hers.context.close()  # her tab goes: so does her name, without waiting for a TTL
         expect(box).not_to_contain_text(str(lena))
 
+        # Let what her leaving pushed land first (on a busy machine the last push about
+        # her may arrive after her name is gone): then quiet for a second.
+        for _ in range(8):
+            settled = len(asked)
+            mine.wait_for_timeout(1_000)
+            if len(asked) == settled:
+                break
         # Nothing changes for a while: the page asks nothing (it used to poll every 5 s).
         before = len(asked)
         mine.wait_for_timeout(6_000)
