@@ -127,6 +127,9 @@ class Conversation(models.Model):
                 fields=["team", "created_at"], condition=Q(is_open=True), name="conv_open_team_age"
             ),
             models.Index(fields=["created_at"], condition=Q(is_open=True), name="conv_open_age"),
+            # Which contacts a team has served, read from the index alone: the scope of a
+            # contact search (a team's contacts, not every conversation row of the team).
+            models.Index(fields=["team", "contact"], name="conv_team_contact"),
         ]
 
     def __str__(self) -> str:

@@ -149,3 +149,32 @@ def test_my_older_matches_are_found_behind_many_newer_ones_of_other_teams(
     for n in range(6):
         make_conversation(orders, subject=f"Kettle pallet {n}")
     assert [h.id for h in search.search(alice, "kettle")] == [mine.pk]
+
+
+def test_when_more_match_than_are_ranked_the_newest_of_my_team_are_shown(
+    alice, care, orders, monkeypatch
+):
+    monkeypatch.setattr(search, "WINDOW", 3)
+    mine = [make_conversation(care, subject=f"Kettle descaling {n}") for n in range(5)]
+    make_conversation(orders, subject="Kettle pallet")
+    found = {h.id for h in search.search(alice, "kettle")}
+    assert found == {c.pk for c in mine[-3:]}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_searches_are_planned_for_their_words_not_prepared_once(alice, care):
+    """A prepared search settles on a plan made without its words (see
+    ``_planned_for_values``); the connection's other statements stay prepared."""
+    make_conversation(care, subject="Kettle lid", contact=make_contact("Ruth Kettle"))
+    raw = connection.connection
+    threshold = raw.prepare_threshold
+    for word in ("kettle", "kettle", "lid", "kettle", "ruth"):
+        assert search.search(alice, word)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%desk_contact_search s%%'"
+            " OR statement LIKE '%%desk_conversation_search s%%'"
+        )
+        assert cursor.fetchone()[0] == 0
+    assert connection.connection.prepare_threshold == threshold
