@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
 from django.core.cache import cache
@@ -48,13 +48,19 @@ class Choice(NamedTuple):
 
 
 _kinds: dict[str, tuple[type[Model], ...]] = {}
+_unused: dict[str, frozenset[str]] = {}
 _memo: dict[tuple[str, Hashable], tuple[str, float, Any]] = {}
 _request = threading.local()
 
 
-def kind(name: str, *models: type[Model]) -> str:
-    """Declare a kind of kept list and the models whose changes make it stale."""
+def kind(name: str, *models: type[Model], unused: Iterable[str] = ()) -> str:
+    """Declare a kind of kept list and the models whose changes make it stale.
+
+    ``unused``: fields no kept list shows. A save naming only those (``update_fields``)
+    changes nothing kept: every sign-in saves the person's ``last_login``, and a morning
+    of sign-ins would otherwise set the generation anew every few seconds."""
     _kinds[name] = models
+    _unused.setdefault(name, frozenset(unused))
     for model in models:
         for signal in (post_save, post_delete):
             signal.connect(
@@ -133,7 +139,8 @@ def _token() -> str:
 
 
 def _on_change(sender: type[Model], **kwargs: Any) -> None:
+    fields = kwargs.get("update_fields")
     for name, models in _kinds.items():
-        if sender in models:
+        if sender in models and not (fields and fields <= _unused[name]):
             stale(name)
             return

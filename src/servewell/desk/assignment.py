@@ -17,7 +17,13 @@ from servewell.people.models import Membership, Presence, Role, RoleGrant, Team,
 WORKING_ROLES = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
 
 #: A team's assignable people as (id, name) choices, kept per process (``refcache``).
-ASSIGNABLE = refcache.kind("desk.assignable", User, Membership, RoleGrant)
+ASSIGNABLE = refcache.kind(
+    "desk.assignable",
+    User,
+    Membership,
+    RoleGrant,
+    unused=("last_login", "password", "signature", "presence", "presence_changed_at"),
+)
 
 DESK_SETTINGS_CHANGED = events.declare(
     "desk.settings_changed", "A team's desk settings (round-robin, public form) changed."

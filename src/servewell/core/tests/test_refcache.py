@@ -118,3 +118,20 @@ def test_goodwill_actions_offered_follow_the_catalogue(maria):
         maria, name="Refund", kind="refund", currency="EUR", has_amount=True, now=now
     )
     assert [label for _pk, label in GrantForm().fields["action"].widget.choices] == [str(refund)]
+
+
+def test_signing_in_keeps_the_lists_and_a_rename_does_not(client, care, alice):
+    """Every sign-in saves the person's last login: a morning of them must not throw
+    away every process's lists, while a new name shows at once."""
+    assignment.assignable_choices(care.pk)
+    assignment.assignable_choices(care.pk)
+    last_login = alice.last_login
+    client.force_login(alice)
+    alice.refresh_from_db()
+    assert alice.last_login != last_login
+    with CaptureQueriesContext(connection) as queries:
+        assignment.assignable_choices(care.pk)
+    assert len(queries) == 0
+    alice.display_name = "Alice Renamed"
+    alice.save(update_fields=["display_name"])
+    assert [label for _pk, label in assignment.assignable_choices(care.pk)] == ["Alice Renamed"]
