@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from servewell.core.compiled import CompiledModels
 from servewell.livequeue import metrics
 from servewell.livequeue.models import Alarm, AlarmResponse, Call, CallState, ResponderRole
 from servewell.people.access import (
@@ -150,6 +151,35 @@ def list_alarms(
     if open_only:
         alarms = alarms.filter(cleared_at=None)
     return alarms.order_by("-raised_at", "-id")
+
+
+def _open_alarms(alarms: QuerySet[Alarm]) -> QuerySet[Alarm]:
+    return (
+        alarms.filter(cleared_at=None)
+        .select_related("team")
+        .prefetch_related(
+            Prefetch("responses", queryset=AlarmResponse.objects.select_related("user"))
+        )
+        .order_by("-raised_at", "-id")
+    )
+
+
+#: The open alarms of one team (with those raised to everyone), and of every team:
+#: read each time a page opens its live stream, compiled once (``core.compiled``).
+_OPEN_FOR_TEAM = CompiledModels(
+    lambda team: _open_alarms(Alarm.objects.filter(Q(team_id=team) | Q(notify_org=True)))
+)
+_OPEN_EVERYWHERE = CompiledModels(lambda: _open_alarms(Alarm.objects.all()))
+
+
+def open_alarms(user: User) -> list[Alarm]:
+    """``list_alarms(user, open_only=True)``, as a list: what a stream starts with."""
+    ids = visible_team_ids(user)
+    if ids is None:
+        return _OPEN_EVERYWHERE.fetch()
+    if len(ids) == 1:
+        return _OPEN_FOR_TEAM.fetch(ids[0])
+    return list(list_alarms(user, open_only=True))
 
 
 def alarm_summary(alarms: QuerySet[Alarm]) -> dict[str, Any]:

@@ -123,7 +123,7 @@ def _initial_state(
     try:
         hello = {"user": user.pk, "server_time": _now(), "watching": [w.topic for w in watches]}
         frames = [fanout.sse_frame("hello", hello)]
-        for alarm in queries.list_alarms(user, open_only=True):
+        for alarm in queries.open_alarms(user):
             audience = queries.audience_ids(alarm.team, org=alarm.notify_org)
             data = queries.alarm_data(alarm, list(alarm.responses.all()))
             data.update(event="raised", asked=audience is None or user.pk in audience)

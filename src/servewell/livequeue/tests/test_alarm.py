@@ -183,3 +183,27 @@ def test_two_open_alarms_for_one_rule_are_impossible(care, waiting_rule):
             raised_at=first.raised_at,
             trigger_value=3,
         )
+
+
+def test_a_stream_opens_with_the_open_alarms_one_may_see(
+    care, orders, waiting_rule, alice, bob, lena, maria
+):
+    from servewell.livequeue import queries
+
+    for n in range(1, 4):
+        join(n)
+    team_alarm = Alarm.objects.get()
+    alarm.respond(team_alarm, lena)
+    AlarmRule.objects.create(
+        team=orders, kind=RuleKind.WAITING, threshold=1, clear_threshold=0, notify_org=True
+    )
+    join(9, t=30, team="orders")
+    org_alarm = Alarm.objects.exclude(pk=team_alarm.pk).get()
+    for person, expected in ((alice, [org_alarm, team_alarm]), (bob, [org_alarm])):
+        found = queries.open_alarms(person)
+        assert found == expected
+        assert found == list(queries.list_alarms(person, open_only=True))
+    everything = queries.open_alarms(maria)
+    assert everything == [org_alarm, team_alarm]
+    assert [r.user.username for r in everything[1].responses.all()] == ["lena"]
+    assert everything[1].team.name == care.name
