@@ -28,7 +28,9 @@ from django.db.models.query import ModelIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
 
 #: Stand-ins for the values while compiling: unlikely to occur in a query by themselves.
-SENTINELS = (-7_919_001, -7_919_002, -7_919_003, -7_919_004)
+#: As many as a page of ids (``lambda *ids: ….filter(id__in=ids)``, compiled once for
+#: each number of ids; more than this run through the ORM).
+SENTINELS = tuple(-7_919_001 - n for n in range(101))
 
 
 class CompiledQuery:
@@ -40,13 +42,13 @@ class CompiledQuery:
         self._model: Any = None
         #: (alias, vendor) -> the SQL, where each parameter comes from and the columns'
         #: conversions, or None where the ORM must run it each time.
-        self._sql: dict[tuple[str, str], tuple[str, list, list] | None] = {}
+        self._sql: dict[tuple[str, str, int], tuple[str, list, list] | None] = {}
 
     def rows(self, *values: Any) -> list[tuple[Any, ...]]:
         if self._model is None:
             self._model = self._build(*SENTINELS[: len(values)]).model
         alias = router.db_for_read(self._model)
-        key = (alias, connections[alias].vendor)
+        key = (alias, connections[alias].vendor, len(values))
         if key not in self._sql:
             self._sql[key] = self._compile(alias, len(values))
         compiled = self._sql[key]
@@ -116,22 +118,23 @@ class CompiledModels:
     """``CompiledModels(lambda pk: Model.objects.filter(...).select_related(...))``; then
     ``.fetch(pk)`` returns the list of instances that ``list(queryset)`` would have.
 
-    The values may be numbers or text compared as they are (no ``__in`` lists, no
-    ``__contains``), each reaching the SQL once; constants of the queryset itself are
+    The values may be numbers or text compared as they are (no ``__contains``), each
+    reaching the SQL once; a list only as the lambda's own ``*ids`` (``id__in=ids``,
+    compiled once for each length); constants of the queryset itself are
     kept as compiled, so the lambda reads nothing but its values (no clock, no setting)
     and its shape never depends on them."""
 
     def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
         self._build = build
         self._model: Any = None
-        self._plans: dict[tuple[str, str], _Plan | None] = {}
+        self._plans: dict[tuple[str, str, int], _Plan | None] = {}
 
     def fetch(self, *values: Any) -> list[Any]:
         if self._model is None:
             self._model = self._build(*SENTINELS[: len(values)]).model
         alias = router.db_for_read(self._model)
         connection = connections[alias]
-        key = (alias, connection.vendor)
+        key = (alias, connection.vendor, len(values))
         if key not in self._plans:
             self._plans[key] = _Plan.make(self._build, alias, len(values))
         plan = self._plans[key]

@@ -106,3 +106,19 @@ def test_a_value_a_lookup_changes_is_read_through_the_orm(compiles):
     assert compiles  # compiled each time: "%adam%" is not the value given
     assert named.first("zed") is None
     assert ada.pk
+
+
+BY_IDS = CompiledModels(lambda *ids: User.objects.filter(id__in=ids).order_by("username"))
+
+
+def test_a_list_of_ids_is_compiled_once_for_each_length_and_answers_for_each(compiles):
+    ada, bob, cy = (User.objects.create_user(n, password="x") for n in ("ada", "bob", "cy"))  # noqa: S106
+    assert BY_IDS.fetch(ada.pk) == [ada]
+    assert BY_IDS.fetch(cy.pk, ada.pk, bob.pk) == [ada, bob, cy]  # a new length: its own SQL
+    assert BY_IDS.fetch(bob.pk, 10**12) == [bob]
+    compiles.clear()
+    assert BY_IDS.fetch(cy.pk) == [cy]
+    assert BY_IDS.fetch(bob.pk, cy.pk, 10**12) == [bob, cy]
+    assert compiles == []
+    many = [ada.pk] + [10**12 + n for n in range(150)]  # more than it compiles for: the ORM
+    assert BY_IDS.fetch(*many) == [ada]

@@ -66,3 +66,30 @@ def test_a_refused_take_shows_its_reason_in_the_row(client_as, alice, lena, conv
     assert response.status_code == 409
     row = _row(response.content.decode(), conv.pk)
     assert 'role="alert"' in row and "Lena" in row
+
+
+def test_the_inbox_reads_the_same_queries_for_three_rows_or_thirty(client_as, alice, care):
+    """A row shows its team, assignee and contact from the page's one read of the rows:
+    none of what it shows is left for a query of its own (the rows read only some
+    columns of those)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def made(count: int) -> None:
+        for n in range(count):
+            c = make_conversation(care, contact=make_contact(f"Customer {n}"))
+            c = conversations.take(alice, c, expected_version=c.version)
+            c.tags.add(Tag.objects.get_or_create(name=f"tag{n % 3}")[0])
+
+    client = client_as(alice)
+    made(3)
+    client.get("/desk/?view=all")
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/desk/?view=all")
+    assert page.content.decode().count("Customer ") == 3
+    made(27)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/desk/?view=all&size=50")
+    html = page.content.decode()
+    assert html.count("Customer ") == 30 and html.count(">Alice") >= 30
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
