@@ -398,6 +398,13 @@ _OPEN_CLOCKS = CompiledModels(
     lambda pk: SlaClock.objects.filter(conversation_id=pk, state__in=OPEN_CLOCK).order_by("due_at")
 )
 
+#: A page's open clocks, compiled once for each number of rows (``core.compiled``).
+_OPEN_CLOCKS_OF = CompiledModels(
+    lambda *ids: SlaClock.objects.filter(conversation_id__in=ids, state__in=OPEN_CLOCK).order_by(
+        "due_at"
+    )
+)
+
 
 def annotate_due(conversations: Sequence[Any], now: datetime) -> dict[int, ClockView]:
     """The inbox's Due column: each row's most urgent open target, in one query for the
@@ -406,9 +413,7 @@ def annotate_due(conversations: Sequence[Any], now: datetime) -> dict[int, Clock
     if len(by_id) == 1:  # a conversation page, and every action on one
         clocks = _OPEN_CLOCKS.fetch(next(iter(by_id)))
     else:
-        clocks = SlaClock.objects.filter(
-            conversation_id__in=list(by_id), state__in=OPEN_CLOCK
-        ).order_by("due_at")
+        clocks = _OPEN_CLOCKS_OF.fetch(*by_id) if by_id else []
     best: dict[int, SlaClock] = {}
     for clock in clocks:
         current = best.get(clock.conversation_id)

@@ -4,8 +4,9 @@ Django renders every widget through the template engine, and a select renders on
 template per option. The conversation page carries several forms (status, priority,
 team, assignee, the reply composer, goodwill, merge, calls): under load, a quarter of its
 time went to widget templates, most of it to ``<option>`` lines. Inputs, text areas and
-selects with the standard option template are written here directly; anything else
-(a custom widget template, radio lists, the form layouts) still goes to the templates.
+selects, radio and checkbox lists with the standard option templates are written here
+directly; anything else (a custom widget template, the form layouts) still goes to the
+templates.
 ``core/tests/test_formrender.py`` holds both ways to the same output.
 """
 
@@ -20,6 +21,7 @@ from django.utils.html import conditional_escape
 
 WIDGETS = "django/forms/widgets/"
 OPTION = WIDGETS + "select_option.html"
+CHOICE_OPTIONS = (WIDGETS + "radio_option.html", WIDGETS + "checkbox_option.html")
 
 
 def _shown(value: Any) -> str:
@@ -76,6 +78,36 @@ def _select(widget: dict[str, Any]) -> str | None:
     return "".join(parts)
 
 
+def _choice(option: dict[str, Any]) -> str:
+    """``radio_option.html`` (or ``checkbox_option.html``) with the line ends that its
+    includes leave: the input, in its label when the option wraps it."""
+    html = _input(option) + "\n"
+    if option.get("wrap_label"):
+        target = option["attrs"].get("id")
+        opening = f'<label for="{conditional_escape(target)}">' if target else "<label>"
+        html = f"{opening}{html} {_shown(option['label'])}</label>"
+    return html + "\n\n"
+
+
+def _choices(widget: dict[str, Any]) -> str | None:
+    """``multiple_input.html``: radio buttons or checkboxes, one ``<div>`` each."""
+    attrs = widget["attrs"]
+    own_id = f' id="{conditional_escape(attrs["id"])}"' if attrs.get("id") else ""
+    css = f' class="{conditional_escape(attrs["class"])}"' if attrs.get("class") else ""
+    parts = [f"<div{own_id}{css}>"]
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f"\n  <div><label>{_shown(group_name)}</label>")
+        for option in options:
+            if option["template_name"] not in CHOICE_OPTIONS:
+                return None  # a custom option template: let the template engine do it
+            parts.append(f"<div>\n    {_choice(option)}</div>")
+        if group_name:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
 BUILDERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     **{
         WIDGETS + f"{kind}.html": _input
@@ -98,6 +130,8 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     },  # fmt: skip
     WIDGETS + "textarea.html": _textarea,
     WIDGETS + "select.html": _select,
+    WIDGETS + "radio.html": _choices,
+    WIDGETS + "checkbox_select.html": _choices,
 }
 
 

@@ -34,6 +34,17 @@ class Everything(forms.Form):
         choices=[("", "—"), ("Fruit", [("a", "Apple"), ("b", "Banana")]), ("c", "Carrot")],
     )
     many = forms.MultipleChoiceField(choices=[(1, "One"), (2, 2), (3, mark_safe("<i>3</i>"))])
+    direction = forms.ChoiceField(
+        choices=[("in", "Inbound <call>"), ("out", "Outbound")], widget=forms.RadioSelect
+    )
+    channels = forms.MultipleChoiceField(
+        required=False,
+        choices=[("Spoken", [("phone", "Phone")]), ("mail", "Mail & web")],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "picks <x>"}),
+    )
+    plain = forms.ChoiceField(
+        required=False, choices=[("a", "A")], widget=forms.RadioSelect(attrs={"id": ""})
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,7 +55,8 @@ class Everything(forms.Form):
             "name": 'Ann "A" <x>', "secret": "p&w", "hidden": "7", "email": "a@b.c",
             "number": "1.5", "when": "2026-12-04", "url": "example.com/?a=1&b=2",
             "body": "line 1\n<script>alert(1)</script>", "agree": "on", "status": "pending",
-            "grouped": "b", "many": ["1", "3"],
+            "grouped": "b", "many": ["1", "3"], "direction": "out",
+            "channels": ["phone", "mail"], "plain": "a",
         },
         {"name": "", "body": "", "status": "nope", "many": ["9"]},
     ],
