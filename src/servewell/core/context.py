@@ -4,10 +4,11 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 
 from servewell.core import contract
 from servewell.core.access import can
+from servewell.core.links import kept_reverse
 from servewell.core.notifications import unread_count
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ def _nav_items(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
         if not can(user, item.perm):
             continue
         try:
-            url = reverse(item.url_name)
+            url = kept_reverse(item.url_name)
         except NoReverseMatch:
             continue
         items.append(

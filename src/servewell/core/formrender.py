@@ -17,7 +17,8 @@ from typing import Any
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+
+from servewell.core.htmltext import escaped as conditional_escape
 
 WIDGETS = "django/forms/widgets/"
 OPTION = WIDGETS + "select_option.html"
@@ -132,6 +133,8 @@ BUILDERS: dict[str, Callable[[dict[str, Any]], str | None]] = {
     WIDGETS + "select.html": _select,
     WIDGETS + "radio.html": _choices,
     WIDGETS + "checkbox_select.html": _choices,
+    # one option on its own, as ``{% for radio in form.kind %}{{ radio.tag }}`` writes it
+    **{name: lambda option: _choice(option).strip() for name in CHOICE_OPTIONS},
 }
 
 

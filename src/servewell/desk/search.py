@@ -29,12 +29,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.urls import reverse
 from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from servewell.contacts.models import Contact
 from servewell.core.compiled import CompiledQuery
+from servewell.desk.formatting import desk_url
 from servewell.desk.models import Conversation, Message, MessageKind
 from servewell.people.access import visible_team_ids
 from servewell.people.models import User
@@ -68,8 +68,9 @@ class Hit:
 
     @property
     def url(self) -> str:
-        name = "desk-conversation" if self.kind == "conversation" else "desk-contact"
-        return reverse(name, args=[self.id])
+        if self.kind == "conversation":
+            return desk_url(self.id)
+        return desk_url(self.id, "desk-contact")
 
 
 # --- Query parsing -----------------------------------------------------------------------

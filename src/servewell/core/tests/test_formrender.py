@@ -67,6 +67,9 @@ def test_every_widget_matches_the_templates(data):
     quick_form = Everything(data, initial=initial, renderer=QuickWidgetRenderer())
     for name in Everything.base_fields:
         assert str(quick_form[name]) == str(template_form[name]), name
+        for quick, reference in zip(quick_form[name], template_form[name], strict=True):
+            assert quick.tag() == reference.tag(), name  # one option on its own
+            assert quick.tag(wrap_label=True) == reference.tag(wrap_label=True), name
     # The layouts (labels, errors, help) still come from the templates, with our widgets.
     assert str(quick_form) == str(template_form)
 

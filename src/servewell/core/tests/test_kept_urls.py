@@ -8,26 +8,40 @@ from django.template import Context, Template
 from django.test import override_settings
 from django.urls import NoReverseMatch, path, reverse
 
+from servewell.core import links
 from servewell.core.staticstorage import KeptManifestStorage
-from servewell.core.templatetags import kept_urls
 
 
 def render(source: str, **context) -> str:
     return Template(source).render(Context(context))
 
 
-def test_url_tag_writes_what_reverse_writes_and_keeps_it():
-    kept_urls._reverse.cache_clear()
+def test_url_tag_writes_what_reverse_writes_and_walks_each_name_once():
+    links._pattern.cache_clear()
     page = (
         '{% url "desk-conversation" pk %}|{% url "desk-inbox" %}'
-        '|{% url "desk-conversation" pk=pk %}'
+        '|{% url "desk-conversation" pk=pk %}|{% url "desk-take" pk %}'
     )
-    assert render(page, pk=42) == f"{reverse('desk-conversation', args=[42])}|/desk/|/desk/c/42/"
-    assert render(page, pk=43).startswith("/desk/c/43/|")
-    before = kept_urls._reverse.cache_info()
-    render(page, pk=42)
-    after = kept_urls._reverse.cache_info()
-    assert after.hits == before.hits + 3 and after.misses == before.misses
+    expected = "{}|/desk/|/desk/c/42/|{}".format(
+        reverse("desk-conversation", args=[42]), reverse("desk-take", args=[42])
+    )
+    assert render(page, pk=42) == expected
+    walked = links._pattern.cache_info().misses
+    for pk in (43, 0, 10**15):  # conversations never shown before: no walk of the patterns
+        assert render(page, pk=pk) == (
+            f"/desk/c/{pk}/|/desk/|/desk/c/{pk}/|{reverse('desk-take', args=[pk])}"
+        )
+    assert links._pattern.cache_info().misses == walked
+
+
+def test_links_with_text_arguments_are_kept_as_reverse_writes_them():
+    assert links.kept_reverse("desk-conversation", ["9"]) == "/desk/c/9/"
+    links._reverse.cache_clear()
+    assert links.kept_reverse("desk-conversation", ["10"]) == "/desk/c/10/"
+    assert links.kept_reverse("desk-conversation", ["10"]) == "/desk/c/10/"
+    assert links._reverse.cache_info().hits == 1
+    with pytest.raises(NoReverseMatch):  # a negative number does not match <int:pk>
+        links.kept_reverse("desk-conversation", [-1])
 
 
 def test_url_tag_keeps_django_semantics_for_as_var_errors_and_odd_arguments():

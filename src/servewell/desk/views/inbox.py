@@ -69,7 +69,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         teams=visible_team_choices(request.user),
         statuses=Status.choices,
         channels=Channel.choices,
-        saved_views=list(queries.saved_views(request.user)),
+        saved_views=queries.saved_view_tabs(request.user),
         save_form=SaveViewForm(),
         priorities=Priority.choices,
         bulk_actions=bulk.ACTIONS,
