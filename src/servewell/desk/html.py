@@ -19,6 +19,7 @@ import copy
 import html as stdlib_html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nh3
 from django.utils.html import urlize
@@ -293,16 +294,38 @@ class Presented:
     folded: SafeString
 
 
+#: Messages whose presentation is kept per process, and the largest kept (characters).
+PRESENTED_KEPT = 512
+PRESENTED_KEPT_SIZE = 64_000
+
+
 def present(body_text: str, body_html: str = "", images: dict[str, str] | None = None) -> Presented:
     """What a person reads: safe HTML of the new words, and the folded rest (maybe "").
 
     ``body_html`` must be what ``sanitise`` returned (``Message.body_html`` is);
     ``images`` maps the Content-IDs of the message's attachments to their URLs.
+
+    Kept per process by the message's own text: a thread is shown again on every visit
+    and after every reply, note and change, and folding and linking a long email costs
+    milliseconds. A message's text does not change once filed (an erasure rewrites it,
+    and the new text is a new key).
     """
+    if len(body_text) + len(body_html) > PRESENTED_KEPT_SIZE:
+        return _present(body_text, body_html, tuple(sorted((images or {}).items())))
+    return _kept_present(body_text, body_html, tuple(sorted((images or {}).items())))
+
+
+@lru_cache(maxsize=PRESENTED_KEPT)
+def _kept_present(body_text: str, body_html: str, images: tuple[tuple[str, str], ...]) -> Presented:
+    return _present(body_text, body_html, images)
+
+
+def _present(body_text: str, body_html: str, image_pairs: tuple[tuple[str, str], ...]) -> Presented:
+    images = dict(image_pairs)
     if body_html:
         parts = fold_html(body_html)
-        visible = inline_images(parts.visible, images or {})
-        folded = inline_images(parts.folded, images or {})
+        visible = inline_images(parts.visible, images)
+        folded = inline_images(parts.folded, images)
         return Presented(mark_safe(visible), mark_safe(folded))  # noqa: S308
     parts = fold_text(body_text)
     return Presented(

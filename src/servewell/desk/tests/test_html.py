@@ -135,3 +135,21 @@ def test_the_body_partial_shows_new_words_and_folds_the_rest_behind_a_click():
     visible, folded = html.split("<details", 1)
     assert "Thanks!" in visible and "wrote" not in visible
     assert "Show quoted text" in folded and "&gt; Hi &lt;you&gt;" in folded
+
+
+def test_a_message_shown_again_is_not_worked_out_again_and_new_text_is():
+    from servewell.desk import html as desk_html
+
+    desk_html._kept_present.cache_clear()
+    body = "See https://example.com/a\n\nOn Mon, Care wrote:\n> earlier"
+    first = present(body, "", {"logo": "/m/1/"})
+    again = present(body, "", {"logo": "/m/1/"})
+    assert again is first  # kept: the thread shows it on every visit and after each reply
+    erased = present("[erased]", "", {"logo": "/m/1/"})
+    assert "[erased]" in erased.visible and "example.com" not in erased.visible
+    pictured = sanitise('<p><img src="cid:logo"></p>')
+    assert "/m/1/" in present("", pictured, {"logo": "/m/1/"}).visible
+    assert "/m/2/" in present("", pictured, {"logo": "/m/2/"}).visible  # its own images
+    huge = "word " * 20_000  # beyond what is kept: worked out each time, the same text
+    assert present(huge).visible == present(huge).visible
+    assert present(huge) is not present(huge)
