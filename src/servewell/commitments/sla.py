@@ -26,7 +26,8 @@ from servewell.commitments.clock import add_business_time, business_seconds
 from servewell.commitments.events import SLA_MET
 from servewell.commitments.models import ClockKind, ClockState, SlaClock, SlaPolicy
 from servewell.core import events
-from servewell.core.compiled import CompiledModels
+from servewell.core.compiled import CompiledModels, CompiledQuery
+from servewell.core.ids import parse_id
 from servewell.desk.models import Conversation, Status
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,34 @@ def _retarget(clock: SlaClock, policy: SlaPolicy | None, team_id: int, now: date
             clock.due_at = now
 
 
+#: The worker runs these for every reply, change and customer message: compiled once
+#: (``core.compiled``).
+_LOCKED = CompiledModels(lambda pk: Conversation.objects.select_for_update().filter(pk=pk))
+_OPEN_WITH_POLICY = CompiledModels(
+    lambda pk: SlaClock.objects.select_related("policy").filter(
+        conversation_id=pk, state__in=OPEN_CLOCK
+    )
+)
+_OPEN_RESPONSE_CLOCKS = CompiledModels(
+    lambda pk: SlaClock.objects.filter(
+        conversation_id=pk,
+        state__in=OPEN_CLOCK,
+        kind__in=[ClockKind.FIRST_RESPONSE, ClockKind.NEXT_RESPONSE],
+    )
+)
+_ANY_CLOCK = CompiledQuery(
+    lambda pk: SlaClock.objects.filter(conversation_id=pk).values_list("id")[:1]
+)
+
+
+def _locked(pk: int) -> Conversation:
+    """The conversation, its row locked to the end of the transaction."""
+    found = _LOCKED.fetch(pk)
+    if not found:
+        raise Conversation.DoesNotExist(f"No conversation {pk}.")
+    return found[0]
+
+
 def _sync_locked(
     conversation: Conversation, now: datetime, *, clocks: list[SlaClock] | None = None
 ) -> None:
@@ -202,11 +231,7 @@ def _sync_locked(
     stored (``start_clocks``), changed in memory only; the caller inserts them."""
     unsaved = clocks is not None
     if clocks is None:
-        clocks = list(
-            SlaClock.objects.select_related("policy").filter(
-                conversation=conversation, state__in=OPEN_CLOCK
-            )
-        )
+        clocks = _OPEN_WITH_POLICY.fetch(conversation.pk)
     else:
         clocks = [c for c in clocks if c.state in OPEN_CLOCK]
     policy = None
@@ -234,19 +259,14 @@ def _sync_locked(
 def sync(conversation: Conversation, *, now: datetime) -> None:
     """Bring the clocks in line with the conversation's status, priority and team."""
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        _sync_locked(conversation, now)
+        _sync_locked(_locked(conversation.pk), now)
 
 
 def responded(conversation: Conversation, *, at: datetime, responder: Any = None) -> None:
     """A public reply: first and next response targets are met."""
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-        for clock in SlaClock.objects.filter(
-            conversation=conversation,
-            state__in=OPEN_CLOCK,
-            kind__in=[ClockKind.FIRST_RESPONSE, ClockKind.NEXT_RESPONSE],
-        ):
+        conversation = _locked(conversation.pk)
+        for clock in _OPEN_RESPONSE_CLOCKS.fetch(conversation.pk):
             _meet(clock, at, responder)
             clock.save()
         _sync_locked(conversation, at)
@@ -255,7 +275,8 @@ def responded(conversation: Conversation, *, at: datetime, responder: Any = None
 def has_clocks(conversation_id: int | None) -> bool:
     """Whether any commitment runs on the conversation: a customer's every message asks,
     and most can stop at this one index probe."""
-    return SlaClock.objects.filter(conversation_id=conversation_id).exists()
+    pk = parse_id(conversation_id)
+    return pk is not None and bool(_ANY_CLOCK.rows(pk))
 
 
 def customer_wrote(conversation: Conversation, *, at: datetime) -> None:

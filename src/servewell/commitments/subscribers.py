@@ -11,6 +11,8 @@ from django.utils.dateparse import parse_datetime
 
 from servewell.commitments import acknowledge, sla
 from servewell.core import events, jobs
+from servewell.core.compiled import CompiledModels
+from servewell.core.ids import parse_id
 from servewell.core.jobs import job
 from servewell.desk import conversations, merging
 from servewell.desk.models import Conversation, Message
@@ -19,13 +21,25 @@ from servewell.people.models import Team
 log = logging.getLogger(__name__)
 
 
+#: Read for every reply, change and assignment the worker hears of: compiled once.
+_WITH_CALENDAR = CompiledModels(
+    lambda pk: Conversation.objects.select_related("team__calendar", "contact").filter(pk=pk)
+)
+_MESSAGE = CompiledModels(lambda pk: Message.objects.select_related("author").filter(pk=pk))
+
+
 def _conversation(event: events.Event) -> Conversation | None:
-    pk = event.payload.get("conversation")
-    return Conversation.objects.select_related("team__calendar", "contact").filter(pk=pk).first()
+    pk = parse_id(event.payload.get("conversation"))
+    return None if pk is None else _WITH_CALENDAR.first(pk)
+
+
+def _message(event: events.Event) -> Message | None:
+    pk = parse_id(event.payload.get("message"))
+    return None if pk is None else _MESSAGE.first(pk)
 
 
 def _message_time(event: events.Event) -> object:
-    message = Message.objects.filter(pk=event.payload.get("message")).only("created_at").first()
+    message = _message(event)
     return message.created_at if message else event.occurred_at
 
 
@@ -115,7 +129,7 @@ def _customer_message(event: events.Event) -> None:
 @events.subscribe(conversations.MESSAGE_REPLIED, durable=True)
 def on_reply(event: events.Event) -> None:
     if (conversation := _conversation(event)) is not None:
-        message = Message.objects.filter(pk=event.payload.get("message")).first()
+        message = _message(event)
         sla.responded(
             conversation,
             at=message.created_at if message else event.occurred_at,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from servewell.core import audit, notifications
+from servewell.core.compiled import CompiledQuery
 from servewell.desk.models import Status
 from servewell.experience.models import Recovery, SurveyResponse
 from servewell.people.models import Membership, User
@@ -42,9 +43,20 @@ def open_recovery(response: SurveyResponse, *, now: datetime) -> Recovery | None
     return recovery
 
 
+#: Whether the conversation has a recovery still waiting for its first action: asked on
+#: every reply, note and change (most have none), compiled once (``core.compiled``).
+_WAITING = CompiledQuery(
+    lambda conversation_id: Recovery.objects.filter(
+        response__conversation_id=conversation_id, action_at__isnull=True
+    ).values_list("id")
+)
+
+
 def record_action(conversation_id: int, *, action: str, actor_id: int | None, at: datetime) -> int:
     """The first action on each open recovery of the conversation (later ones change
     nothing: the figure is the time to the *first* action)."""
+    if not _WAITING.rows(conversation_id):
+        return 0
     return Recovery.objects.filter(
         response__conversation_id=conversation_id, action_at__isnull=True, opened_at__lte=at
     ).update(action_at=at, action=action[:40], actor_id=actor_id)

@@ -49,12 +49,13 @@ STALE_AFTER = timedelta(minutes=1)
 _deriving = threading.Lock()
 #: How long a lane trusts a token and a team it found (see ``users_for_tokens``).
 REMEMBER_S = 1.0
-#: At most one ask for derivation per process this often, and one after the last. A
-#: quarter of a second keeps the wallboard live and lets each job derive a batch: at 50 ms,
-#: a centre's steady stream of calls made a job per event or two, each paying the fixed
-#: cost of a batch (the teams, the agents, the lock, the snapshot request): deriving was
-#: two fifths of the worker's CPU under load.
-ASK_EVERY_S = 0.25
+#: At most one ask for derivation per process this often, and one after the last. Half a
+#: second keeps the wallboard live and lets each job derive a batch: at 50 ms, a centre's
+#: steady stream of calls made a job per event or two, each paying the fixed cost of a
+#: batch (the teams, the agents, the lock, the snapshot request): deriving was two fifths
+#: of the worker's CPU under load; at 0.25 s, with two web processes asking, still about
+#: three events a job and a quarter of the worker's CPU at 500 agents.
+ASK_EVERY_S = 0.5
 _team_ids: dict[str, tuple[float, int]] = {}
 
 
