@@ -178,3 +178,21 @@ def test_searches_are_planned_for_their_words_not_prepared_once(alice, care):
         )
         assert cursor.fetchone()[0] == 0
     assert connection.connection.prepare_threshold == threshold
+
+
+def test_a_common_word_is_ranked_from_my_teams_newest_and_a_rare_one_still_found(
+    alice, care, monkeypatch
+):
+    """PostgreSQL reads the team's newest documents first (``PROBE``) and stops at
+    ``WINDOW`` matches; a word rarer than that among them is looked up in full. Both ways
+    give what the full ranking gives."""
+    monkeypatch.setattr(search, "WINDOW", 3)
+    monkeypatch.setattr(search, "PROBE", 6)
+    rare = make_conversation(care, subject="Descaler question")
+    kettles = [make_conversation(care, subject=f"Kettle lid {n}") for n in range(8)]
+    probed = {h.id for h in search.search(alice, "kettle")}
+    assert probed == {c.pk for c in kettles[-3:]}
+    monkeypatch.setattr(search, "PROBE", 0)  # the full ranking alone
+    assert {h.id for h in search.search(alice, "kettle")} == probed
+    monkeypatch.setattr(search, "PROBE", 6)
+    assert [h.id for h in search.search(alice, "descaler")] == [rare.pk]
