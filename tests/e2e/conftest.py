@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -114,6 +115,28 @@ def new_page(browser, live_server, request: pytest.FixtureRequest) -> Iterator[C
         _save_screenshots(request, pages)
     for context in contexts:
         context.close()
+    _wait_for_requests_to_finish()
+
+
+def _wait_for_requests_to_finish(timeout_s: float = 10.0) -> None:
+    """Let the live server finish what the closed pages asked of it before the test
+    database is emptied: on PostgreSQL, an action still in its transaction (a refresh
+    the page sent as the test ended) and the TRUNCATE that empties the tables deadlock.
+    SQLite serialises them instead."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout_s
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if not cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture
