@@ -44,3 +44,9 @@ def inbox_row(context: template.Context, c: Any, oob: bool = False) -> str:
         oob=oob or bool(context.get("oob")),
         row_error=context.get("row_error") or "",
     )
+
+
+@register.simple_tag
+def search_hit(h: Any) -> str:
+    """``{% search_hit h %}``: the hit as ``desk.rows`` writes it."""
+    return rows.search_hit(h)

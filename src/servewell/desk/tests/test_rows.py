@@ -93,3 +93,53 @@ def test_the_inbox_reads_the_same_queries_for_three_rows_or_thirty(client_as, al
     html = page.content.decode()
     assert html.count("Customer ") == 30 and html.count(">Alice") >= 30
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+#: The hit as the search results template wrote it before ``rows.search_hit``.
+HIT_TEMPLATE = """<li class="hit hit-{{ h.kind }}">
+    <a href="{{ h.url }}">{% if h.kind == "contact" %}<span class="kind">Contact</span>{% else %}<span class="ref">#{{ h.id }}</span>{% endif %} {{ h.title }}</a>
+    {% if h.kind == "conversation" %}<span class="meta"><span class="status status-{{ h.status }}">{{ h.status_label }}</span> · {{ h.channel }} · {{ h.team }} · <time datetime="{{ h.updated_at.isoformat }}">{{ h.updated_at|date:"j M Y" }}</time></span>{% endif %}
+    {% if h.snippet %}<p class="snippet">{{ h.snippet }}</p>{% endif %}
+  </li>"""  # noqa: E501
+
+
+@pytest.mark.parametrize("kind", ["conversation", "contact"])
+def test_a_search_hit_is_the_html_the_template_wrote_in_the_viewers_day(kind, settings):
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone
+    from django.utils.safestring import mark_safe
+
+    from servewell.desk.rows import search_hit
+    from servewell.desk.search import Hit
+
+    hit = Hit(
+        kind=kind,
+        id=42,
+        title=mark_safe("Lid <mark>kettle</mark> &amp; handle"),
+        snippet=mark_safe("the <mark>kettle</mark> &lt;b&gt;"),
+        score=1.0,
+        status="open",
+        status_label='Open <"now">',
+        channel="Email & co",
+        team="Care <b>",
+        updated_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC),
+    )
+    with timezone.override("Asia/Tokyo"):  # 08:30 on 2 March there
+        mine = str(search_hit(hit))
+        before = Template(HIT_TEMPLATE).render(Context({"h": hit}))
+    assert mine.split() == before.split()
+    if kind == "conversation":
+        assert "2 Mar 2026" in mine and "Care &lt;b&gt;" in mine and "Email &amp; co" in mine
+        assert "Open &lt;&quot;now&quot;&gt;" in mine and 'href="/desk/c/42/"' in mine
+    else:
+        assert "Contact" in mine and 'class="meta"' not in mine
+
+
+def test_search_results_list_each_hit_once_with_its_link(client_as, alice, conv):
+    page = client_as(alice).get("/desk/search/?q=handle", HTTP_HX_REQUEST="true")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count(f'href="/desk/c/{conv.pk}/"') == 1
+    assert "&lt;script&gt;" in html and "<script>" not in html
