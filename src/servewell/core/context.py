@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest
@@ -58,19 +59,45 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
 def _nav_items(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
     items = []
+    roles = user.roles if user.is_active else None
+    for label, url, section in _nav_entries(roles, contract.registered()):
+        items.append(
+            {
+                "label": label,
+                "url": url,
+                "section": section,
+                "active": request.path.startswith(url) and url != "/" or request.path == url,
+            }
+        )
+    return items
+
+
+@lru_cache(maxsize=256)
+def _nav_entries(roles: frozenset[str] | None, apps: int) -> tuple[tuple[str, str, str], ...]:
+    """(label, url, section) of the entries a person with these roles may open (None:
+    an inactive person), with ``apps`` contracts registered.
+
+    Every full page shows the navigation, and what ``can`` allows depends on nothing but
+    the roles: kept per process for each set of roles, the entries' permissions and
+    addresses are worked out once, not on every page."""
+    holder = _Roles(roles)
+    entries = []
     for item in contract.nav_items():
-        if not can(user, item.perm):
+        if not can(holder, item.perm):
             continue
         try:
             url = kept_reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append(
-            {
-                "label": item.label,
-                "url": url,
-                "section": item.section,
-                "active": request.path.startswith(url) and url != "/" or request.path == url,
-            }
-        )
-    return items
+        entries.append((item.label, url, item.section))
+    return tuple(entries)
+
+
+class _Roles:
+    """What ``can`` reads of a person: signed in, active or not, and the roles."""
+
+    is_authenticated = True
+
+    def __init__(self, roles: frozenset[str] | None) -> None:
+        self.is_active = roles is not None
+        self.roles = roles or frozenset()

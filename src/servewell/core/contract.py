@@ -325,6 +325,12 @@ def contracts() -> list[AppContract]:
     return list(_contracts.values())
 
 
+def registered() -> int:
+    """How many apps have registered a contract. Contracts are only ever added, so this
+    keys what is worked out from all of them (``core.context``'s navigation)."""
+    return len(_contracts)
+
+
 def nav_items() -> list[NavItem]:
     return [item for c in _contracts.values() for item in c.nav]
 

@@ -74,6 +74,8 @@ class UpdateForm(forms.Form):
 
 
 class MergeForm(forms.Form):
+    same_for_everyone = True  # core.templatetags.forms_kept
+
     target = forms.CharField(
         label="Merge into conversation", max_length=20, help_text="Its reference, e.g. #1234"
     )
@@ -104,6 +106,8 @@ def parse_duration(text: str) -> int:
 
 
 class CallForm(forms.Form):
+    same_for_everyone = True  # core.templatetags.forms_kept
+
     duration = forms.CharField(max_length=20, help_text="Minutes:seconds, e.g. 5:30")
     direction = forms.ChoiceField(choices=[(d, d.title()) for d in DIRECTIONS])
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

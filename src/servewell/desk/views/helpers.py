@@ -29,7 +29,6 @@ from servewell.desk.forms import (
     CallForm,
     MergeForm,
     ReplyForm,
-    SplitForm,
     UpdateForm,
 )
 from servewell.desk.html import INLINE_IMAGE_TYPES, present
@@ -124,7 +123,6 @@ def conversation_context(
         context["call_form"] = extra.pop("call_form", None) or CallForm(
             initial={"direction": "inbound"}
         )
-        context["split_form"] = SplitForm()
     if parts == WHOLE_PAGE:
         context["viewers"] = collisions.viewers(conversation.pk, exclude=user)
     context.update(extra)
