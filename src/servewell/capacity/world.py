@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from servewell.contacts.models import Contact, ContactEmail
-from servewell.core.bench.context import signed_in_session
+from servewell.core.bench.context import maintained, signed_in_session
 from servewell.desk import search
 from servewell.desk.models import Conversation, Message, MessageKind, Priority, Status
 from servewell.people import directory, teams
@@ -100,8 +100,7 @@ def build(size: Size, folder: Path, *, progress: Callable = lambda it, **kw: it)
     agents = _agents(size.agents, team_list, progress)
     contact_ids = _contacts(size.contacts, rng, progress)
     working = _conversations(size, rng, team_list, agents, contact_ids, progress)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    maintained()
     sessions = {}
     for n, agent in enumerate(progress(agents, total=len(agents), desc="sessions")):
         if n % FORM_SIGN_IN_EVERY:

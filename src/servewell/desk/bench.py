@@ -162,12 +162,11 @@ def populate(n: int, *, progress: Callable = lambda it, **kw: it) -> World:
 
 
 def _analyze() -> None:
-    """Fresh statistics, as a maintained database has them (PostgreSQL's autovacuum runs
-    ANALYZE by itself; on SQLite ``PRAGMA optimize`` does the same)."""
-    from django.db import connection
+    """Fresh statistics (and on PostgreSQL a vacuum), as a maintained database has
+    them (``core.bench.context.maintained``)."""
+    from servewell.core.bench.context import maintained
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    maintained()
 
 
 # --- Measuring ---------------------------------------------------------------------------

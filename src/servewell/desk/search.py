@@ -46,8 +46,6 @@ WINDOW = 2000
 #: in order (``_Postgres.rank_conversations``): a common word has its WINDOW matches there.
 PROBE = 3 * WINDOW
 CONTACT_WINDOW = 500
-#: A word matching fewer contacts than this is searched from the GIN index's matches.
-CONTACT_PROBE = 5000
 MAX_CONTACTS = 5
 MAX_MESSAGE_CHARS = 20_000
 MAX_DOCUMENT_CHARS = 200_000
@@ -560,9 +558,6 @@ class _Postgres:
                 " WHERE c.contact_id = s.contact_id AND c.team_id = ANY(%s))"
             )
             params = [list(team_ids)]
-            matched, best = self._probe_contacts(terms, params[0], limit)
-            if matched < CONTACT_PROBE:
-                return best
         sql = f"""
             SELECT id, score FROM (
               SELECT s.contact_id AS id, ts_rank_cd(s.document, q) AS score
@@ -571,39 +566,6 @@ class _Postgres:
               ORDER BY s.contact_id DESC LIMIT %s
             ) w ORDER BY score DESC, id DESC LIMIT %s"""  # noqa: S608
         return _planned_for_values(sql, [_tsquery(terms), *params, CONTACT_WINDOW, limit])
-
-    def _probe_contacts(self, terms: list[Term], team_ids: list, limit: int) -> tuple[int, list]:
-        """How many contacts the words match, up to CONTACT_PROBE, found through the GIN
-        index, and the best ``limit`` of those the teams have served, among the newest
-        CONTACT_WINDOW of them.
-
-        Why: for a team's search PostgreSQL read the contacts newest first and checked
-        the words in each document until the team's first CONTACT_WINDOW matches: for a
-        name in 2 % of the contacts, 78,000 documents (25-40 ms). From the index the
-        same answer reads only the matches (about 12 ms for 2,000). A word matching
-        CONTACT_PROBE contacts or more goes on to the newest-first read, which stops
-        early when matches are that common."""
-        sql = """
-            WITH m AS MATERIALIZED (
-              SELECT s.contact_id, s.document
-              FROM desk_contact_search s, to_tsquery('simple', %s) q
-              WHERE s.document @@ q LIMIT %s),
-            w AS (
-              SELECT m.contact_id AS id, ts_rank_cd(m.document, q) AS score
-              FROM m, to_tsquery('simple', %s) q
-              WHERE EXISTS (SELECT 1 FROM desk_conversation c
-                            WHERE c.contact_id = m.contact_id AND c.team_id = ANY(%s))
-              ORDER BY m.contact_id DESC LIMIT %s)
-            SELECT (SELECT count(*) FROM m), w.id, w.score FROM (SELECT 1) one
-            LEFT JOIN w ON true
-            ORDER BY w.score DESC NULLS LAST, w.id DESC LIMIT %s"""
-        query = _tsquery(terms)
-        rows = _planned_for_values(
-            sql, [query, CONTACT_PROBE, query, team_ids, CONTACT_WINDOW, max(limit, 1)]
-        )
-        # One row at least: the count, with no contact when the teams served none.
-        best = [(pk, score) for _n, pk, score in rows if pk is not None]
-        return rows[0][0], best[:limit]
 
     def highlight(self, kind: str, terms: list[Term], ids: list[int]) -> dict:
         table, key, a, b = self.TABLES[kind]

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from servewell.core.bench.context import Context
 from servewell.core.bench.runner import Group, run_groups
 
@@ -79,3 +81,24 @@ def test_a_crashing_group_is_reported_and_the_next_one_still_runs(capsys):
         "b.only",
     ]
     assert "group a crashed: ValueError('out of cheese')" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bench_database_is_left_as_a_maintained_one_is():
+    """After a bulk load the bench vacuums (PostgreSQL) and analyses: index-only scans
+    then read no table rows, as on a database whose autovacuum has run."""
+    from django.db import connection
+
+    from servewell.core.bench.context import maintained
+
+    maintained()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL"
+                " FROM pg_stat_user_tables WHERE relname = 'desk_conversation'"
+            )
+            assert cursor.fetchone() == (True, True)
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1

@@ -196,24 +196,3 @@ def test_a_common_word_is_ranked_from_my_teams_newest_and_a_rare_one_still_found
     assert {h.id for h in search.search(alice, "kettle")} == probed
     monkeypatch.setattr(search, "PROBE", 6)
     assert [h.id for h in search.search(alice, "descaler")] == [rare.pk]
-
-
-def test_a_contact_search_finds_my_teams_contacts_by_either_way(alice, care, orders, monkeypatch):
-    """PostgreSQL finds a name's contacts from the index while fewer than
-    ``CONTACT_PROBE`` match, and reads the newest first when more do: both give the
-    contacts my team has served, best first, and none of another team's."""
-    mine = [make_contact(f"Ruth Baker {n}") for n in range(4)]
-    theirs = make_contact("Sam Baker")
-    for contact in mine:
-        make_conversation(care, contact=contact)
-    make_conversation(orders, contact=theirs)
-
-    def found() -> list[int]:
-        return [h.id for h in search.search(alice, "baker") if h.kind == "contact"]
-
-    from_index = found()
-    assert set(from_index) == {c.pk for c in mine[-search.MAX_CONTACTS :]}
-    monkeypatch.setattr(search, "CONTACT_PROBE", 2)  # more matches than that: newest first
-    assert found() == from_index
-    monkeypatch.setattr(search, "CONTACT_PROBE", 5000)
-    assert [h for h in search.search(alice, "sam") if h.kind == "contact"] == []
