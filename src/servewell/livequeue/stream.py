@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -409,11 +410,12 @@ class _Renewals:
             watches = [w for _, ws in self.holders for w in ws]
             await asyncio.sleep(min(w.declared.renew_s for w in watches))
             batches: dict[contract.LiveWatch, list[tuple[Any, int]]] = {}
-            for user, held in list(self.holders):
+            for holder in list(self.holders):
+                user, held = holder
                 for watch in held:
-                    batches.setdefault(watch.declared, []).append((user, watch.pk))
+                    batches.setdefault(watch.declared, []).append((user, watch.pk, holder))
             if batches:
-                await loop.run_in_executor(_DOOR_THREADS, _renew_all, batches)
+                await loop.run_in_executor(_DOOR_THREADS, _renew_all, batches, self.holders)
 
     def __len__(self) -> int:
         return len(self.holders)
@@ -422,17 +424,34 @@ class _Renewals:
 _renewals = _Renewals()
 
 
-def _renew_all(batches: dict[contract.LiveWatch, list[tuple[Any, int]]]) -> None:
-    for declared, watchers in batches.items():
-        try:
-            declared.renew(watchers)
-        except Exception:
-            log.exception("live watch renewal failed", extra={"watch": declared.param})
+#: Renewals and leaves of watches, one at a time. Why: a renewal batch is gathered in the
+#: event loop and run on a door thread; a stream closing meanwhile has its leave run on
+#: the other one. Run after the leave, the renewal wrote the person back ("is viewing",
+#: pushed to the others) for as long as an entry lives. Under the lock a renewal skips
+#: the streams that have closed since it was gathered, and a leave never runs beside it.
+_WATCH_LOCK = threading.Lock()
+
+
+def _renew_all(batches: dict[contract.LiveWatch, list[tuple]], open_now: Any = None) -> None:
+    with _WATCH_LOCK:
+        for declared, entries in batches.items():
+            watchers = [
+                (user, pk)
+                for user, pk, *holder in entries
+                if open_now is None or not holder or holder[0] in open_now
+            ]
+            if not watchers:
+                continue
+            try:
+                declared.renew(watchers)
+            except Exception:
+                log.exception("live watch renewal failed", extra={"watch": declared.param})
 
 
 def _leave(user: Any, watches: list[_Watch]) -> None:
-    for watch in watches:
-        try:
-            watch.declared.leave(user, watch.pk)
-        except Exception:
-            log.exception("live watch leave failed", extra={"topic": watch.topic})
+    with _WATCH_LOCK:
+        for watch in watches:
+            try:
+                watch.declared.leave(user, watch.pk)
+            except Exception:
+                log.exception("live watch leave failed", extra={"topic": watch.topic})

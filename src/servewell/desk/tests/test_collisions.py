@@ -73,3 +73,22 @@ def test_one_renewal_keeps_every_open_stream_shown_with_one_read_and_one_write(t
     # Long past the TTL of the last heartbeat, both still shown, Ada still writing.
     assert _names(collisions.viewers(7, exclude=ben, now=1030.0)) == [(str(ada), "replying")]
     assert _names(collisions.viewers(8, exclude=ada, now=1030.0)) == [(str(ben), "viewing")]
+
+
+def test_a_renewal_gathered_before_a_tab_closed_does_not_bring_its_person_back(two):
+    """The streams' renewal batch is gathered, then run on a door thread; a tab that
+    closed in between has left already. Run after the leave, the renewal must not show
+    that person on the conversation again (``livequeue.stream._renew_all``)."""
+    from servewell.core import contract
+    from servewell.livequeue import stream
+
+    ada, ben = two
+    declared = contract.live_watches()["conversation"]
+    collisions.heartbeat(7, ada)
+    collisions.heartbeat(7, ben)
+    gone = (ada, ("tab",))
+    still = (ben, ("tab",))
+    batch = {declared: [(ada, 7, gone), (ben, 7, still)]}
+    stream._leave(ada, [stream._Watch(declared, 7)])  # her tab closed first
+    stream._renew_all(batch, {still: None})  # then the renewal gathered before it ran
+    assert _names(collisions.viewers(7)) == [(str(ben), "viewing")]
