@@ -39,6 +39,17 @@ def settings_for(team_id: int) -> TeamCommitments:
     return TeamCommitments.objects.get_or_create(team_id=team_id)[0]
 
 
+def apology_offer(request: Any, conversation: Conversation) -> dict[str, str] | None:
+    """The composer's offer of the team's apology once a response target was missed (the
+    ``composer`` panel): written into the page with the composer, not asked for by the
+    page once it has loaded (a request more on every conversation opened)."""
+    from servewell.commitments.sla import was_breached
+
+    if not was_breached(conversation):
+        return None
+    return {"apology": settings_for(conversation.team_id).apology}
+
+
 def answer_by_text(due: datetime, time_zone: str, now: datetime) -> str:
     """'today by 15:00', 'by Monday 10:00', 'by 2 January 10:00' in the team's zone."""
     tz = ZoneInfo(time_zone)

@@ -12,6 +12,7 @@ class CommitmentsConfig(AppConfig):
         from servewell.commitments import (  # noqa: F401
             access,
             acknowledge,
+            cells,
             inbox,
             jobs,
             sla,
@@ -51,7 +52,7 @@ class CommitmentsConfig(AppConfig):
                         label="Due",
                         annotate=sla.annotate_due,
                         serializer=due_field,
-                        template="commitments/_due_cell.html",
+                        cell=cells.due_cell,
                     ),
                 ),
                 panels=(
@@ -63,6 +64,14 @@ class CommitmentsConfig(AppConfig):
                         context=lambda request, conversation: {},
                         perm=access.COMMITMENTS_VIEW,
                         order=10,
+                    ),
+                    contract.Panel(
+                        slot=contract.Slot.COMPOSER,
+                        key="apology",
+                        title="Apology",
+                        template="commitments/_apology.html",
+                        context=acknowledge.apology_offer,
+                        perm=access.COMMITMENTS_VIEW,
                     ),
                 ),
                 extends={

@@ -21,11 +21,6 @@ urlpatterns = [
         name="sla-conversation-clocks",
     ),
     path("commitments/c/<int:conversation_id>/apology/", views.apology, name="sla-apology"),
-    path(
-        "commitments/c/<int:conversation_id>/apology-prompt/",
-        views.apology_prompt,
-        name="sla-apology-prompt",
-    ),
     path("status/<slug:slug>/", views.public_page, name="sla-public"),
     path(
         "your-request/<str:token>/",

@@ -165,18 +165,6 @@ def apology(request: HttpRequest, conversation_id: int) -> JsonResponse:
     return JsonResponse({"apology": text})
 
 
-@requires(COMMITMENTS_VIEW)
-def apology_prompt(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    """For the composer: offer the team's apology when a response target was missed."""
-    conversation = get_object_or_404(
-        scope_to_teams(Conversation.objects.all(), request.user), pk=conversation_id
-    )
-    text = ""
-    if sla.was_breached(conversation):
-        text = acknowledge.settings_for(conversation.team_id).apology
-    return render(request, "commitments/_apology.html", {"apology": text})
-
-
 @requires(PUBLIC)
 def public_page(request: HttpRequest, slug: str) -> HttpResponse:
     team = Team.objects.filter(slug=slug, is_active=True, commitments__public_page=True).first()

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch
+from django.utils.safestring import SafeString, mark_safe
 
 from servewell.core import contract
 from servewell.core.access import can
+from servewell.core.htmltext import html
 from servewell.core.links import kept_reverse
 from servewell.core.notifications import unread_count
 
@@ -45,10 +47,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {}
     built = getattr(request, "_servewell_shell", None)
     if built is None:
-        items = Once(lambda: _nav_items(request, user))
         built = {
-            "nav_main": Once(lambda: [i for i in items() if i["section"] == "main"]),
-            "nav_admin": Once(lambda: [i for i in items() if i["section"] == "admin"]),
+            "nav": Once(lambda: _nav(request, user)),
             "shell_scripts": contract.scripts(),
             "unread_notifications": Once(lambda: unread_count(user)),
             "shell_styles": contract.styles(),
@@ -57,19 +57,38 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return built
 
 
-def _nav_items(request: HttpRequest, user: Any) -> list[dict[str, Any]]:
-    items = []
+class Nav(NamedTuple):
+    """The entries of the main navigation and of the administration's, as list items."""
+
+    main: SafeString
+    admin: SafeString
+
+
+def _nav(request: HttpRequest, user: Any) -> Nav:
     roles = user.roles if user.is_active else None
-    for label, url, section in _nav_entries(roles, contract.registered()):
-        items.append(
-            {
-                "label": label,
-                "url": url,
-                "section": section,
-                "active": request.path.startswith(url) and url != "/" or request.path == url,
-            }
-        )
-    return items
+    entries = _nav_entries(roles, contract.registered())
+    path = request.path
+    current = tuple(path.startswith(url) and url != "/" or path == url for _, url, _ in entries)
+    return _nav_written(entries, current)
+
+
+@lru_cache(maxsize=1024)
+def _nav_written(entries: tuple[tuple[str, str, str], ...], current: tuple[bool, ...]) -> Nav:
+    """The list items of ``entries``, those in ``current`` marked as the page's section.
+
+    Why: every full page writes the navigation, and through the template each entry
+    cost a loop turn, a condition and three lookups; written once per set of entries and
+    section, it is kept per process."""
+    sections: dict[str, list[str]] = {"main": [], "admin": []}
+    for (label, url, section), on in zip(entries, current, strict=True):
+        if section in sections:
+            sections[section].append(
+                html('<li><a href="{}"{}>{}</a></li>', url, CURRENT if on else "", label)
+            )
+    return Nav(*(mark_safe("".join(sections[name])) for name in ("main", "admin")))  # noqa: S308
+
+
+CURRENT = mark_safe(' aria-current="page"')
 
 
 @lru_cache(maxsize=256)

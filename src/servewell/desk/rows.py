@@ -105,7 +105,9 @@ def field_cells(row: Any) -> SafeString:
     cells = []
     for row_field in contract.row_fields():
         value = extras.get(row_field.name)
-        if row_field.template:
+        if row_field.cell is not None:
+            html = row_field.cell(value, row)
+        elif row_field.template:
             html = _template(row_field.template).render({"value": value, "row": row})
         else:
             html = conditional_escape("" if value is None else value)

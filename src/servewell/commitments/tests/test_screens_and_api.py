@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -243,19 +244,31 @@ def test_pending_status_from_the_desk_pauses_through_events(
     assert SlaClock.objects.get(conversation=conv, kind="first_response").state == "paused"
 
 
-def test_the_composer_is_offered_the_apology_only_after_a_breach(client_as, alice, policy, care):
+def test_the_composer_is_offered_the_apology_only_after_a_breach(
+    client_as, alice, policy, care, django_capture_on_commit_callbacks
+):
     conv = make_conversation(care)
     sla.start_clocks(conv, now=timezone.now())
     client = client_as(alice)
-    assert (
-        "apology"
-        not in client.get(f"/commitments/c/{conv.pk}/apology-prompt/").content.decode().lower()
-    )
+    page = client.get(f"/desk/c/{conv.pk}/").content.decode()
+    assert 'id="composer"' in page and "Insert the apology" not in page
+    assert "apology-prompt" not in page  # written with the page, not fetched after it
     SlaClock.objects.filter(conversation=conv, kind="first_response").update(
         breached_at=timezone.now()
     )
-    page = client.get(f"/commitments/c/{conv.pk}/apology-prompt/").content.decode()
-    assert "Insert the apology" in page and "sorry" in page
+    page = client.get(f"/desk/c/{conv.pk}/").content.decode()
+    composer = page[page.index('id="composer"') :]
+    assert "Insert the apology" in composer and "sorry" in composer
+    # Once the late reply is sent, the composer offers no apology more.
+    version = int(re.search(r'name="expected_version" value="(\d+)"', page).group(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/desk/c/{conv.pk}/messages/",
+            {"kind": "reply", "body_text": "Sorry for the wait.", "expected_version": version},
+            HTTP_HX_REQUEST="true",
+        )
+    page = client.get(f"/desk/c/{conv.pk}/").content.decode()
+    assert 'id="composer"' in page and "Insert the apology" not in page
 
 
 def test_the_inbox_shows_when_each_conversation_is_due(

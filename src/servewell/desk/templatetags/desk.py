@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html_join
 
 from servewell.core import contract
-from servewell.desk import rows
+from servewell.desk import rows, thread
 from servewell.desk.formatting import ago, desk_url, duration
 
 register = template.Library()
@@ -50,3 +50,15 @@ def inbox_row(context: template.Context, c: Any, oob: bool = False) -> str:
 def search_hit(h: Any) -> str:
     """``{% search_hit h %}``: the hit as ``desk.rows`` writes it."""
     return rows.search_hit(h)
+
+
+@register.simple_tag(takes_context=True)
+def thread_list(context: template.Context) -> str:
+    """``{% thread_list %}``: the page's ``thread`` as ``desk.thread`` writes it, with the
+    page's ``conversation``, ``can_work`` and CSRF token."""
+    return thread.thread_html(
+        context.get("thread") or (),
+        conversation=context.get("conversation"),
+        can_work=bool(context.get("can_work")),
+        csrf_token=str(context.get("csrf_token") or ""),
+    )
