@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.defaultfilters import date
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from servewell.commitments.sla import ClockView
 from servewell.core.htmltext import html
+from servewell.core.templatetags.dates import date
 
 NO_CLOCK = mark_safe('<span class="muted">–</span>')
 #: What a clock's state says instead of its time.

@@ -364,15 +364,22 @@ _CLOCKS = CompiledModels(
 
 def was_breached(conversation: Conversation) -> bool:
     """Did a response target of this conversation pass unanswered (for the apology)?"""
-    return (
+    return bool(_BREACHED.rows(conversation.pk))
+
+
+#: Asked by the composer of every conversation page and after every reply: compiled once.
+_BREACHED = CompiledQuery(
+    lambda pk: (
         SlaClock.objects.filter(
-            conversation=conversation,
+            conversation_id=pk,
             breached_at__isnull=False,
             kind__in=[ClockKind.FIRST_RESPONSE, ClockKind.NEXT_RESPONSE],
+            state__in=OPEN_CLOCK,
         )
-        .filter(state__in=OPEN_CLOCK)
-        .exists()
+        .order_by()
+        .values_list("id")[:1]
     )
+)
 
 
 # --- the sweep -------------------------------------------------------------------------

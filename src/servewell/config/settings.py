@@ -121,7 +121,11 @@ TEMPLATES = [
                 "servewell.people.context.presence",
             ],
             # {% url %} with its answers kept per process (a page writes dozens of links)
-            "builtins": ["servewell.core.templatetags.kept_urls"],
+            # and ``date`` with each format split once (``core.templatetags.dates``)
+            "builtins": [
+                "servewell.core.templatetags.kept_urls",
+                "servewell.core.templatetags.dates",
+            ],
         },
     },
 ]

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.template.defaultfilters import date, filesizeformat, linebreaksbr
+from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from servewell.core.htmltext import html
+from servewell.core.templatetags.dates import date
 from servewell.desk.formatting import desk_url, duration
 from servewell.desk.merging import SPLITTABLE
 from servewell.desk.models import MessageKind
